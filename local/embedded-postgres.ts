@@ -30,7 +30,7 @@ const PASSWORD = 'postgres';
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const port = options.port ?? (await freePort());
   await mkdir(options.dataDir, { recursive: true });
-  const quiet = options.onLog ?? (() => {});
+  const quiet: (message: unknown) => void = options.onLog ? (m) => options.onLog!(String(m)) : () => {};
   const postgres = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,

@@ -1,0 +1,50 @@
+/**
+ * What reading an ingestion object yields: validated, typed rows (see CellValue) and
+ * rejections; or, for an object that cannot be processed at all, a BadObjectError.
+ */
+import type { CellValue } from '../schema/column-types';
+
+/** A validated source row: column name → typed value, for every column of the table. */
+export type SourceRow = Readonly<Record<string, CellValue>>;
+
+export interface ParsedRow {
+  /** 1-based line number in the (decompressed) object. */
+  readonly line: number;
+  readonly row: SourceRow;
+}
+
+/** A row that failed validation. Written to the rejected-rows object; never fatal. */
+export interface RejectedRow {
+  readonly objectKey: string;
+  readonly line: number;
+  /** The offending column, when the problem is one column's value. */
+  readonly column?: string;
+  readonly reason: string;
+  /** The raw line, truncated to a readable length. */
+  readonly raw?: string;
+}
+
+/** Rows and rejections read from one stretch of the object, in line order. */
+export interface RowBatch {
+  readonly rows: readonly ParsedRow[];
+  readonly rejected: readonly RejectedRow[];
+}
+
+/**
+ * The object as a whole cannot be processed (not gzip, not UTF-8 text, not JSON Lines,
+ * schema drift). Nothing of it may be published.
+ */
+export class BadObjectError extends Error {
+  constructor(
+    readonly objectKey: string,
+    readonly reason: string,
+    readonly line?: number,
+    readonly column?: string,
+  ) {
+    const where = [line === undefined ? '' : `line ${line}`, column === undefined ? '' : `column "${column}"`]
+      .filter(Boolean)
+      .join(', ');
+    super(`cannot process ingestion object "${objectKey}"${where ? ` (${where})` : ''}: ${reason}`);
+    this.name = 'BadObjectError';
+  }
+}
