@@ -1,0 +1,285 @@
+/**
+ * Deploy-time settings of the pipeline stack, read from CDK context (`-c key=value` or the
+ * `context` block of cdk.json) and validated up front: every problem is reported at once,
+ * naming the setting, before any resource is defined.
+ */
+import {
+  type ParsedSchedule,
+  type Problem,
+  type SecretReference,
+  checkBucketName,
+  checkEmail,
+  checkParameterPath,
+  checkResourceId,
+  checkStackName,
+  parseKeyPrefix,
+  parseScheduleExpression,
+  parseSecretReference,
+} from './validators';
+
+export type DbSslMode = 'require' | 'no-verify' | 'disable';
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** Where the load Lambda runs when the warehouse is only reachable inside a VPC. */
+export interface VpcPlacement {
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  /** Empty: the stack creates a security group allowing all outbound traffic. */
+  readonly securityGroupIds: readonly string[];
+}
+
+export interface BucketSettings {
+  /** An existing bucket to use; undefined: the stack creates one. */
+  readonly bucketName?: string;
+  /** Key prefix inside the bucket, `''` or ending with `/`. */
+  readonly prefix: string;
+}
+
+export interface PipelineConfig {
+  readonly stackName: string;
+  readonly alertEmails: readonly string[];
+  readonly ingestion: BucketSettings;
+  readonly processed: BucketSettings;
+  readonly sequenceParameterPath: string;
+  readonly loadSchedule: ParsedSchedule;
+  readonly warehouse: {
+    /** An existing secret; undefined: the stack creates one for the operator to fill in. */
+    readonly secret?: SecretReference;
+    readonly ssl: DbSslMode;
+    readonly vpc?: VpcPlacement;
+  };
+  readonly load: { readonly timeoutSeconds: number; readonly memoryMb: number };
+  readonly alarms: {
+    /** Alarm when no load has succeeded for this long. */
+    readonly stalenessMinutes: number;
+    /** Consecutive failing periods before a failure alarm fires. */
+    readonly failurePeriods: number;
+    /** Rejected rows in five minutes that raise the alarm. */
+    readonly rejectedRowsThreshold: number;
+  };
+  readonly logLevel: LogLevel;
+}
+
+export const DEFAULTS = {
+  stackName: 'TotesysElt',
+  sequenceParameterPath: '/totesys/transform',
+  loadSchedule: 'rate(15 minutes)',
+  dbSsl: 'require',
+  loadTimeoutSeconds: 300,
+  loadMemoryMb: 1024,
+  stalenessMinutes: 60,
+  failureAlarmPeriods: 3,
+  rejectedRowsThreshold: 1,
+  logLevel: 'INFO',
+} as const;
+
+/** The context keys this stack reads; DEPLOY.md documents each. */
+export const SETTING_KEYS = [
+  'stackName',
+  'alertEmails',
+  'ingestionBucketName',
+  'ingestionPrefix',
+  'processedBucketName',
+  'processedPrefix',
+  'sequenceParameterPath',
+  'loadSchedule',
+  'dbSecret',
+  'dbSsl',
+  'vpcId',
+  'subnetIds',
+  'securityGroupIds',
+  'loadTimeoutSeconds',
+  'loadMemoryMb',
+  'stalenessMinutes',
+  'failureAlarmPeriods',
+  'rejectedRowsThreshold',
+  'logLevel',
+] as const;
+
+export type SettingKey = (typeof SETTING_KEYS)[number];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid deployment settings (CDK context):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** How to look a setting up, e.g. `(key) => app.node.tryGetContext(key)`. */
+export type SettingReader = (key: SettingKey) => unknown;
+
+export function readPipelineConfig(read: SettingReader): PipelineConfig {
+  const settings = new SettingParser(read);
+
+  const stackName = settings.text('stackName', DEFAULTS.stackName, checkStackName);
+  const alertEmails = settings.list('alertEmails', checkEmail);
+  const duplicate = alertEmails.find((email, index) =>
+    alertEmails.findIndex((other) => other.toLowerCase() === email.toLowerCase()) !== index,
+  );
+  if (duplicate) settings.problem('alertEmails', `"${duplicate}" is listed twice`);
+
+  const ingestionBucketName = settings.optionalText('ingestionBucketName', checkBucketName);
+  const processedBucketName = settings.optionalText('processedBucketName', checkBucketName);
+  if (ingestionBucketName !== undefined && ingestionBucketName === processedBucketName) {
+    settings.problem(
+      'processedBucketName',
+      'must differ from ingestionBucketName: the transform writes .jsonl files (rejected rows) that would trigger it again',
+    );
+  }
+  const ingestionPrefix = settings.parsed('ingestionPrefix', '', parseKeyPrefix, (parsed) => parsed.prefix);
+  const processedPrefix = settings.parsed('processedPrefix', '', parseKeyPrefix, (parsed) => parsed.prefix);
+
+  const sequenceParameterPath = settings.text(
+    'sequenceParameterPath',
+    DEFAULTS.sequenceParameterPath,
+    checkParameterPath,
+  );
+  const loadSchedule = settings.parsed('loadSchedule', DEFAULTS.loadSchedule, parseScheduleExpression, (parsed) => parsed);
+
+  const secretValue = settings.optionalText('dbSecret');
+  let secret: SecretReference | undefined;
+  if (secretValue !== undefined) {
+    const parsed = parseSecretReference(secretValue);
+    if ('problem' in parsed) settings.problem('dbSecret', parsed.problem);
+    else secret = parsed;
+  }
+  const ssl = settings.choice('dbSsl', DEFAULTS.dbSsl, ['require', 'no-verify', 'disable'] as const);
+
+  const vpcId = settings.optionalText('vpcId', (id) => checkResourceId('vpc', id));
+  const subnetIds = settings.list('subnetIds', (id) => checkResourceId('subnet', id));
+  const securityGroupIds = settings.list('securityGroupIds', (id) => checkResourceId('sg', id));
+  let vpc: VpcPlacement | undefined;
+  if (vpcId !== undefined) {
+    if (subnetIds.length === 0) {
+      settings.problem('subnetIds', 'required with vpcId: the private subnets the load Lambda runs in');
+    }
+    vpc = { vpcId, subnetIds, securityGroupIds };
+  } else {
+    if (subnetIds.length > 0) settings.problem('subnetIds', 'given without vpcId');
+    if (securityGroupIds.length > 0) settings.problem('securityGroupIds', 'given without vpcId');
+  }
+
+  const timeoutSeconds = settings.integer('loadTimeoutSeconds', DEFAULTS.loadTimeoutSeconds, 30, 900);
+  const memoryMb = settings.integer('loadMemoryMb', DEFAULTS.loadMemoryMb, 128, 10240);
+
+  const stalenessMinutes = settings.integer('stalenessMinutes', DEFAULTS.stalenessMinutes, 15, 1440);
+  if (stalenessMinutes % 5 !== 0) settings.problem('stalenessMinutes', `${stalenessMinutes} is not a multiple of 5`);
+  if (loadSchedule?.intervalMinutes !== undefined && stalenessMinutes < 2 * loadSchedule.intervalMinutes) {
+    settings.problem(
+      'stalenessMinutes',
+      `${stalenessMinutes} is less than two load intervals (${2 * loadSchedule.intervalMinutes} minutes for ${loadSchedule.expression}); the alarm would fire between healthy runs`,
+    );
+  }
+  const failurePeriods = settings.integer('failureAlarmPeriods', DEFAULTS.failureAlarmPeriods, 1, 10);
+  const rejectedRowsThreshold = settings.integer('rejectedRowsThreshold', DEFAULTS.rejectedRowsThreshold, 1, 1_000_000_000);
+  const logLevel = settings.choice('logLevel', DEFAULTS.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, true);
+
+  settings.throwIfProblems();
+  return {
+    stackName,
+    alertEmails,
+    ingestion: { bucketName: ingestionBucketName, prefix: ingestionPrefix },
+    processed: { bucketName: processedBucketName, prefix: processedPrefix },
+    sequenceParameterPath,
+    loadSchedule: loadSchedule!,
+    warehouse: { secret, ssl, vpc },
+    load: { timeoutSeconds, memoryMb },
+    alarms: { stalenessMinutes, failurePeriods, rejectedRowsThreshold },
+    logLevel,
+  };
+}
+
+/** Reads raw context values (strings from `-c`, or JSON values from cdk.json) and collects problems. */
+class SettingParser {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly read: SettingReader) {}
+
+  problem(key: SettingKey, description: string): void {
+    this.problems.push(`${key}: ${description}`);
+  }
+
+  throwIfProblems(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+
+  /** The value as trimmed text; undefined when absent or empty. */
+  optionalText(key: SettingKey, check?: (value: string) => Problem): string | undefined {
+    const raw = this.read(key);
+    if (raw === undefined || raw === null) return undefined;
+    if (typeof raw !== 'string' && typeof raw !== 'number') {
+      this.problem(key, `expected a string, got ${JSON.stringify(raw)}`);
+      return undefined;
+    }
+    const value = String(raw).trim();
+    if (value === '') return undefined;
+    const problem = check?.(value);
+    if (problem) this.problem(key, problem);
+    return value;
+  }
+
+  text(key: SettingKey, fallback: string, check: (value: string) => Problem): string {
+    return this.optionalText(key, check) ?? fallback;
+  }
+
+  parsed<P extends object, T>(
+    key: SettingKey,
+    fallback: string,
+    parse: (value: string) => P | { problem: string },
+    pick: (parsed: P) => T,
+  ): T {
+    const parsed = parse(this.optionalText(key) ?? fallback);
+    if ('problem' in parsed) {
+      this.problem(key, parsed.problem);
+      return undefined as T;
+    }
+    return pick(parsed);
+  }
+
+  /** A comma-separated string or a JSON array of strings. */
+  list(key: SettingKey, check: (item: string) => Problem): string[] {
+    const raw = this.read(key);
+    if (raw === undefined || raw === null) return [];
+    let items: unknown[];
+    if (typeof raw === 'string') items = raw.split(',');
+    else if (Array.isArray(raw)) items = raw;
+    else {
+      this.problem(key, `expected a comma-separated list or an array of strings, got ${JSON.stringify(raw)}`);
+      return [];
+    }
+    const values: string[] = [];
+    for (const item of items) {
+      if (typeof item !== 'string') {
+        this.problem(key, `expected strings, got ${JSON.stringify(item)}`);
+        continue;
+      }
+      const value = item.trim();
+      if (value === '') continue;
+      const problem = check(value);
+      if (problem) this.problem(key, problem);
+      values.push(value);
+    }
+    return values;
+  }
+
+  integer(key: SettingKey, fallback: number, min: number, max: number): number {
+    const raw = this.read(key);
+    if (raw === undefined || raw === null || raw === '') return fallback;
+    const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isInteger(value)) {
+      this.problem(key, `expected a whole number, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    if (value < min || value > max) this.problem(key, `${value} is outside ${min}..${max}`);
+    return value;
+  }
+
+  choice<C extends string>(key: SettingKey, fallback: C, choices: readonly C[], caseInsensitive = false): C {
+    const value = this.optionalText(key);
+    if (value === undefined) return fallback;
+    const normalised = caseInsensitive ? value.toUpperCase() : value;
+    if ((choices as readonly string[]).includes(normalised)) return normalised as C;
+    this.problem(key, `"${value}" is not one of ${choices.join(', ')}`);
+    return fallback;
+  }
+}
