@@ -1,0 +1,160 @@
+/**
+ * Which warehouse rows each source table becomes (SPEC §4), as projections over the table
+ * definitions: only the differences from "same name" are written here.
+ */
+import type { SourceRow } from '../ingest/types';
+import { SOURCE_TABLES, type SourceTableName } from '../schema/source-tables';
+import {
+  DIMENSION_TABLES,
+  type DimensionTableName,
+  FACT_TABLES,
+  type FactTableName,
+} from '../schema/warehouse-tables';
+import { dateOfTimestamp, timeOfTimestamp } from './calendar';
+import { currencyName } from './currency-names';
+import { type DerivedField, type Projection, compileProjection } from './projection';
+
+/** Each fact splits the source's two naive timestamps into a date and a time with milliseconds. */
+const TIMESTAMP_SPLITS: Readonly<Record<string, DerivedField>> = {
+  created_date: ([row]) => dateOfTimestamp(timestampOf(row!, 'created_at')),
+  created_time: ([row]) => timeOfTimestamp(timestampOf(row!, 'created_at')),
+  last_updated_date: ([row]) => dateOfTimestamp(timestampOf(row!, 'last_updated')),
+  last_updated_time: ([row]) => timeOfTimestamp(timestampOf(row!, 'last_updated')),
+};
+
+export function timestampOf(row: SourceRow, column: 'created_at' | 'last_updated'): number {
+  return row[column] as number;
+}
+
+export type FactSourceTable = 'sales_order' | 'purchase_order' | 'payment';
+
+export interface FactRemodel {
+  readonly source: FactSourceTable;
+  readonly target: FactTableName;
+  readonly projection: Projection;
+}
+
+function factRemodel(
+  source: FactSourceTable,
+  target: FactTableName,
+  renames: Readonly<Record<string, string>> = {},
+): FactRemodel {
+  return {
+    source,
+    target,
+    projection: compileProjection({
+      target: FACT_TABLES[target],
+      parts: [{ table: SOURCE_TABLES[source], renames }],
+      derived: TIMESTAMP_SPLITS,
+    }),
+  };
+}
+
+/** Columns a fact table does not have (payment's bank account numbers) are simply not mapped. */
+export const FACT_REMODELS: Readonly<Record<FactSourceTable, FactRemodel>> = {
+  sales_order: factRemodel('sales_order', 'fact_sales_order', { sales_staff_id: 'staff_id' }),
+  purchase_order: factRemodel('purchase_order', 'fact_purchase_order'),
+  payment: factRemodel('payment', 'fact_payment'),
+};
+
+export function isFactSource(table: SourceTableName): table is FactSourceTable {
+  return table in FACT_REMODELS;
+}
+
+/** A dimension fed by one source table alone. */
+export interface DimensionRemodel {
+  readonly source: SourceTableName;
+  readonly target: DimensionTableName;
+  readonly projection: Projection;
+}
+
+function dimensionRemodel(
+  source: SourceTableName,
+  target: DimensionTableName,
+  options: { renames?: Readonly<Record<string, string>>; derived?: Readonly<Record<string, DerivedField>> } = {},
+): DimensionRemodel {
+  return {
+    source,
+    target,
+    projection: compileProjection({
+      target: DIMENSION_TABLES[target],
+      parts: [{ table: SOURCE_TABLES[source], renames: options.renames }],
+      derived: options.derived,
+    }),
+  };
+}
+
+export const DIMENSION_REMODELS: Readonly<Partial<Record<SourceTableName, DimensionRemodel>>> = {
+  currency: dimensionRemodel('currency', 'dim_currency', {
+    derived: { currency_name: ([row]) => currencyName(row!.currency_code as string).name },
+  }),
+  design: dimensionRemodel('design', 'dim_design'),
+  payment_type: dimensionRemodel('payment_type', 'dim_payment_type'),
+  transaction: dimensionRemodel('transaction', 'dim_transaction'),
+  address: dimensionRemodel('address', 'dim_location', { renames: { location_id: 'address_id' } }),
+};
+
+/**
+ * A dimension joining two source tables: each `left` row references one `right` row by
+ * `foreignKey`. Rows are emitted only when both partners are known.
+ */
+export interface JoinRemodel {
+  readonly target: DimensionTableName;
+  readonly left: SourceTableName;
+  readonly right: SourceTableName;
+  readonly foreignKey: string;
+  /** Projects `[leftRow, rightRow]`. */
+  readonly projection: Projection;
+}
+
+function joinRemodel(
+  target: DimensionTableName,
+  left: SourceTableName,
+  right: { table: SourceTableName; foreignKey: string; prefix?: string; renames?: Readonly<Record<string, string>> },
+): JoinRemodel {
+  return {
+    target,
+    left,
+    right: right.table,
+    foreignKey: right.foreignKey,
+    projection: compileProjection({
+      target: DIMENSION_TABLES[target],
+      parts: [
+        { table: SOURCE_TABLES[left] },
+        { table: SOURCE_TABLES[right.table], prefix: right.prefix, renames: right.renames },
+      ],
+    }),
+  };
+}
+
+export const JOIN_REMODELS: readonly JoinRemodel[] = [
+  // department_name and the *department's* location.
+  joinRemodel('dim_staff', 'staff', { table: 'department', foreignKey: 'department_id' }),
+  joinRemodel('dim_counterparty', 'counterparty', {
+    table: 'address',
+    foreignKey: 'legal_address_id',
+    prefix: 'counterparty_legal_',
+    renames: { counterparty_legal_phone_number: 'phone' },
+  }),
+];
+
+/** Source tables whose latest rows the transform keeps between objects, to join them. */
+export const STATE_TABLES: readonly SourceTableName[] = [
+  ...new Set(JOIN_REMODELS.flatMap((join) => [join.left, join.right])),
+];
+
+export function isStateTable(table: SourceTableName): boolean {
+  return STATE_TABLES.includes(table);
+}
+
+/** The state an object of `table` needs: its own and its join partners'. */
+export function stateTablesFor(table: SourceTableName): SourceTableName[] {
+  return [
+    ...new Set(
+      JOIN_REMODELS.filter((join) => join.left === table || join.right === table).flatMap((join) => [
+        join.left,
+        join.right,
+      ]),
+    ),
+  ];
+}
