@@ -1,0 +1,82 @@
+/**
+ * The warehouse rows one ingestion object produces, on their way into Parquet. Fact rows
+ * stream straight into their writer (a fact object can hold a million rows); dimension
+ * rows are held by id so that a file carries one row per id, the newest one; dim_date
+ * holds the set of referenced days.
+ */
+import { ParquetTableWriter } from '../parquet/writer';
+import type { CellValue } from '../schema/column-types';
+import {
+  type DimensionTableName,
+  type FactTableName,
+  WAREHOUSE_TABLES,
+  WAREHOUSE_TABLE_NAMES,
+  type WarehouseTableName,
+} from '../schema/warehouse-tables';
+import { dimDateRow } from './dim-date';
+
+interface HeldDimensionRow {
+  readonly version: string;
+  readonly values: CellValue[];
+}
+
+export class BatchOutput {
+  private readonly factWriters = new Map<FactTableName, ParquetTableWriter>();
+  private readonly dimensions = new Map<DimensionTableName, Map<number, HeldDimensionRow>>();
+  private readonly dates = new Set<number>();
+
+  constructor(private readonly options: { rowGroupSize?: number } = {}) {}
+
+  appendFact(table: FactTableName, values: readonly CellValue[]): void {
+    let writer = this.factWriters.get(table);
+    if (!writer) {
+      writer = new ParquetTableWriter(WAREHOUSE_TABLES[table], this.options);
+      this.factWriters.set(table, writer);
+    }
+    writer.append(values);
+  }
+
+  /** Keeps the row unless a newer version of the same id is already held. */
+  putDimension(table: DimensionTableName, id: number, version: string, values: CellValue[]): void {
+    let rows = this.dimensions.get(table);
+    if (!rows) {
+      rows = new Map();
+      this.dimensions.set(table, rows);
+    }
+    const held = rows.get(id);
+    if (held && held.version > version) return;
+    rows.set(id, { version, values });
+  }
+
+  addDate(days: number): void {
+    this.dates.add(days);
+  }
+
+  /** Tables with at least one row, in the loader's order (dimensions, then facts). */
+  tables(): WarehouseTableName[] {
+    return WAREHOUSE_TABLE_NAMES.filter((table) => this.rowCount(table) > 0);
+  }
+
+  rowCount(table: WarehouseTableName): number {
+    if (table === 'dim_date') return this.dates.size;
+    return (
+      this.factWriters.get(table as FactTableName)?.rowCount ??
+      this.dimensions.get(table as DimensionTableName)?.size ??
+      0
+    );
+  }
+
+  /** The table's Parquet file; held rows are written in id (date) order. */
+  finish(table: WarehouseTableName, metadata: Readonly<Record<string, string>>): Uint8Array {
+    const factWriter = this.factWriters.get(table as FactTableName);
+    if (factWriter) return factWriter.finish(metadata);
+    const writer = new ParquetTableWriter(WAREHOUSE_TABLES[table], this.options);
+    if (table === 'dim_date') {
+      for (const days of [...this.dates].sort((a, b) => a - b)) writer.append(dimDateRow(days));
+    } else {
+      const rows = this.dimensions.get(table as DimensionTableName) ?? new Map<number, HeldDimensionRow>();
+      for (const [, row] of [...rows].sort(([a], [b]) => a - b)) writer.append(row.values);
+    }
+    return writer.finish(metadata);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Turns the validated rows of one source table into warehouse rows in a BatchOutput:
+ * facts with their version hash and the dates they reference; dimensions with their
+ * source version, through join state where the dimension joins two tables.
+ */
+import type { SourceRow } from '../ingest/types';
+import type { Log } from '../ports';
+import { SOURCE_TABLES, type SourceTableName } from '../schema/source-tables';
+import { SOURCE_VERSION_COLUMN, VERSION_HASH_COLUMN } from '../schema/warehouse-tables';
+import type { BatchOutput } from './batch-output';
+import { currencyName } from './currency-names';
+import type { StateEntry, TableState } from './join-state';
+import {
+  DIMENSION_REMODELS,
+  FACT_REMODELS,
+  type FactRemodel,
+  JOIN_REMODELS,
+  type JoinRemodel,
+  isFactSource,
+  timestampOf,
+} from './remodels';
+import { joinedVersion, rowVersion, versionHash } from './versions';
+
+export interface RemodelContext {
+  readonly sourceKey: string;
+  readonly sequence: number;
+  readonly output: BatchOutput;
+  /** Join state of the tables `stateTablesFor(table)` names, loaded. */
+  readonly state: ReadonlyMap<SourceTableName, TableState>;
+  readonly log: Log;
+}
+
+export interface RemodelStats {
+  /** Rows older than the version already in join state: not re-emitted. */
+  readonly olderThanState: number;
+  /** Rows kept in state until their join partner arrives. */
+  readonly waitingForPartner: number;
+}
+
+export interface Remodeller {
+  accept(row: SourceRow): void;
+  stats(): RemodelStats;
+}
+
+export function createRemodeller(table: SourceTableName, context: RemodelContext): Remodeller {
+  return isFactSource(table)
+    ? new FactRemodeller(FACT_REMODELS[table], context)
+    : new DimensionRemodeller(table, context);
+}
+
+class FactRemodeller implements Remodeller {
+  private readonly hashIndex: number;
+  private readonly dateIndexes: number[];
+
+  constructor(
+    private readonly remodel: FactRemodel,
+    private readonly context: RemodelContext,
+  ) {
+    const { projection } = remodel;
+    this.hashIndex = projection.indexOf(VERSION_HASH_COLUMN);
+    this.dateIndexes = projection.target.columns.flatMap((column, index) =>
+      column.references === 'dim_date' ? [index] : [],
+    );
+  }
+
+  accept(row: SourceRow): void {
+    const { projection, target } = this.remodel;
+    const values = projection.project([row]);
+    values[this.hashIndex] = versionHash(values, projection.businessIndexes);
+    this.context.output.appendFact(target, values);
+    for (const index of this.dateIndexes) {
+      const days = values[index];
+      if (typeof days === 'number') this.context.output.addDate(days);
+    }
+  }
+
+  stats(): RemodelStats {
+    return { olderThanState: 0, waitingForPartner: 0 };
+  }
+}
+
+class DimensionRemodeller implements Remodeller {
+  private readonly primaryKey: string;
+  private readonly ownState: TableState | undefined;
+  private readonly asLeft: JoinRemodel[];
+  private readonly asRight: JoinRemodel[];
+  /** Per join where this table is the right side: left rows by foreign key, built on first use. */
+  private readonly leftIndexes = new Map<JoinRemodel, Map<unknown, StateEntry[]>>();
+  private olderThanState = 0;
+  private readonly waiting = new Set<number>();
+
+  constructor(
+    private readonly table: SourceTableName,
+    private readonly context: RemodelContext,
+  ) {
+    this.primaryKey = SOURCE_TABLES[table].primaryKey;
+    this.ownState = context.state.get(table);
+    this.asLeft = JOIN_REMODELS.filter((join) => join.left === table);
+    this.asRight = JOIN_REMODELS.filter((join) => join.right === table);
+  }
+
+  accept(row: SourceRow): void {
+    const id = row[this.primaryKey] as number;
+    const version = rowVersion(timestampOf(row, 'last_updated'), this.context.sequence);
+    if (this.ownState && !this.ownState.offer(id, version, row)) {
+      this.olderThanState++;
+      return;
+    }
+    this.emitOwn(id, version, row);
+    const entry: StateEntry = { version, row };
+    for (const join of this.asLeft) {
+      const partner = this.stateOf(join.right).get(row[join.foreignKey] as number);
+      if (partner) {
+        this.emitJoined(join, entry, partner);
+        this.waiting.delete(id);
+      } else {
+        this.waiting.add(id);
+      }
+    }
+    for (const join of this.asRight) {
+      for (const left of this.leftIndex(join).get(id) ?? []) this.emitJoined(join, left, entry);
+    }
+  }
+
+  stats(): RemodelStats {
+    return { olderThanState: this.olderThanState, waitingForPartner: this.waiting.size };
+  }
+
+  private emitOwn(id: number, version: string, row: SourceRow): void {
+    const remodel = DIMENSION_REMODELS[this.table];
+    if (!remodel) return;
+    const values = remodel.projection.project([row]);
+    values[remodel.projection.indexOf(SOURCE_VERSION_COLUMN)] = version;
+    if (remodel.target === 'dim_currency') this.warnOnUnknownCurrency(id, row);
+    this.context.output.putDimension(remodel.target, id, version, values);
+  }
+
+  private emitJoined(join: JoinRemodel, left: StateEntry, right: StateEntry): void {
+    const values = join.projection.project([left.row, right.row]);
+    const version = joinedVersion(left.version, right.version);
+    values[join.projection.indexOf(SOURCE_VERSION_COLUMN)] = version;
+    const leftId = left.row[SOURCE_TABLES[join.left].primaryKey] as number;
+    this.context.output.putDimension(join.target, leftId, version, values);
+  }
+
+  private leftIndex(join: JoinRemodel): Map<unknown, StateEntry[]> {
+    let index = this.leftIndexes.get(join);
+    if (!index) {
+      index = new Map();
+      for (const [, entry] of this.stateOf(join.left).entriesById()) {
+        const key = entry.row[join.foreignKey];
+        const list = index.get(key);
+        if (list) list.push(entry);
+        else index.set(key, [entry]);
+      }
+      this.leftIndexes.set(join, index);
+    }
+    return index;
+  }
+
+  private stateOf(table: SourceTableName): TableState {
+    const state = this.context.state.get(table);
+    if (!state) throw new Error(`join state of ${table} was not loaded for a ${this.table} object`);
+    return state;
+  }
+
+  private warnOnUnknownCurrency(id: number, row: SourceRow): void {
+    const code = row.currency_code as string;
+    if (!currencyName(code).known) {
+      this.context.log.warn('unknown currency code: currency_name keeps the code', {
+        sourceKey: this.context.sourceKey,
+        currencyId: id,
+        currencyCode: code,
+      });
+    }
+  }
+}

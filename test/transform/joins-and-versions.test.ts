@@ -1,0 +1,125 @@
+/** SPEC §4 propagation and §5 version semantics, at the remodelling level. */
+import { describe, expect, it } from 'vitest';
+import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
+import type { TableState } from '../../lambdas/core/transform/join-state';
+import { rows, ts } from './support/source-rows';
+import { remodel } from './support/remodel';
+
+const newState = () => new Map<SourceTableName, TableState>();
+
+describe('department changes', () => {
+  it('a rename re-emits every staff member of that department, and only them', async () => {
+    const state = newState();
+    await remodel('department', [rows.department({ department_id: 1 }), rows.department({ department_id: 2, department_name: 'Purchasing' })], { state, sequence: 1 });
+    await remodel(
+      'staff',
+      [rows.staff({ staff_id: 1, department_id: 1 }), rows.staff({ staff_id: 2, department_id: 1 }), rows.staff({ staff_id: 3, department_id: 2 })],
+      { state, sequence: 1 },
+    );
+    const { tables } = await remodel(
+      'department',
+      [rows.department({ department_id: 1, department_name: 'Sales & Marketing', last_updated: ts('2024-01-01 00:00:00') })],
+      { state, sequence: 2 },
+    );
+    expect(tables.dim_staff!.map((row) => [row.staff_id, row.department_name, row.source_version])).toEqual([
+      [1, 'Sales & Marketing', '20221103T142049962.0000000001/20240101T000000000.0000000002'],
+      [2, 'Sales & Marketing', '20221103T142049962.0000000001/20240101T000000000.0000000002'],
+    ]);
+  });
+});
+
+describe('address changes', () => {
+  it('update dim_location and every counterparty whose legal address it is', async () => {
+    const state = newState();
+    await remodel('address', [rows.address({ address_id: 15 }), rows.address({ address_id: 16 })], { state });
+    await remodel(
+      'counterparty',
+      [
+        rows.counterparty({ counterparty_id: 1, legal_address_id: 15 }),
+        rows.counterparty({ counterparty_id: 2, legal_address_id: 15 }),
+        rows.counterparty({ counterparty_id: 3, legal_address_id: 16 }),
+      ],
+      { state },
+    );
+    const { tables } = await remodel(
+      'address',
+      [rows.address({ address_id: 15, city: 'Leeds', last_updated: ts('2024-02-02 12:00:00.500') })],
+      { state, sequence: 2 },
+    );
+    expect(tables.dim_location!.map((row) => [row.location_id, row.city])).toEqual([[15, 'Leeds']]);
+    expect(tables.dim_counterparty!.map((row) => [row.counterparty_id, row.counterparty_legal_city])).toEqual([
+      [1, 'Leeds'],
+      [2, 'Leeds'],
+    ]);
+  });
+});
+
+describe('join partners arriving later', () => {
+  it('a staff row waits in state until its department arrives, then is emitted', async () => {
+    const state = newState();
+    const first = await remodel('staff', [rows.staff({ staff_id: 5, department_id: 9 })], { state });
+    expect(first.tables.dim_staff).toBeUndefined();
+    expect(first.stats.waitingForPartner).toBe(1);
+    expect(state.get('staff')!.get(5)).toBeDefined();
+
+    const second = await remodel('department', [rows.department({ department_id: 9, department_name: 'Dispatch' })], { state });
+    expect(second.tables.dim_staff!.map((row) => [row.staff_id, row.department_name])).toEqual([[5, 'Dispatch']]);
+  });
+
+  it('a counterparty waits for its legal address', async () => {
+    const state = newState();
+    const first = await remodel('counterparty', [rows.counterparty({ legal_address_id: 30 })], { state });
+    expect(first.tables.dim_counterparty).toBeUndefined();
+    const second = await remodel('address', [rows.address({ address_id: 30, city: 'Bath' })], { state });
+    expect(second.tables.dim_counterparty!.map((row) => row.counterparty_legal_city)).toEqual(['Bath']);
+    expect(second.tables.dim_location!.map((row) => row.location_id)).toEqual([30]);
+  });
+});
+
+describe('dimension versions', () => {
+  it('an older version than the state holds is not re-emitted and does not replace state', async () => {
+    const state = newState();
+    await remodel('address', [rows.address({ city: 'Newer', last_updated: ts('2024-05-01 00:00:00') })], { state, sequence: 5 });
+    const late = await remodel('address', [rows.address({ city: 'Older', last_updated: ts('2024-04-01 00:00:00') })], { state, sequence: 4 });
+    expect(late.tables.dim_location).toBeUndefined();
+    expect(late.stats.olderThanState).toBe(1);
+    expect(state.get('address')!.get(1)!.row.city).toBe('Newer');
+  });
+
+  it('the same last_updated in a later object is a newer version (the row changed without last_updated moving)', async () => {
+    const state = newState();
+    await remodel('address', [rows.address({ city: 'Before' })], { state, sequence: 1 });
+    const later = await remodel('address', [rows.address({ city: 'After' })], { state, sequence: 2 });
+    expect(later.tables.dim_location![0]).toMatchObject({ city: 'After', source_version: '20221103T142049962.0000000002' });
+  });
+
+  it('the same version again is re-emitted, so re-processing after a crash rebuilds the same batch', async () => {
+    const state = newState();
+    const first = await remodel('department', [rows.department()], { state, sequence: 3 });
+    await remodel('staff', [rows.staff()], { state, sequence: 1 });
+    const again = await remodel('department', [rows.department()], { state, sequence: 3 });
+    expect(first.tables.dim_staff).toBeUndefined();
+    expect(again.tables.dim_staff).toHaveLength(1);
+  });
+});
+
+describe('fact version_hash', () => {
+  it('is the same for an identical row seen again', async () => {
+    const a = await remodel('sales_order', [rows.sales_order()], { sequence: 1 });
+    const b = await remodel('sales_order', [rows.sales_order()], { sequence: 7 });
+    expect(a.tables.fact_sales_order![0]!.version_hash).toBe(b.tables.fact_sales_order![0]!.version_hash);
+  });
+
+  it('changes when the row changed without last_updated moving', async () => {
+    const { tables } = await remodel('sales_order', [rows.sales_order(), rows.sales_order({ units_sold: 42973 })]);
+    const [before, after] = tables.fact_sales_order!;
+    expect(before!.last_updated_time).toBe(after!.last_updated_time);
+    expect(before!.version_hash).not.toBe(after!.version_hash);
+  });
+
+  it('tells prices one cent apart', async () => {
+    const { tables } = await remodel('sales_order', [rows.sales_order({ unit_price: 394n }), rows.sales_order({ unit_price: 395n })]);
+    const [x, y] = tables.fact_sales_order!;
+    expect(x!.version_hash).not.toBe(y!.version_hash);
+  });
+});
