@@ -1,0 +1,261 @@
+/**
+ * Transforms one ingestion object into one processed batch (docs/ARCHITECTURE.md
+ * "Transform"): parse the key; skip a re-delivery; stream, validate and remodel the rows;
+ * publish Parquet files, rejected rows, join state and, last, the manifest; then record the
+ * sequence in Parameter Store. Any failure publishes no manifest and is rethrown, so the
+ * Lambda's retries and DLQ take over.
+ */
+import { readIngestionObject } from '../ingest';
+import { type IngestionKey, type ProcessedLayout, parseIngestionKey } from '../layout';
+import { TABLE_DIMENSION, TransformMetric } from '../metric-names';
+import type { Log, Metrics, ObjectStore, ParameterStore } from '../ports';
+import { SOURCE_TABLES, type SourceTableName } from '../schema/source-tables';
+import type { WarehouseTableName } from '../schema/warehouse-tables';
+import { BatchOutput } from './batch-output';
+import { JoinStateStore, type TableState } from './join-state';
+import { publishBatch, readManifest } from './publish';
+import { RejectedRows } from './rejected-rows';
+import { createRemodeller } from './remodellers';
+import { stateTablesFor } from './remodels';
+import { type SequenceRecord, recordProcessedSequence } from './sequence-tracker';
+
+export interface TransformDeps {
+  /** The ingestion bucket (keys as in S3 events). */
+  readonly ingestion: ObjectStore;
+  /** The processed bucket, and where things live in it. */
+  readonly processed: ObjectStore;
+  readonly layout: ProcessedLayout;
+  readonly parameters: ParameterStore;
+  /** e.g. `/totesys/transform`; the parameter is `<path>/<table>/last-processed-sequence`. */
+  readonly sequenceParameterPath: string;
+  readonly log: Log;
+  readonly metrics: Metrics;
+  /** Epoch milliseconds; defaults to Date.now. */
+  readonly clock?: () => number;
+  /** Longest accepted line; longer lines are rejected rows. */
+  readonly maxLineBytes?: number;
+  /** Parquet row group size (tests use small ones). */
+  readonly rowGroupSize?: number;
+}
+
+export interface TransformRequest {
+  /** The ingestion object's key (already URL-decoded). */
+  readonly key: string;
+  /** The object's ETag as the event reports it; read from the object when absent. */
+  readonly etag?: string;
+}
+
+export interface TransformSummary {
+  readonly sourceKey: string;
+  readonly sourceTable: SourceTableName;
+  readonly sequence: number;
+  /** `skipped`: the batch was already published from this very object (a re-delivery). */
+  readonly outcome: 'processed' | 'skipped';
+  /** Data lines read (valid and rejected). */
+  readonly rowsIn: number;
+  readonly rowsRejected: number;
+  /** Rows written per warehouse table. */
+  readonly rowsOut: Readonly<Partial<Record<WarehouseTableName, number>>>;
+  readonly manifestKey: string;
+  readonly rejectedKey?: string;
+  /** Sequences missing before this one (0: consecutive). */
+  readonly sequenceGap: number;
+  /** The sequence is below one already processed. */
+  readonly late: boolean;
+  /** Dimension rows older than the join state's version, not re-emitted. */
+  readonly olderThanState: number;
+  /** Rows kept in join state until their join partner arrives. */
+  readonly waitingForPartner: number;
+  readonly durationMs: number;
+}
+
+export async function transformObject(deps: TransformDeps, request: TransformRequest): Promise<TransformSummary> {
+  const clock = deps.clock ?? Date.now;
+  const started = clock();
+  const { log, metrics } = deps;
+  let source: IngestionKey | undefined;
+  try {
+    source = parseIngestionKey(request.key);
+    const tableDimension = { [TABLE_DIMENSION]: source.table };
+    log.info('transform started', { sourceKey: source.key, sourceTable: source.table, sequence: source.sequence });
+
+    const etag = request.etag ?? (await deps.ingestion.head(source.key))?.etag;
+    const existing = await readManifest(deps.processed, deps.layout, source);
+    if (existing && etag !== undefined && existing.sourceETag === etag) {
+      // Already published from this very object; still repair SSM if a crash left it behind.
+      const sequenceRecord = await trackSequence(deps, source);
+      const durationMs = clock() - started;
+      metrics.record(TransformMetric.ObjectsSkipped, 1, 'Count', tableDimension);
+      log.info('object already processed: skipped', {
+        sourceKey: source.key,
+        sourceETag: etag,
+        manifestKey: deps.layout.manifest(source.table, source.sequence),
+        durationMs,
+      });
+      return {
+        sourceKey: source.key,
+        sourceTable: source.table,
+        sequence: source.sequence,
+        outcome: 'skipped',
+        rowsIn: existing.rowsIn,
+        rowsRejected: existing.rowsRejected,
+        rowsOut: Object.fromEntries(existing.files.map((file) => [file.table, file.rows])),
+        manifestKey: deps.layout.manifest(source.table, source.sequence),
+        rejectedKey: existing.rejectedKey,
+        sequenceGap: sequenceRecord.gap,
+        late: sequenceRecord.late,
+        olderThanState: 0,
+        waitingForPartner: 0,
+        durationMs,
+      };
+    }
+    if (existing) {
+      log.info('manifest exists for a different object version: reprocessing', {
+        sourceKey: source.key,
+        sourceETag: etag,
+        manifestETag: existing.sourceETag,
+      });
+    }
+
+    const summary = await processObject(deps, source, etag);
+    const sequenceRecord = await trackSequence(deps, source);
+    const durationMs = clock() - started;
+
+    metrics.record(TransformMetric.RowsIn, summary.rowsIn, 'Count', tableDimension);
+    metrics.record(TransformMetric.RowsRejected, summary.rowsRejected, 'Count', tableDimension);
+    for (const [table, rows] of Object.entries(summary.rowsOut)) {
+      metrics.record(TransformMetric.RowsOut, rows, 'Count', { [TABLE_DIMENSION]: table });
+    }
+    metrics.record(TransformMetric.ObjectsProcessed, 1, 'Count', tableDimension);
+    metrics.record(TransformMetric.Duration, durationMs, 'Milliseconds', tableDimension);
+    log.info('transform completed', {
+      sourceKey: source.key,
+      sourceTable: source.table,
+      sequence: source.sequence,
+      rowsIn: summary.rowsIn,
+      rowsRejected: summary.rowsRejected,
+      rowsOut: summary.rowsOut,
+      olderThanState: summary.olderThanState,
+      waitingForPartner: summary.waitingForPartner,
+      late: sequenceRecord.late,
+      durationMs,
+    });
+    return {
+      ...summary,
+      outcome: 'processed',
+      sequenceGap: sequenceRecord.gap,
+      late: sequenceRecord.late,
+      durationMs,
+    };
+  } catch (error) {
+    const durationMs = clock() - started;
+    metrics.record(
+      TransformMetric.ObjectsFailed,
+      1,
+      'Count',
+      source ? { [TABLE_DIMENSION]: source.table } : undefined,
+    );
+    log.error('transform failed', {
+      sourceKey: request.key,
+      errorName: (error as Error)?.name,
+      error: (error as Error)?.message ?? String(error),
+      durationMs,
+    });
+    throw error;
+  }
+}
+
+type ProcessedSummary = Omit<TransformSummary, 'outcome' | 'sequenceGap' | 'late' | 'durationMs'>;
+
+async function processObject(
+  deps: TransformDeps,
+  source: IngestionKey,
+  etag: string | undefined,
+): Promise<ProcessedSummary> {
+  const body = await deps.ingestion.getStream(source.key);
+  if (body === undefined) throw new Error(`ingestion object "${source.key}" does not exist`);
+
+  const stateStore = new JoinStateStore(deps.processed, deps.layout);
+  const state = new Map<SourceTableName, TableState>();
+  for (const table of stateTablesFor(source.table)) state.set(table, await stateStore.load(table));
+
+  const output = new BatchOutput({ rowGroupSize: deps.rowGroupSize });
+  const rejected = new RejectedRows();
+  const remodeller = createRemodeller(source.table, {
+    sourceKey: source.key,
+    sequence: source.sequence,
+    output,
+    state,
+    log: deps.log,
+  });
+  let rowsIn = 0;
+  for await (const batch of readIngestionObject(body, {
+    objectKey: source.key,
+    table: SOURCE_TABLES[source.table],
+    gzip: source.gzip,
+    maxLineBytes: deps.maxLineBytes,
+  })) {
+    rowsIn += batch.rows.length + batch.rejected.length;
+    for (const parsed of batch.rows) remodeller.accept(parsed.row);
+    for (const row of batch.rejected) rejected.add(row);
+  }
+  if (rejected.count > 0) {
+    deps.log.warn('rows rejected', {
+      sourceKey: source.key,
+      rowsRejected: rejected.count,
+      rejectedKey: deps.layout.rejected(source.table, source.sequence),
+    });
+  }
+
+  const manifest = await publishBatch(
+    { store: deps.processed, layout: deps.layout, stateStore, log: deps.log },
+    {
+      source,
+      sourceETag: etag,
+      rowsIn,
+      output,
+      rejected,
+      state: [...state.values()],
+      transformedAt: new Date((deps.clock ?? Date.now)()),
+    },
+  );
+  const stats = remodeller.stats();
+  return {
+    sourceKey: source.key,
+    sourceTable: source.table,
+    sequence: source.sequence,
+    rowsIn,
+    rowsRejected: rejected.count,
+    rowsOut: Object.fromEntries(manifest.files.map((file) => [file.table, file.rows])),
+    manifestKey: deps.layout.manifest(source.table, source.sequence),
+    rejectedKey: manifest.rejectedKey,
+    olderThanState: stats.olderThanState,
+    waitingForPartner: stats.waitingForPartner,
+  };
+}
+
+async function trackSequence(deps: TransformDeps, source: IngestionKey): Promise<SequenceRecord> {
+  const record = await recordProcessedSequence(
+    deps.parameters,
+    deps.sequenceParameterPath,
+    source.table,
+    source.sequence,
+  );
+  deps.metrics.record(TransformMetric.SequenceGaps, record.gap, 'Count', { [TABLE_DIMENSION]: source.table });
+  if (record.gap > 0) {
+    deps.log.warn('ingestion sequence gap: objects missing or not yet arrived', {
+      sourceKey: source.key,
+      sourceTable: source.table,
+      sequence: source.sequence,
+      lastProcessedSequence: record.previous ?? null,
+      missingSequences: record.gap,
+    });
+  } else if (record.late) {
+    deps.log.info('late object: sequence below the last processed, processed anyway', {
+      sourceKey: source.key,
+      sequence: source.sequence,
+      lastProcessedSequence: record.previous,
+    });
+  }
+  return record;
+}
