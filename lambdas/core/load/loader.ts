@@ -1,0 +1,242 @@
+/**
+ * The load run: every complete processed batch not yet in the ledger, loaded in order,
+ * each in its own transaction, until none are left or the time budget runs out.
+ *
+ * One run at a time: the run holds a session advisory lock, and a second loader that
+ * cannot take it skips (logging why). The ledger row claimed inside each batch's
+ * transaction is a second guard, so even without the lock no batch loads twice.
+ */
+import type { ClientBase } from 'pg';
+import type { ProcessedLayout } from '../layout';
+import { LoadMetric, TABLE_DIMENSION } from '../metric-names';
+import type { Log, Metrics, ObjectStore } from '../ports';
+import type { DimensionTableName, WarehouseTableName } from '../schema/warehouse-tables';
+import { migrate as migrateSchema } from '../warehouse/migrations';
+import {
+  ADVISORY_LOCK_NAMESPACE,
+  DEFAULT_SCHEMAS,
+  LOADER_LOCK,
+  type WarehouseSchemas,
+} from '../warehouse/names';
+import { countPlaceholders } from '../warehouse/status';
+import { batchId } from './batch-id';
+import { BatchLoadError, DeadlineReachedError } from './errors';
+import { type BatchLoadResult, type RowCounts, loadBatch } from './load-batch';
+import { PendingBatches } from './pending-batches';
+import { prepareSession } from './session';
+
+/** A connected client the run owns and ends. */
+export type DatabaseClient = ClientBase & { end(): Promise<void> };
+
+export interface LoaderDependencies {
+  /** Opens a new connection to the warehouse. */
+  readonly connect: () => Promise<DatabaseClient>;
+  /** The processed bucket. */
+  readonly store: ObjectStore;
+  readonly layout: ProcessedLayout;
+  readonly log: Log;
+  readonly metrics: Metrics;
+  /** Epoch milliseconds; injectable for tests. */
+  readonly now?: () => number;
+}
+
+export interface LoadOptions {
+  /** Epoch ms by which the run must have stopped, with its last batch committed or rolled back. */
+  readonly deadline: number;
+  readonly schemas?: WarehouseSchemas;
+  /** Apply pending schema migrations first (default true). */
+  readonly migrate?: boolean;
+}
+
+export interface FailedBatch {
+  readonly batch: string;
+  readonly objectKey?: string;
+  readonly error: string;
+}
+
+export interface LoadSummary {
+  /**
+   * `completed`: nothing pending is left that could load (failed batches aside);
+   * `deadline`: stopped at the time budget, the rest loads next run;
+   * `skipped`: another loader holds the run lock.
+   */
+  readonly outcome: 'completed' | 'deadline' | 'skipped';
+  readonly batchesLoaded: number;
+  readonly batchesFailed: readonly FailedBatch[];
+  readonly rowsRead: RowCounts;
+  readonly rowsWritten: RowCounts;
+  readonly placeholdersCreated: number;
+  readonly placeholdersOutstanding: Partial<Record<DimensionTableName, number>>;
+  /** Batches still to load (including failed ones). */
+  readonly pendingBatches: number;
+  /** Seconds since the oldest pending batch was transformed; 0 when none is pending. */
+  readonly oldestPendingBatchAgeSeconds: number;
+  readonly durationMs: number;
+}
+
+export async function loadPendingBatches(deps: LoaderDependencies, options: LoadOptions): Promise<LoadSummary> {
+  const now = deps.now ?? Date.now;
+  const schemas = options.schemas ?? DEFAULT_SCHEMAS;
+  const { log, metrics } = deps;
+  const started = now();
+  let client: DatabaseClient | undefined;
+  try {
+    client = await deps.connect();
+    await prepareSession(client);
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [
+      ADVISORY_LOCK_NAMESPACE,
+      LOADER_LOCK,
+    ]);
+    if (!rows[0]?.locked) {
+      log.info('another loader is running; skipping this run');
+      return emptySummary('skipped', now() - started);
+    }
+    if (options.migrate ?? true) await migrateSchema(client, { schemas, log });
+    const summary = await loadInOrder(client, deps, options.deadline, schemas, now, started);
+    report(summary, deps);
+    return summary;
+  } catch (error) {
+    metrics.record(LoadMetric.LoadSucceeded, 0, 'Count');
+    log.error('load run failed; the next run carries on from the ledger', { error: describe(error) });
+    throw error;
+  } finally {
+    // Ending the session also releases the run lock.
+    await client?.end().catch(() => {});
+  }
+}
+
+async function loadInOrder(
+  client: DatabaseClient,
+  deps: LoaderDependencies,
+  deadline: number,
+  schemas: WarehouseSchemas,
+  now: () => number,
+  started: number,
+): Promise<LoadSummary> {
+  const { log } = deps;
+  const pending = await PendingBatches.find(client, deps.store, deps.layout, schemas);
+  log.info('pending batches found', { pending: pending.size });
+  const rowsRead: RowCounts = {};
+  const rowsWritten: RowCounts = {};
+  const failed: FailedBatch[] = [];
+  const failedTransformedAt: number[] = [];
+  let loaded = 0;
+  let placeholdersCreated = 0;
+  let outcome: LoadSummary['outcome'] = 'completed';
+
+  for (;;) {
+    if (now() >= deadline) {
+      outcome = pending.size > 0 ? 'deadline' : 'completed';
+      break;
+    }
+    const batch = await pending.next();
+    if (!batch) break;
+    const id = batchId(batch.sourceTable, batch.sequence);
+    if (batch.error) {
+      failed.push(failure(batch.error));
+      log.error('batch failed', { batch: id, error: batch.error.message });
+      continue;
+    }
+    let result: BatchLoadResult;
+    try {
+      result = await loadBatch({ client, store: deps.store, schemas, deadline, now, log }, { ...batch, manifest: batch.manifest });
+    } catch (error) {
+      if (error instanceof BatchLoadError) {
+        failed.push(failure(error));
+        failedTransformedAt.push(Date.parse(batch.manifest.transformedAt));
+        log.error('batch failed; it stays pending and is retried next run', { batch: id, error: error.message });
+        continue;
+      }
+      if (error instanceof DeadlineReachedError) {
+        pending.putBack(batch);
+        outcome = 'deadline';
+        log.warn('time budget reached; stopping', { batch: id, note: error.message });
+        break;
+      }
+      throw error;
+    }
+    if (result.outcome === 'already-loaded') {
+      log.info('batch already loaded by another loader', { batch: id });
+      continue;
+    }
+    loaded++;
+    addCounts(rowsRead, result.rowsRead);
+    addCounts(rowsWritten, result.rowsWritten);
+    const created = Object.values(result.placeholdersCreated).reduce<number>((a, b) => a + (b ?? 0), 0);
+    placeholdersCreated += created;
+    log.info('batch loaded', {
+      batch: id,
+      rowsRead: result.rowsRead,
+      rowsWritten: result.rowsWritten,
+      placeholdersCreated: result.placeholdersCreated,
+      ...(result.datesDerived > 0 ? { datesDerived: result.datesDerived } : {}),
+      durationMs: Math.round(result.durationMs),
+    });
+    if (result.datesDerived > 0) {
+      log.warn('facts referenced dates their batch did not carry; dim_date rows derived', { batch: id, dates: result.datesDerived });
+    }
+  }
+
+  const oldestQueued = await pending.oldestTransformedAt();
+  const oldest = Math.min(oldestQueued ?? Infinity, ...failedTransformedAt);
+  return {
+    outcome,
+    batchesLoaded: loaded,
+    batchesFailed: failed,
+    rowsRead,
+    rowsWritten,
+    placeholdersCreated,
+    placeholdersOutstanding: await countPlaceholders(client, schemas),
+    pendingBatches: pending.size + failed.length,
+    oldestPendingBatchAgeSeconds: Number.isFinite(oldest) ? Math.max(0, Math.round((now() - oldest) / 1000)) : 0,
+    durationMs: now() - started,
+  };
+}
+
+function report(summary: LoadSummary, { log, metrics }: LoaderDependencies): void {
+  metrics.record(LoadMetric.BatchesLoaded, summary.batchesLoaded, 'Count');
+  metrics.record(LoadMetric.BatchesFailed, summary.batchesFailed.length, 'Count');
+  for (const [table, rows] of Object.entries(summary.rowsWritten)) {
+    metrics.record(LoadMetric.RowsLoaded, rows ?? 0, 'Count', { [TABLE_DIMENSION]: table });
+  }
+  for (const [table, count] of Object.entries(summary.placeholdersOutstanding)) {
+    metrics.record(LoadMetric.PlaceholdersOutstanding, count ?? 0, 'Count', { [TABLE_DIMENSION]: table });
+  }
+  metrics.record(LoadMetric.PendingBatches, summary.pendingBatches, 'Count');
+  metrics.record(LoadMetric.OldestPendingBatchAge, summary.oldestPendingBatchAgeSeconds, 'Seconds');
+  metrics.record(LoadMetric.Duration, summary.durationMs, 'Milliseconds');
+  metrics.record(LoadMetric.LoadSucceeded, summary.batchesFailed.length === 0 ? 1 : 0, 'Count');
+  const placeholdersOutstanding = Object.values(summary.placeholdersOutstanding).reduce<number>((a, b) => a + (b ?? 0), 0);
+  const attributes = { ...summary, placeholdersOutstandingTotal: placeholdersOutstanding };
+  if (summary.batchesFailed.length > 0) log.error('load run finished with failed batches', attributes);
+  else log.info('load run finished', attributes);
+}
+
+function emptySummary(outcome: LoadSummary['outcome'], durationMs: number): LoadSummary {
+  return {
+    outcome,
+    batchesLoaded: 0,
+    batchesFailed: [],
+    rowsRead: {},
+    rowsWritten: {},
+    placeholdersCreated: 0,
+    placeholdersOutstanding: {},
+    pendingBatches: 0,
+    oldestPendingBatchAgeSeconds: 0,
+    durationMs,
+  };
+}
+
+function failure(error: BatchLoadError): FailedBatch {
+  return { batch: error.batch, objectKey: error.objectKey, error: error.message };
+}
+
+function addCounts(total: RowCounts, add: RowCounts): void {
+  for (const [table, rows] of Object.entries(add) as [WarehouseTableName, number][]) {
+    total[table] = (total[table] ?? 0) + rows;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,77 @@
+/**
+ * A file's rows go into a temporary staging table with COPY (the fastest way into
+ * Postgres), then into the warehouse with set-based SQL. The staging table has the
+ * warehouse column types, so the server parses and range-checks every value, and no
+ * constraints, so the checks that matter happen in one statement afterwards.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ClientBase } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { WarehouseTableDefinition } from '../schema/warehouse-tables';
+import { sqlType } from '../warehouse/ddl';
+import { quoteIdent } from '../warehouse/names';
+import { CellError, cellFormatter } from './copy-text';
+import type { ParquetFile } from './parquet-file';
+
+/** Rows per COPY message chunk: big enough to amortise overhead, small enough to stream. */
+const ROWS_PER_CHUNK = 8192;
+
+/** `pg_temp."stage_<table>"`: dropped at commit or rollback. */
+export function stagingTable(table: WarehouseTableDefinition): string {
+  return `pg_temp.${quoteIdent(`stage_${table.name}`)}`;
+}
+
+/** A value in the file that its warehouse column cannot take. */
+export class RowValueError extends Error {
+  constructor(
+    readonly row: number,
+    readonly column: string,
+    reason: string,
+  ) {
+    super(`row ${row}, column "${column}": ${reason}`);
+    this.name = 'RowValueError';
+  }
+}
+
+/** Creates the staging table and COPYs the file into it; returns the number of rows. */
+export async function copyIntoStaging(
+  client: ClientBase,
+  table: WarehouseTableDefinition,
+  file: ParquetFile,
+): Promise<number> {
+  const columns = table.columns.map((column) => `${quoteIdent(column.name)} ${sqlType(column)}`);
+  await client.query(`CREATE TEMP TABLE ${quoteIdent(`stage_${table.name}`)} (${columns.join(', ')}) ON COMMIT DROP`);
+  const names = table.columns.map((column) => quoteIdent(column.name)).join(', ');
+  const copy = client.query(copyFrom(`COPY ${stagingTable(table)} (${names}) FROM STDIN`));
+  await pipeline(Readable.from(copyText(table, file)), copy);
+  return copy.rowCount;
+}
+
+async function* copyText(table: WarehouseTableDefinition, file: ParquetFile): AsyncGenerator<string> {
+  const formatters = table.columns.map(cellFormatter);
+  const names = table.columns.map((column) => column.name);
+  const last = formatters.length - 1;
+  for await (const group of file.rowGroups(names)) {
+    const values = names.map((name) => group.columns.get(name)!);
+    let chunk = '';
+    let row = 0;
+    let column = 0;
+    try {
+      for (row = 0; row < group.rowCount; row++) {
+        let line = '';
+        for (column = 0; column < last; column++) line += formatters[column]!(values[column]![row]) + '\t';
+        line += formatters[last]!(values[last]![row]) + '\n';
+        chunk += line;
+        if ((row + 1) % ROWS_PER_CHUNK === 0) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+    } catch (error) {
+      if (error instanceof CellError) throw new RowValueError(group.rowStart + row + 1, names[column]!, error.message);
+      throw error;
+    }
+    if (chunk !== '') yield chunk;
+  }
+}

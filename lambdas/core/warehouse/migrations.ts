@@ -1,0 +1,113 @@
+/**
+ * Versioned, idempotent schema migrations. Each run takes a transaction-scoped advisory
+ * lock, so concurrent runs (two loaders starting at once) serialise: the second finds
+ * everything applied and does nothing. All pending steps apply in one transaction: a
+ * database is either at the old version or the new one, never between.
+ *
+ * Each applied step's checksum is recorded; a step whose SQL has since changed (say, a
+ * table definition was edited) fails loudly instead of leaving existing databases behind
+ * new ones. Change the schema by appending a step.
+ */
+import { createHash } from 'node:crypto';
+import type { ClientBase } from 'pg';
+import { type Log, silentLog } from '../ports';
+import { controlDdl } from './control-ddl';
+import { warehouseDdl } from './ddl';
+import {
+  ADVISORY_LOCK_NAMESPACE,
+  CONTROL_TABLES,
+  DEFAULT_SCHEMAS,
+  MIGRATION_LOCK,
+  type WarehouseSchemas,
+  qualified,
+  quoteIdent,
+} from './names';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  statements(schemas: WarehouseSchemas): string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'control schema: ledger of loaded batches', statements: controlDdl },
+  { version: 2, name: 'star schema: 8 dimensions, 3 facts', statements: warehouseDdl },
+];
+
+export const CURRENT_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
+
+export interface MigrationResult {
+  /** Versions applied by this call (empty when the database was already current). */
+  readonly applied: number[];
+  readonly version: number;
+}
+
+export class MigrationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MigrationError';
+  }
+}
+
+export function migrationChecksum(migration: Migration, schemas: WarehouseSchemas): string {
+  return createHash('sha256').update(migration.statements(schemas).join(';\n')).digest('hex');
+}
+
+/** Brings the database to CURRENT_SCHEMA_VERSION. Safe to call on every run, from many processes at once. */
+export async function migrate(
+  client: ClientBase,
+  options: { schemas?: WarehouseSchemas; log?: Log } = {},
+): Promise<MigrationResult> {
+  const schemas = options.schemas ?? DEFAULT_SCHEMAS;
+  const log = options.log ?? silentLog;
+  const table = qualified(schemas.control, CONTROL_TABLES.schemaMigration);
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [ADVISORY_LOCK_NAMESPACE, MIGRATION_LOCK]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemas.control)}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${table} (
+  version int PRIMARY KEY,
+  name varchar NOT NULL,
+  checksum varchar NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+)`,
+    );
+    const { rows } = await client.query<{ version: number; checksum: string }>(
+      `SELECT version, checksum FROM ${table} ORDER BY version`,
+    );
+    const recorded = new Map(rows.map((row) => [row.version, row.checksum]));
+    const unknown = rows.filter((row) => !MIGRATIONS.some((m) => m.version === row.version));
+    if (unknown.length > 0) {
+      throw new MigrationError(
+        `database schema is at version ${Math.max(...unknown.map((r) => r.version))}, newer than this code knows (${CURRENT_SCHEMA_VERSION}); deploy the newer loader`,
+      );
+    }
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      const checksum = migrationChecksum(migration, schemas);
+      const existing = recorded.get(migration.version);
+      if (existing !== undefined) {
+        if (existing !== checksum) {
+          throw new MigrationError(
+            `migration ${migration.version} (${migration.name}) has changed since it was applied; append a new migration instead of editing an applied one`,
+          );
+        }
+        continue;
+      }
+      for (const statement of migration.statements(schemas)) await client.query(statement);
+      await client.query(`INSERT INTO ${table} (version, name, checksum) VALUES ($1, $2, $3)`, [
+        migration.version,
+        migration.name,
+        checksum,
+      ]);
+      applied.push(migration.version);
+    }
+    await client.query('COMMIT');
+    if (applied.length > 0) log.info('warehouse schema migrated', { applied, version: CURRENT_SCHEMA_VERSION });
+    return { applied, version: CURRENT_SCHEMA_VERSION };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
