@@ -1,0 +1,33 @@
+/** The Transform Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
+
+export interface TransformConfig {
+  readonly processedBucket: string;
+  /** Key prefix in the processed bucket; '' for none. */
+  readonly processedPrefix: string;
+  /** SSM path under which `<table>/last-processed-sequence` is kept. */
+  readonly sequenceParameterPath: string;
+}
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export function readTransformConfig(env: Readonly<Record<string, string | undefined>>): TransformConfig {
+  const processedBucket = required(env, 'PROCESSED_BUCKET');
+  const sequenceParameterPath = required(env, 'SEQUENCE_PARAMETER_PATH');
+  if (!sequenceParameterPath.startsWith('/')) {
+    throw new ConfigurationError(
+      `Transform Lambda misconfigured: SEQUENCE_PARAMETER_PATH must be an SSM path starting with "/", got "${sequenceParameterPath}"`,
+    );
+  }
+  return { processedBucket, processedPrefix: env.PROCESSED_PREFIX?.trim() ?? '', sequenceParameterPath };
+}
+
+function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigurationError(`Transform Lambda misconfigured: environment variable ${name} is not set`);
+  return value;
+}

@@ -1,0 +1,111 @@
+/**
+ * The Transform Lambda: for each object an S3 event reports, run the core transform
+ * (lambdas/core/transform) against S3 and SSM. Thin on purpose: parse the event, build the
+ * adapters once per container, report, and throw on any failure so Lambda's async retries
+ * and the DLQ take over (re-delivery is safe: a processed object is skipped).
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Context, S3Event } from 'aws-lambda';
+import { S3ObjectStore } from '../adapters/aws/s3-object-store';
+import { SsmParameterStore } from '../adapters/aws/ssm-parameter-store';
+import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
+import { ProcessedLayout } from '../core/layout';
+import { type TransformDeps, type TransformSummary, transformObject } from '../core/transform/transform-object';
+import { readTransformConfig } from './config';
+import { createdObject, isObjectCreated } from './s3-event';
+
+const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-transform';
+const logger = createLogger(SERVICE_NAME);
+const metrics = createMetrics(SERVICE_NAME);
+
+interface Container {
+  readonly deps: Omit<TransformDeps, 'ingestion'>;
+  readonly s3: S3Client;
+  readonly ingestionStores: Map<string, S3ObjectStore>;
+}
+
+let container: Container | undefined;
+
+/** Built on the first invocation (so a configuration error fails that invocation clearly). */
+function containerOnce(): Container {
+  if (container) return container;
+  const config = readTransformConfig(process.env);
+  const s3 = new S3Client({});
+  container = {
+    s3,
+    ingestionStores: new Map(),
+    deps: {
+      processed: new S3ObjectStore(s3, config.processedBucket),
+      layout: new ProcessedLayout(config.processedPrefix),
+      parameters: new SsmParameterStore(new SSMClient({})),
+      sequenceParameterPath: config.sequenceParameterPath,
+      log: logPort(logger),
+      metrics: metricsPort(metrics),
+    },
+  };
+  return container;
+}
+
+function ingestionStore(bucket: string): S3ObjectStore {
+  const { s3, ingestionStores } = containerOnce();
+  let store = ingestionStores.get(bucket);
+  if (!store) {
+    store = new S3ObjectStore(s3, bucket);
+    ingestionStores.set(bucket, store);
+  }
+  return store;
+}
+
+export class TransformFailedError extends Error {
+  constructor(readonly failures: readonly { readonly key: string; readonly error: unknown }[], total: number) {
+    super(
+      `transform failed for ${failures.length} of ${total} object(s): ` +
+        failures.map(({ key, error }) => `${key}: ${(error as Error)?.message ?? String(error)}`).join('; '),
+      { cause: failures[0]?.error },
+    );
+    this.name = 'TransformFailedError';
+  }
+}
+
+export interface TransformHandlerResult {
+  readonly objects: readonly TransformSummary[];
+}
+
+export async function handler(event: S3Event, context: Context): Promise<TransformHandlerResult> {
+  logger.addContext(context);
+  try {
+    const { deps } = containerOnce();
+    const records = event.Records ?? [];
+    const summaries: TransformSummary[] = [];
+    const failures: { key: string; error: unknown }[] = [];
+    for (const record of records) {
+      if (!isObjectCreated(record)) {
+        logger.warn('ignoring S3 event record that is not an object creation', { eventName: record.eventName });
+        continue;
+      }
+      const object = createdObject(record);
+      try {
+        summaries.push(
+          await transformObject({ ...deps, ingestion: ingestionStore(object.bucket) }, { key: object.key, etag: object.etag }),
+        );
+      } catch (error) {
+        // transformObject has logged the details; carry on so one bad object does not hold up the others.
+        failures.push({ key: object.key, error });
+      }
+    }
+    if (failures.length > 0) throw new TransformFailedError(failures, records.length);
+    return { objects: summaries };
+  } catch (error) {
+    // Each object's failure is already logged in detail by transformObject.
+    logger.error(
+      'transform invocation failed',
+      error instanceof TransformFailedError
+        ? { failedKeys: error.failures.map((failure) => failure.key) }
+        : { error: error as Error },
+    );
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

@@ -1,0 +1,170 @@
+/** The Transform Lambda handler against fake S3 and SSM (aws-sdk-client-mock). */
+import { gzipSync } from 'node:zlib';
+import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { FakeS3 } from '../support/s3-mock';
+import { FakeSsm } from '../support/ssm-mock';
+import { line } from './support/source-lines';
+
+const s3 = new FakeS3();
+const ssm = new FakeSsm();
+const ENV = {
+  PROCESSED_BUCKET: 'processed-bucket',
+  PROCESSED_PREFIX: 'warehouse-ready',
+  SEQUENCE_PARAMETER_PATH: '/totesys/transform',
+  POWERTOOLS_SERVICE_NAME: 'totesys-transform',
+  AWS_REGION: 'eu-west-2',
+};
+const context = { functionName: 'transform', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-2:1:function:transform' } as Context;
+
+/** Everything Powertools printed. */
+let printed: string[] = [];
+
+beforeAll(() => {
+  for (const [name, value] of Object.entries(ENV)) vi.stubEnv(name, value);
+});
+beforeEach(() => {
+  s3.reset();
+  ssm.reset();
+  printed = [];
+  // Powertools writes logs and EMF metrics to stdout, error logs to stderr.
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    });
+  }
+});
+afterEach(() => vi.restoreAllMocks());
+afterAll(() => {
+  vi.unstubAllEnvs();
+  s3.restore();
+  ssm.restore();
+});
+
+function record(key: string, etag?: string, eventName = 'ObjectCreated:Put'): S3EventRecord {
+  return {
+    eventName,
+    s3: { bucket: { name: 'ingestion-bucket' }, object: { key, eTag: etag, size: 1 } },
+  } as unknown as S3EventRecord;
+}
+
+function event(...records: S3EventRecord[]): S3Event {
+  return { Records: records };
+}
+
+function put(key: string, lines: Record<string, unknown>[], gzip = false): string {
+  const text = lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
+  return s3.put('ingestion-bucket', key, gzip ? gzipSync(text) : text).etag.replace(/"/g, '');
+}
+
+/** EMF metrics Powertools printed, one entry per metric value. */
+function emf(): { name: string; table?: string; value: unknown }[] {
+  return printed
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((l) => l.includes('"_aws"'))
+    .flatMap((l) => {
+      const doc = JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
+      return doc._aws.CloudWatchMetrics[0]!.Metrics.map((m) => ({ name: m.Name, table: doc.table as string | undefined, value: doc[m.Name] }));
+    });
+}
+
+async function loadHandler() {
+  return (await import('../../lambdas/transform/handler')).handler;
+}
+
+describe('transform handler', () => {
+  it('decodes the event key, transforms the object into the processed bucket and records the sequence', async () => {
+    const key = 'landing zone/sales_order/0000000001_20241114T093012345.jsonl';
+    const etag = put(key, [line('sales_order'), line('sales_order', { sales_order_id: 3 })]);
+    const handler = await loadHandler();
+    const result = await handler(event(record('landing+zone/sales_order/0000000001_20241114T093012345.jsonl', etag)), context);
+    expect(result.objects).toEqual([expect.objectContaining({ sourceKey: key, outcome: 'processed', rowsIn: 2 })]);
+    const manifest = JSON.parse(s3.text('processed-bucket', 'warehouse-ready/manifests/sales_order/0000000001.json')!);
+    expect(manifest).toMatchObject({ sourceKey: key, sourceETag: etag, rowsIn: 2 });
+    expect(s3.keys('processed-bucket', 'warehouse-ready/batches/sales_order/0000000001/')).toEqual([
+      'warehouse-ready/batches/sales_order/0000000001/dim_date.parquet',
+      'warehouse-ready/batches/sales_order/0000000001/fact_sales_order.parquet',
+    ]);
+    expect(ssm.parameters.get('/totesys/transform/sales_order/last-processed-sequence')).toBe('1');
+    expect(s3.mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'ingestion-bucket', Key: key });
+
+    const metrics = emf();
+    expect(metrics).toContainEqual({ name: 'RowsIn', table: 'sales_order', value: 2 });
+    expect(metrics).toContainEqual({ name: 'RowsOut', table: 'fact_sales_order', value: 2 });
+    expect(metrics).toContainEqual({ name: 'ObjectsProcessed', table: 'sales_order', value: 1 });
+    const logs = printed.filter((l) => l.includes('"transform completed"')).map((l) => JSON.parse(l));
+    expect(logs).toEqual([expect.objectContaining({ level: 'INFO', sourceKey: key, rowsIn: 2, function_request_id: 'req-1' })]);
+  });
+
+  it('reads a gzip body streamed in chunks', async () => {
+    s3.chunkSize = 7;
+    const key = 'currency/0000000001_20241114T093012345.jsonl.gz';
+    const etag = put(key, [line('currency'), line('currency', { currency_id: 3, currency_code: 'EUR' })], true);
+    const handler = await loadHandler();
+    const result = await handler(event(record(key, etag)), context);
+    s3.chunkSize = 64 * 1024;
+    expect(result.objects[0]).toMatchObject({ rowsIn: 2, rowsOut: { dim_currency: 2 } });
+  });
+
+  it('skips a re-delivered event without writing', async () => {
+    const key = 'design/0000000001_20241114T093012345.jsonl';
+    const etag = put(key, [line('design')]);
+    const handler = await loadHandler();
+    await handler(event(record(key, etag)), context);
+    const keysBefore = s3.keys('processed-bucket');
+    s3.mock.resetHistory();
+    const again = await handler(event(record(key, etag)), context);
+    expect(again.objects[0]!.outcome).toBe('skipped');
+    expect(s3.putKeys()).toEqual([]);
+    expect(s3.keys('processed-bucket')).toEqual(keysBefore);
+    expect(emf()).toContainEqual({ name: 'ObjectsSkippedAlreadyProcessed', table: 'design', value: 1 });
+  });
+
+  it('throws naming a key outside the ingestion format, after transforming the good records, and flushes metrics', async () => {
+    const good = 'design/0000000001_20241114T093012345.jsonl';
+    const etag = put(good, [line('design')]);
+    put('design/readme.txt', [{}]);
+    const handler = await loadHandler();
+    await expect(handler(event(record('design/readme.txt'), record(good, etag)), context)).rejects.toMatchObject({
+      name: 'TransformFailedError',
+      message: expect.stringMatching(/1 of 2 object\(s\): design\/readme\.txt: bad ingestion object key/),
+    });
+    expect(s3.text('processed-bucket', 'warehouse-ready/manifests/design/0000000001.json')).toBeDefined();
+    expect(emf()).toContainEqual({ name: 'ObjectsFailed', table: undefined, value: 1 });
+    expect(printed.some((l) => l.includes('"transform failed"') && l.includes('design/readme.txt'))).toBe(true);
+  });
+
+  it('throws on a bad object so Lambda retries it and then sends it to the DLQ', async () => {
+    const key = 'staff/0000000002_20241114T093012345.jsonl';
+    const etag = s3.put('ingestion-bucket', key, 'this is not json\nneither is this\n').etag.replace(/"/g, '');
+    const handler = await loadHandler();
+    await expect(handler(event(record(key, etag)), context)).rejects.toThrow(/staff\/0000000002_20241114T093012345\.jsonl/);
+    expect(s3.keys('processed-bucket')).toEqual([]);
+    expect(ssm.parameters.size).toBe(0);
+  });
+
+  it('ignores records that are not object creations', async () => {
+    const handler = await loadHandler();
+    const result = await handler(event(record('design/0000000001_20241114T093012345.jsonl', 'x', 'ObjectRemoved:Delete')), context);
+    expect(result.objects).toEqual([]);
+    expect(s3.mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('transform handler configuration', () => {
+  it('fails clearly when an environment variable is missing', async () => {
+    vi.resetModules();
+    vi.stubEnv('PROCESSED_BUCKET', '');
+    try {
+      const { handler } = await import('../../lambdas/transform/handler');
+      await expect(handler(event(), context)).rejects.toThrow(
+        'Transform Lambda misconfigured: environment variable PROCESSED_BUCKET is not set',
+      );
+    } finally {
+      vi.stubEnv('PROCESSED_BUCKET', ENV.PROCESSED_BUCKET);
+      vi.resetModules();
+    }
+  });
+});
