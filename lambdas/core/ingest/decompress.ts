@@ -1,0 +1,94 @@
+/**
+ * The object's bytes, gunzipped when they are gzip. Streaming (node:zlib), so memory
+ * stays bounded whatever the object's size.
+ *
+ * Gzip is used when the key says so (`.jsonl.gz`) **or** when the body starts with the
+ * gzip magic bytes 1f 8b even though the key lacks `.gz`: JSON text never starts with
+ * byte 0x1f, so this cannot misread a plain object, and it rescues objects uploaded
+ * with a content encoding the key does not show. A `.gz` key whose body is not gzip
+ * (including an empty body) is a corrupt gzip. Corrupt or truncated gzip is a
+ * BadObjectError; errors reading the body itself (network) pass through unchanged, so
+ * the invocation fails and is retried.
+ */
+import { Buffer } from 'node:buffer';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { BadObjectError } from './types';
+
+const GZIP_MAGIC_1 = 0x1f;
+const GZIP_MAGIC_2 = 0x8b;
+/** Larger than zlib's 16 KiB default: fewer, fuller chunks downstream. */
+const GUNZIP_CHUNK_BYTES = 64 * 1024;
+
+export async function* decompressedBytes(
+  body: AsyncIterable<Uint8Array>,
+  gzipKey: boolean,
+  objectKey: string,
+): AsyncGenerator<Buffer> {
+  const source = body[Symbol.asyncIterator]();
+  // Peek at the first two bytes (chunks may be tiny) to recognise gzip.
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let exhausted = false;
+  while (headBytes < 2) {
+    const next = await source.next();
+    if (next.done) {
+      exhausted = true;
+      break;
+    }
+    const chunk = asBuffer(next.value);
+    head.push(chunk);
+    headBytes += chunk.length;
+  }
+  const first = head.length === 0 ? Buffer.alloc(0) : Buffer.concat(head);
+  const rest: AsyncIterable<Buffer> = {
+    async *[Symbol.asyncIterator]() {
+      if (first.length > 0) yield first;
+      if (exhausted) return;
+      for (;;) {
+        const next = await source.next();
+        if (next.done) return;
+        yield asBuffer(next.value);
+      }
+    },
+  };
+  const gzipMagic = first.length >= 2 && first[0] === GZIP_MAGIC_1 && first[1] === GZIP_MAGIC_2;
+  if (!gzipKey && !gzipMagic) {
+    yield* rest;
+    return;
+  }
+  yield* gunzip(rest, objectKey);
+}
+
+async function* gunzip(compressed: AsyncIterable<Buffer>, objectKey: string): AsyncGenerator<Buffer> {
+  const gunzipStream = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+  // The pipeline's failure also destroys gunzipStream, which ends the loop below with
+  // the same error; the catch only keeps the promise from going unhandled.
+  const piping = pipeline(Readable.from(compressed, { objectMode: false }), gunzipStream).catch(() => undefined);
+  try {
+    for await (const chunk of gunzipStream) yield chunk as Buffer;
+  } catch (error) {
+    throw isZlibError(error) ? corruptGzip(objectKey, error) : error;
+  } finally {
+    gunzipStream.destroy();
+    await piping;
+  }
+}
+
+function isZlibError(error: unknown): error is Error & { code: string } {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+function corruptGzip(objectKey: string, error: Error & { code: string }): BadObjectError {
+  const truncated = error.code === 'Z_BUF_ERROR';
+  return new BadObjectError(
+    objectKey,
+    truncated ? `corrupt gzip: the compressed data is truncated (${error.message})` : `corrupt gzip: ${error.message}`,
+  );
+}
+
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}

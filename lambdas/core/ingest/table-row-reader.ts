@@ -1,0 +1,164 @@
+/**
+ * Turns the lines of one ingestion object into validated rows and rejections for one
+ * source table, collecting them until the caller takes a batch.
+ *
+ * The order of checks on a line decides what a fault means:
+ * 1. Blank (whitespace-only) lines are skipped; they still count for line numbers.
+ * 2. The line must be a flat JSON object (see flat-json.ts); if not, it is a bad row.
+ *    A line we cannot read tells us nothing about the schema, so it is never drift.
+ * 3. Its keys must be exactly the table's columns. An unknown or missing key is schema
+ *    drift: a BadObjectError for the whole object, even if a value is also bad.
+ * 4. Each value must be valid for its column (column-validators.ts), else a bad row.
+ *
+ * And for the object as a whole: when it has non-blank lines but not one of them is a
+ * JSON object, it is not JSON Lines at all (a BadObjectError from `finish`).
+ */
+import type { CellValue } from '../schema/column-types';
+import type { SourceTableDefinition } from '../schema/source-tables';
+import { type ColumnValidator, columnValidator } from './column-validators';
+import { FlatJsonRowParser, isJsonWhitespace, type ValueKind } from './flat-json';
+import type { LineSink } from './lines';
+import { RowProblem } from './row-problem';
+import { BadObjectError, type ParsedRow, type RejectedRow, type RowBatch, type SourceRow } from './types';
+
+/** How much of a rejected line is kept in `raw`. */
+export const RAW_LINE_CHARS = 500;
+
+export class TableRowReader implements LineSink {
+  private readonly objectKey: string;
+  private readonly table: SourceTableDefinition;
+  private readonly names: readonly string[];
+  private readonly validators: readonly ColumnValidator[];
+  private readonly parser: FlatJsonRowParser;
+
+  private rows: ParsedRow[] = [];
+  private rejected: RejectedRow[] = [];
+  private nonBlankLines = 0;
+  /** Lines that were a JSON object (valid rows or not). */
+  private objectLines = 0;
+  private firstNonBlankLine = 0;
+
+  constructor(objectKey: string, table: SourceTableDefinition) {
+    this.objectKey = objectKey;
+    this.table = table;
+    this.names = table.columns.map((column) => column.name);
+    this.validators = table.columns.map(columnValidator);
+    this.parser = new FlatJsonRowParser(this.names);
+  }
+
+  /** Rows and rejections collected since the last call. */
+  get collected(): number {
+    return this.rows.length + this.rejected.length;
+  }
+
+  takeBatch(): RowBatch {
+    const batch = { rows: this.rows, rejected: this.rejected };
+    this.rows = [];
+    this.rejected = [];
+    return batch;
+  }
+
+  /** Call after the last line: throws when the object is not JSON Lines. */
+  finish(): void {
+    if (this.nonBlankLines > 0 && this.objectLines === 0) {
+      throw new BadObjectError(
+        this.objectKey,
+        `not JSON Lines: none of its ${this.nonBlankLines} non-blank line(s) is a JSON object`,
+        this.firstNonBlankLine,
+      );
+    }
+  }
+
+  line(text: string, start: number, end: number, lineNumber: number): void {
+    let first = start;
+    while (first < end && isJsonWhitespace(text.charCodeAt(first))) first++;
+    if (first === end) return;
+    if (this.nonBlankLines++ === 0) this.firstNonBlankLine = lineNumber;
+
+    const parser = this.parser;
+    try {
+      parser.parse(text, first, end);
+    } catch (problem) {
+      if (!(problem instanceof RowProblem)) throw problem;
+      // Only matters until the first object line: is this line JSON at all?
+      if (this.objectLines === 0 && isJsonObjectText(text.slice(first, end))) this.objectLines++;
+      this.reject(lineNumber, problem, rawLine(text, start, end));
+      return;
+    }
+    this.objectLines++;
+    if (parser.unknownKey !== undefined) {
+      throw new BadObjectError(
+        this.objectKey,
+        `schema drift: "${parser.unknownKey}" is not a column of table ${this.table.name}`,
+        lineNumber,
+        parser.unknownKey,
+      );
+    }
+    const names = this.names;
+    const columnCount = names.length;
+    if (parser.columnsFound !== columnCount) {
+      const missing = names.find((_, index) => parser.seen[index] !== parser.generation);
+      throw new BadObjectError(
+        this.objectKey,
+        `schema drift: column "${missing}" of table ${this.table.name} is missing`,
+        lineNumber,
+        missing,
+      );
+    }
+
+    const { kinds, texts, starts, ends } = parser;
+    const validators = this.validators;
+    const row: Record<string, CellValue> = {};
+    try {
+      for (let column = 0; column < columnCount; column++) {
+        row[names[column]!] = validators[column]!(
+          kinds[column] as ValueKind,
+          texts[column]!,
+          starts[column]!,
+          ends[column]!,
+        );
+      }
+    } catch (problem) {
+      if (!(problem instanceof RowProblem)) throw problem;
+      this.reject(lineNumber, problem, rawLine(text, start, end));
+      return;
+    }
+    this.rows.push({ line: lineNumber, row: row as SourceRow });
+  }
+
+  invalidUtf8(lineNumber: number, byteOffset: number, raw: string): void {
+    this.countUnreadableLine(lineNumber);
+    this.reject(lineNumber, new RowProblem(`invalid UTF-8 at byte ${byteOffset + 1} of the line`), rawLine(raw, 0, raw.length));
+  }
+
+  tooLong(lineNumber: number, byteLength: number, limit: number, head: string): void {
+    this.countUnreadableLine(lineNumber);
+    const problem = new RowProblem(`line is ${byteLength} bytes long, over the limit of ${limit} bytes; skipped`);
+    this.reject(lineNumber, problem, `${head.slice(0, RAW_LINE_CHARS)}…`);
+  }
+
+  private countUnreadableLine(lineNumber: number): void {
+    if (this.nonBlankLines++ === 0) this.firstNonBlankLine = lineNumber;
+  }
+
+  private reject(lineNumber: number, problem: RowProblem, raw: string): void {
+    const rejection: RejectedRow = { objectKey: this.objectKey, line: lineNumber, reason: problem.reason, raw };
+    this.rejected.push(problem.column === undefined ? rejection : { ...rejection, column: problem.column });
+  }
+}
+
+/** The line for a rejection: without a trailing CR, shortened to RAW_LINE_CHARS. */
+function rawLine(text: string, start: number, end: number): string {
+  let rawEnd = end;
+  if (rawEnd > start && text.charCodeAt(rawEnd - 1) === 0x0d) rawEnd--;
+  return rawEnd - start > RAW_LINE_CHARS ? `${text.slice(start, start + RAW_LINE_CHARS)}…` : text.slice(start, rawEnd);
+}
+
+function isJsonObjectText(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
