@@ -1,0 +1,103 @@
+/**
+ * One CloudWatch dashboard for the pipeline: rows in, out and rejected per source table,
+ * batches and rows loaded, load lag, and errors; the alarms' states at the bottom.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { LoadMetric, TransformMetric } from '../lambdas/core/metric-names';
+import { SOURCE_TABLE_NAMES } from '../lambdas/core/schema/source-tables';
+import { WAREHOUSE_TABLE_NAMES } from '../lambdas/core/schema/warehouse-tables';
+import type { LoadStage } from './load-stage';
+import { FIVE_MINUTES, perTableMetrics, pipelineMetric } from './pipeline-metrics';
+import type { TransformStage } from './transform-stage';
+
+export interface PipelineDashboardProps {
+  readonly dashboardName: string;
+  readonly transform: TransformStage;
+  readonly load: LoadStage;
+  readonly alarms: readonly cloudwatch.IAlarm[];
+}
+
+const HEIGHT = 6;
+
+export class PipelineDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: PipelineDashboardProps) {
+    super(scope, id);
+    const transform = props.transform.lambda.function;
+    const load = props.load.lambda.function;
+    const graph = (title: string, left: cloudwatch.IMetric[], extra: Partial<cloudwatch.GraphWidgetProps> = {}) =>
+      new cloudwatch.GraphWidget({ title, left, width: 8, height: HEIGHT, ...extra });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.days(1),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown:
+          '# totesys ELT pipeline\nIngestion JSON Lines → **transform** → processed Parquet → **load** (scheduled) → warehouse. ' +
+          'Per-table series are five-minute sums; what each alarm means is in docs/DEPLOY.md.',
+        width: 24,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      graph('Transform: rows in per source table', perTableMetrics(TransformMetric.RowsIn, SOURCE_TABLE_NAMES)),
+      graph('Transform: rows out per source table', perTableMetrics(TransformMetric.RowsOut, SOURCE_TABLE_NAMES)),
+      graph('Transform: rows rejected per source table', perTableMetrics(TransformMetric.RowsRejected, SOURCE_TABLE_NAMES)),
+    );
+    this.dashboard.addWidgets(
+      graph('Load: rows loaded per warehouse table', perTableMetrics(LoadMetric.RowsLoaded, WAREHOUSE_TABLE_NAMES)),
+      graph('Load: batches', [
+        pipelineMetric(LoadMetric.BatchesLoaded, { label: 'batches loaded' }),
+        pipelineMetric(LoadMetric.BatchesFailed, { label: 'batches failed' }),
+        pipelineMetric(LoadMetric.LoadSucceeded, { label: 'successful load runs' }),
+      ]),
+      graph(
+        'Lag: batches waiting for the loader',
+        [pipelineMetric(LoadMetric.OldestPendingBatchAge, { statistic: cloudwatch.Stats.MAXIMUM, label: 'oldest pending batch age' })],
+        {
+          right: [pipelineMetric(LoadMetric.PendingBatches, { statistic: cloudwatch.Stats.MAXIMUM, label: 'pending batches' })],
+        },
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph('Errors: Lambda', [
+        transform.metricErrors({ period: FIVE_MINUTES, label: 'transform errors' }),
+        load.metricErrors({ period: FIVE_MINUTES, label: 'load errors' }),
+        transform.metricThrottles({ period: FIVE_MINUTES, label: 'transform throttles (queued, expected in bursts)' }),
+        transform.metric('AsyncEventsDropped', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: 'transform events dropped' }),
+        load.metric('AsyncEventsDropped', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: 'load events dropped' }),
+      ]),
+      graph('Errors: pipeline', [
+        pipelineMetric(TransformMetric.ObjectsFailed, { label: 'objects failed' }),
+        pipelineMetric(LoadMetric.BatchesFailed, { label: 'batches failed' }),
+        pipelineMetric(TransformMetric.SequenceGaps, { label: 'sequence gaps' }),
+        pipelineMetric(TransformMetric.RowsRejected, { label: 'rows rejected' }),
+      ]),
+      graph('Dead-letter queues', [
+        props.transform.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, label: 'transform' }),
+        props.load.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, label: 'load' }),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      graph('Objects transformed', [
+        pipelineMetric(TransformMetric.ObjectsProcessed, { label: 'processed' }),
+        pipelineMetric(TransformMetric.ObjectsSkipped, { label: 'skipped (already processed)' }),
+      ]),
+      graph('Durations', [
+        pipelineMetric(TransformMetric.Duration, { statistic: cloudwatch.Stats.MAXIMUM, label: 'transform (max)' }),
+        pipelineMetric(LoadMetric.Duration, { statistic: cloudwatch.Stats.MAXIMUM, label: 'load (max)' }),
+      ]),
+      graph('Facts waiting for a dimension row', [
+        pipelineMetric(LoadMetric.PlaceholdersOutstanding, { statistic: cloudwatch.Stats.MAXIMUM, label: 'placeholder dimension rows' }),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: 4 }),
+    );
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The load Lambda and what drives it: an EventBridge Scheduler schedule, Lambda's
+ * asynchronous retries (Scheduler invokes Lambda asynchronously), and one dead-letter queue
+ * for both schedule deliveries and runs that failed every attempt.
+ */
+import { Aws, Duration, Fn } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { DbSslMode, LogLevel, VpcPlacement } from './config/pipeline-config';
+import type { ParsedSchedule } from './config/validators';
+import { deadLetterQueue } from './dead-letter-queue';
+import { acknowledgeWildcardResources } from './nag';
+import { PipelineFunction } from './pipeline-function';
+
+/** What the loader reads in the processed bucket: complete batches and their manifests. */
+export const LOAD_PROCESSED_FOLDERS = ['batches', 'manifests'] as const;
+/** A failed run is retried about 1 and 2 minutes later; the next scheduled run retries anyway. */
+export const LOAD_RETRY_ATTEMPTS = 2;
+/** Older runs are superseded by the next scheduled one. */
+export const LOAD_MAX_EVENT_AGE = Duration.hours(1);
+/** Scheduler's retries of a delivery the Lambda service refused. */
+export const SCHEDULE_RETRY_ATTEMPTS = 3;
+export const SCHEDULE_MAX_EVENT_AGE = Duration.hours(1);
+
+export interface LoadStageProps {
+  readonly processedBucket: s3.IBucket;
+  readonly processedPrefix: string;
+  readonly secret: secretsmanager.ISecret;
+  readonly ssl: DbSslMode;
+  readonly vpc?: VpcPlacement;
+  readonly schedule: ParsedSchedule;
+  readonly timeout: Duration;
+  readonly memoryMb: number;
+  readonly logLevel: LogLevel;
+}
+
+export class LoadStage extends Construct {
+  readonly lambda: PipelineFunction;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly schedule: scheduler.Schedule;
+  /** The security group the stack created for the load Lambda, when it created one. */
+  readonly createdSecurityGroup?: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: LoadStageProps) {
+    super(scope, id);
+    let placement;
+    if (props.vpc) {
+      // The subnets are given explicitly, so the VPC's own AZ and subnet lists are never consulted.
+      const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: props.vpc.vpcId, availabilityZones: Fn.getAzs() });
+      const subnets = props.vpc.subnetIds.map((subnetId) => ec2.Subnet.fromSubnetId(this, subnetId, subnetId));
+      let securityGroups: ec2.ISecurityGroup[] = props.vpc.securityGroupIds.map((groupId) =>
+        ec2.SecurityGroup.fromSecurityGroupId(this, groupId, groupId, { mutable: false }),
+      );
+      if (securityGroups.length === 0) {
+        this.createdSecurityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+          vpc,
+          description: 'totesys load Lambda: allow it into the warehouse database security group',
+          allowAllOutbound: true,
+        });
+        securityGroups = [this.createdSecurityGroup];
+      }
+      placement = { vpc, subnets: { subnets }, securityGroups };
+    }
+
+    this.lambda = new PipelineFunction(this, 'Lambda', {
+      entry: 'lambdas/load/handler.ts',
+      description: 'totesys load: processed Parquet batches into the Postgres warehouse',
+      serviceName: 'totesys-load',
+      memorySize: props.memoryMb,
+      timeout: props.timeout,
+      // One run at a time: a retry or a slow run never overlaps the next scheduled one.
+      reservedConcurrentExecutions: 1,
+      logLevel: props.logLevel,
+      environment: {
+        PROCESSED_BUCKET: props.processedBucket.bucketName,
+        PROCESSED_PREFIX: props.processedPrefix,
+        DB_SECRET_ARN: props.secret.secretArn,
+        DB_SSL: props.ssl,
+      },
+      vpc: placement,
+    });
+    this.grantAccess(props);
+
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
+    this.lambda.function.configureAsyncInvoke({
+      retryAttempts: LOAD_RETRY_ATTEMPTS,
+      maxEventAge: LOAD_MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+
+    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: 'Lets EventBridge Scheduler invoke the totesys load Lambda',
+    });
+    acknowledgeWildcardResources(
+      scheduleRole,
+      [`${this.lambda.function.functionArn}:*`],
+      "aws-cdk-lib's grantInvoke also covers the function's versions and aliases (<function ARN>:*); it is still this one function.",
+    );
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: 'Runs the totesys load Lambda',
+      schedule: scheduler.ScheduleExpression.expression(props.schedule.expression),
+      target: new LambdaInvoke(this.lambda.function, {
+        role: scheduleRole,
+        retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
+        maxEventAge: SCHEDULE_MAX_EVENT_AGE,
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    });
+  }
+
+  private grantAccess(props: LoadStageProps): void {
+    const role = this.lambda.role;
+    const readable = LOAD_PROCESSED_FOLDERS.map((folder) =>
+      props.processedBucket.arnForObjects(`${props.processedPrefix}${folder}/*`),
+    );
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: readable }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.processedBucket.bucketArn],
+        conditions: {
+          StringLike: { 's3:prefix': LOAD_PROCESSED_FOLDERS.map((folder) => `${props.processedPrefix}${folder}/*`) },
+        },
+      }),
+    );
+    props.secret.grantRead(role);
+
+    acknowledgeWildcardResources(
+      role,
+      readable,
+      'The loader reads every complete batch, whose keys it finds by listing; reads are scoped to the batches and manifests folders of the processed prefix.',
+    );
+  }
+}
