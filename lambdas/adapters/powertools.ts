@@ -13,12 +13,14 @@ export function createLogger(serviceName: string): Logger {
 }
 
 export function createMetrics(serviceName: string): PowertoolsMetrics {
-  return new PowertoolsMetrics({
+  const metrics = new PowertoolsMetrics({
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
     serviceName,
-    // No `service` default dimension: alarms watch the bare metric names.
-    defaultDimensions: {},
   });
+  // No `service` dimension: alarms watch the bare metric names. Powertools always adds
+  // one from the service name, so it has to be cleared after construction.
+  metrics.clearDefaultDimensions();
+  return metrics;
 }
 
 export function logPort(logger: Logger): Log {
@@ -39,6 +41,7 @@ export function metricsPort(metrics: PowertoolsMetrics): Metrics {
     record(name, value, unit, dimensions) {
       if (dimensions && Object.keys(dimensions).length > 0) {
         const single = metrics.singleMetric();
+        single.clearDefaultDimensions(); // singleMetric() re-adds `service`
         for (const [key, dimensionValue] of Object.entries(dimensions)) single.addDimension(key, dimensionValue);
         single.addMetric(name, UNITS[unit], value);
       }

@@ -1,0 +1,77 @@
+/** S3ObjectStore against in-memory S3 (aws-sdk-client-mock). */
+import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
+import { FakeS3 } from '../support/s3-mock';
+
+const s3 = new FakeS3();
+const store = new S3ObjectStore(new S3Client({ region: 'eu-west-2' }), 'bucket');
+beforeEach(() => s3.reset());
+afterAll(() => s3.restore());
+
+async function collect(stream: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+describe('S3ObjectStore', () => {
+  it('streams an object body chunk by chunk', async () => {
+    s3.chunkSize = 4;
+    s3.put('bucket', 'a/b.jsonl', '{"x": 1}\n{"x": 2}\n');
+    const stream = await store.getStream('a/b.jsonl');
+    let chunks = 0;
+    const parts: Uint8Array[] = [];
+    for await (const chunk of stream!) {
+      chunks++;
+      parts.push(chunk);
+    }
+    expect(chunks).toBeGreaterThan(1);
+    expect(Buffer.concat(parts).toString()).toBe('{"x": 1}\n{"x": 2}\n');
+    s3.chunkSize = 64 * 1024;
+  });
+
+  it('reads whole bodies and reports missing objects as undefined', async () => {
+    s3.put('bucket', 'k', new Uint8Array([0, 1, 255]));
+    expect(await store.getBytes('k')).toEqual(new Uint8Array([0, 1, 255]));
+    expect(await store.getBytes('missing')).toBeUndefined();
+    expect(await store.getStream('missing')).toBeUndefined();
+    expect(await store.head('missing')).toBeUndefined();
+  });
+
+  it('heads an object with its size and unquoted ETag', async () => {
+    const { etag } = s3.put('bucket', 'k', 'hello');
+    expect(await store.head('k')).toEqual({ key: 'k', size: 5, etag: etag.replace(/"/g, '') });
+    expect(etag).toBe('"5d41402abc4b2a76b9719d911017c592"');
+  });
+
+  it('puts bodies with content type and metadata', async () => {
+    await store.put('out/x.json', '{"a":1}', { contentType: 'application/json', metadata: { rows: '1' } });
+    expect(s3.mock).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: 'bucket',
+      Key: 'out/x.json',
+      ContentType: 'application/json',
+      Metadata: { rows: '1' },
+    });
+    expect(s3.text('bucket', 'out/x.json')).toBe('{"a":1}');
+    expect(await collect((await store.getStream('out/x.json'))!)).toBe('{"a":1}');
+  });
+
+  it('lists every key under a prefix in key order across pages, optionally after a key', async () => {
+    s3.pageSize = 2;
+    for (const key of ['m/3', 'm/1', 'm/5', 'm/2', 'm/4', 'n/1']) s3.put('bucket', key, key);
+    const all: string[] = [];
+    for await (const info of store.list('m/')) all.push(info.key);
+    expect(all).toEqual(['m/1', 'm/2', 'm/3', 'm/4', 'm/5']);
+    const after: string[] = [];
+    for await (const info of store.list('m/', 'm/2')) after.push(info.key);
+    expect(after).toEqual(['m/3', 'm/4', 'm/5']);
+  });
+
+  it('lets errors other than a missing key through', async () => {
+    s3.mock.on(GetObjectCommand).rejects(
+      new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+    );
+    await expect(store.getBytes('k')).rejects.toThrow('Access Denied');
+  });
+});
