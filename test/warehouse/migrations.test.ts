@@ -1,0 +1,74 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CURRENT_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../lambdas/core/warehouse/migrations';
+import { type TestDatabase, createTestDatabase } from '../support/database';
+import { connectTo, withClient } from './support';
+
+let db: TestDatabase;
+beforeEach(async () => {
+  db = await createTestDatabase();
+});
+afterEach(() => db.drop());
+
+const appliedVersions = (url: string) =>
+  withClient(url, async (client) =>
+    (await client.query<{ version: number }>('SELECT version FROM etl_control.schema_migration ORDER BY version')).rows.map((r) => r.version),
+  );
+
+describe('schema migrations', () => {
+  it('bring a new, empty database to the current version, and do nothing the second time', async () => {
+    const first = await withClient(db.url, (client) => migrate(client));
+    expect(first).toEqual({ applied: MIGRATIONS.map((m) => m.version), version: CURRENT_SCHEMA_VERSION });
+    const second = await withClient(db.url, (client) => migrate(client));
+    expect(second).toEqual({ applied: [], version: CURRENT_SCHEMA_VERSION });
+    expect(await appliedVersions(db.url)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+
+  it('bring an existing database that is behind up to date, keeping its data', async () => {
+    await withClient(db.url, (client) => migrate(client));
+    await withClient(db.url, async (client) => {
+      await client.query("INSERT INTO etl_control.loaded_batch (source_table, sequence, manifest_key, source_key, watermark) VALUES ('staff', 1, 'm', 's', 'w')");
+      // Roll the database back to version 1: the star schema was never created.
+      for (const table of ['fact_sales_order', 'fact_purchase_order', 'fact_payment']) await client.query(`DROP TABLE ${table}`);
+      for (const table of ['dim_date', 'dim_staff', 'dim_location', 'dim_currency', 'dim_design', 'dim_counterparty', 'dim_payment_type', 'dim_transaction']) {
+        await client.query(`DROP TABLE ${table}`);
+      }
+      await client.query('DELETE FROM etl_control.schema_migration WHERE version = 2');
+    });
+    const result = await withClient(db.url, (client) => migrate(client));
+    expect(result.applied).toEqual([2]);
+    const [row] = await withClient(db.url, async (client) => (await client.query('SELECT count(*)::int AS n FROM fact_sales_order')).rows);
+    expect(row).toEqual({ n: 0 });
+    expect(await withClient(db.url, async (c) => (await c.query('SELECT source_table FROM etl_control.loaded_batch')).rows)).toEqual([{ source_table: 'staff' }]);
+  });
+
+  it('apply each version exactly once when several processes migrate at the same moment', async () => {
+    const clients = await Promise.all(Array.from({ length: 5 }, () => connectTo(db.url)));
+    try {
+      const results = await Promise.all(clients.map((client) => migrate(client)));
+      const applied = results.flatMap((r) => r.applied).sort();
+      expect(applied).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(results.every((r) => r.version === CURRENT_SCHEMA_VERSION)).toBe(true);
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+    expect(await appliedVersions(db.url)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+
+  it('refuse a database whose applied migration was since edited, naming it', async () => {
+    await withClient(db.url, (client) => migrate(client));
+    await withClient(db.url, (client) => client.query("UPDATE etl_control.schema_migration SET checksum = 'edited' WHERE version = 2"));
+    await expect(withClient(db.url, (client) => migrate(client))).rejects.toThrow(/migration 2 .* has changed since it was applied/);
+  });
+
+  it('refuse a database newer than the code, rather than run old code against it', async () => {
+    await withClient(db.url, (client) => migrate(client));
+    await withClient(db.url, (client) => client.query("INSERT INTO etl_control.schema_migration (version, name, checksum) VALUES (99, 'future', 'x')"));
+    await expect(withClient(db.url, (client) => migrate(client))).rejects.toThrow(/version 99, newer than this code knows/);
+  });
+
+  it('can put the star schema in a schema of its own', async () => {
+    await withClient(db.url, (client) => migrate(client, { schemas: { warehouse: 'analytics', control: 'etl_control' } }));
+    const [row] = await withClient(db.url, async (c) => (await c.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'analytics'")).rows);
+    expect(row).toEqual({ n: 11 });
+  });
+});

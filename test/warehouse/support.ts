@@ -1,0 +1,18 @@
+import pg from 'pg';
+import { exactTypes } from '../../lambdas/core/load/session';
+
+/** A connected client on `url` that reads values back as the server's text. */
+export async function connectTo(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, types: exactTypes });
+  await client.connect();
+  return client;
+}
+
+export async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connectTo(url);
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
