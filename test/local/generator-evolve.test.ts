@@ -74,7 +74,7 @@ describe('evolve: one later ingestion run', () => {
     const newPurchases = eventsOf('created', 'purchase_order');
     expect(newSales.length).toBeGreaterThan(5);
     expect(newPurchases.length).toBeGreaterThan(1);
-    const newTransactions = changes.tables.transaction.filter((row) => row.transaction_id! > before.tables.transaction.length);
+    const newTransactions = changes.tables.transaction.filter((row) => (row.transaction_id as number) > before.tables.transaction.length);
     expect(newTransactions).toHaveLength(newSales.length + newPurchases.length);
     expect(newTransactions.filter((row) => row.transaction_type === 'SALE').map((row) => row.sales_order_id)).toEqual(
       newSales.map((event) => event.id),
