@@ -123,3 +123,13 @@ describe('fact version_hash', () => {
     expect(x!.version_hash).not.toBe(y!.version_hash);
   });
 });
+
+describe('version_hash encoding', () => {
+  it('is the MD5 of the JSON array of business values, money as its unscaled integer string', async () => {
+    const { createHash } = await import('node:crypto');
+    const { versionHash } = await import('../../lambdas/core/transform/versions');
+    const values = [7, 'a "quoted" text', 1234n, null, true, 20041, 'ignored audit value'];
+    const expected = createHash('md5').update(JSON.stringify([7, 'a "quoted" text', '1234', null, true, 20041])).digest('hex');
+    expect(versionHash(values, [0, 1, 2, 3, 4, 5])).toBe(expected);
+  });
+});

@@ -26,9 +26,15 @@ export function joinedVersion(...versions: readonly string[]): string {
  * encodings mean equal rows. Changing this encoding changes every hash: don't.
  */
 export function versionHash(values: readonly CellValue[], businessIndexes: readonly number[]): string {
-  const business = businessIndexes.map((index) => {
-    const value = values[index];
-    return typeof value === 'bigint' ? value.toString() : value;
-  });
-  return hash('md5', JSON.stringify(business), 'hex');
+  // Builds exactly JSON.stringify(businessValues, bigint → string) without the
+  // intermediate array: this runs once per fact row.
+  let text = '[';
+  for (let i = 0; i < businessIndexes.length; i++) {
+    const value = values[businessIndexes[i]!];
+    if (i > 0) text += ',';
+    if (typeof value === 'string') text += JSON.stringify(value);
+    else if (typeof value === 'bigint') text += `"${value}"`;
+    else text += value === null || value === undefined ? 'null' : String(value);
+  }
+  return hash('md5', `${text}]`, 'hex');
 }
