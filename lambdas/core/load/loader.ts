@@ -82,6 +82,9 @@ export async function loadPendingBatches(deps: LoaderDependencies, options: Load
   let client: DatabaseClient | undefined;
   try {
     client = await deps.connect();
+    // A session the server ends between queries surfaces as an 'error' event, which would
+    // crash the process without a listener; the next query reports the failure instead.
+    client.on('error', (error: Error) => log.warn('database connection lost', { error: error.message }));
     await prepareSession(client);
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [
       ADVISORY_LOCK_NAMESPACE,
