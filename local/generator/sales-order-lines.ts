@@ -29,63 +29,128 @@ const MAX_PRICE_CENTS = 400;
 
 const columns = SOURCE_TABLES.sales_order.columns;
 const column = Object.fromEntries(columns.map((definition, index) => [definition.name, index])) as Record<string, number>;
-/** `{"sales_order_id": `, `, "design_id": `, …: the text before each value, from the table definition. */
-const keyTexts = columns.map((definition, index) => `${index === 0 ? '{' : ', '}${JSON.stringify(definition.name)}: `);
-const priceTexts = Array.from({ length: MAX_PRICE_CENTS - MIN_PRICE_CENTS + 1 }, (_, offset) => formatMoney(MIN_PRICE_CENTS + offset));
-const twoDigits = Array.from({ length: 100 }, (_, value) => String(value).padStart(2, '0'));
-const threeDigits = Array.from({ length: 1000 }, (_, value) => String(value).padStart(3, '0'));
-/** Longest line: the keys, 7 int32s, 2 quoted dates, 2 quoted timestamps, a price and `}\n`. */
-const MAX_LINE_BYTES = keyTexts.reduce((sum, key) => sum + key.length, 0) + 7 * 11 + 2 * 12 + 2 * 28 + 12 + 2;
+/** `{"sales_order_id": `, `, "design_id": `, …: the bytes before each value, from the table definition. */
+const keyBytes = columns.map((definition, index) => ascii(`${index === 0 ? '{' : ', '}${JSON.stringify(definition.name)}: `));
+const priceBytes = Array.from({ length: MAX_PRICE_CENTS - MIN_PRICE_CENTS + 1 }, (_, offset) => ascii(formatMoney(MIN_PRICE_CENTS + offset)));
+/** Longest value: a quoted timestamp with a fraction. */
+const MAX_VALUE_BYTES = 28;
+const MAX_LINE_BYTES = keyBytes.reduce((sum, key) => sum + key.length + MAX_VALUE_BYTES, 0) + 2;
+
+const ZERO = 0x30;
+const QUOTE = 0x22;
+
+function ascii(text: string): Uint8Array {
+  return Uint8Array.from(text, (character) => character.charCodeAt(0));
+}
+
+/**
+ * An ASCII line builder over a byte array. Bytes go straight into the chunk: building
+ * strings and encoding them costs several times more (ropes to flatten, garbage).
+ */
+class AsciiChunk {
+  readonly bytes: Uint8Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(capacity);
+  }
+
+  copy(source: Uint8Array): void {
+    const bytes = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < source.length; i += 1) bytes[at++] = source[i]!;
+    this.length = at;
+  }
+
+  byte(value: number): void {
+    this.bytes[this.length++] = value;
+  }
+
+  /** A non-negative integer in decimal. */
+  integer(value: number): void {
+    let width = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) width += 1;
+    this.padded(value, width);
+  }
+
+  /** The last `width` decimal digits of a non-negative integer, zero-padded. */
+  padded(value: number, width: number): void {
+    const bytes = this.bytes;
+    for (let i = this.length + width - 1; i >= this.length; i -= 1) {
+      bytes[i] = ZERO + (value % 10);
+      value = Math.floor(value / 10);
+    }
+    this.length += width;
+  }
+}
 
 /**
  * JSON Lines chunks as Buffers (each a whole number of lines, each line ending in `\n`).
- * Each line goes straight into the chunk's buffer (it is ASCII): accumulating a chunk as
- * one string would spend most of the time collecting garbage.
  */
 export function* generateSalesOrderLines(options: SalesOrderLinesOptions): Generator<Buffer> {
   const { seed, rows, firstId = 1, linesPerChunk = 4096 } = options;
   if (!Number.isSafeInteger(rows) || rows < 0) throw new Error(`rows must be a whole number, got ${rows}`);
   if (!Number.isSafeInteger(linesPerChunk) || linesPerChunk < 1) throw new Error('linesPerChunk must be at least 1');
   const random = Random.of(seed, 'sales-order-lines');
-  const dayTexts = new Map<number, string>();
-  const dayText = (day: number): string => {
-    let text = dayTexts.get(day);
-    if (text === undefined) dayTexts.set(day, (text = `"${formatDay(day)}"`));
-    return text;
+  const days = new Map<number, Uint8Array>();
+  /** `"YYYY-MM-DD"` with its quotes; a timestamp uses all but the closing quote. */
+  const quotedDay = (day: number): Uint8Array => {
+    let bytes = days.get(day);
+    if (bytes === undefined) days.set(day, (bytes = ascii(`"${formatDay(day)}"`)));
+    return bytes;
   };
-  const values = new Array<string>(columns.length).fill('');
+  const timestamp = new AsciiChunk(MAX_VALUE_BYTES);
+  const { designs, staff, counterparties, addresses } = REAL_DATA_SIZES;
+  const currencies = CURRENCY_CODES.length;
+  const order = columns.map((definition) => definition.name);
   let createdMs = FIRST_CREATED;
+  let id = firstId;
   for (let written = 0; written < rows; ) {
     const lines = Math.min(linesPerChunk, rows - written);
-    const buffer = Buffer.allocUnsafe(lines * MAX_LINE_BYTES);
-    let position = 0;
-    for (let index = 0; index < lines; index += 1) {
+    const chunk = new AsciiChunk(lines * MAX_LINE_BYTES);
+    for (let line = 0; line < lines; line += 1) {
       createdMs += random.int(0, MAX_GAP_MS);
       const day = Math.floor(createdMs / MS_PER_DAY);
       const msOfDay = createdMs - day * MS_PER_DAY;
       const seconds = Math.floor(msOfDay / 1000);
-      const fraction = msOfDay % 1000;
       // Like the dump (Python isoformat): microseconds, or no fraction at all when zero.
-      const timestamp =
-        `${dayText(day).slice(0, -1)}T${twoDigits[Math.floor(seconds / 3600)]}:${twoDigits[Math.floor(seconds / 60) % 60]}:` +
-        `${twoDigits[seconds % 60]}${fraction === 0 ? '' : `.${threeDigits[fraction]}000`}"`;
-      values[column.sales_order_id!] = String(firstId + written + index);
-      values[column.design_id!] = String(random.int(1, REAL_DATA_SIZES.designs));
-      values[column.staff_id!] = String(random.int(1, REAL_DATA_SIZES.staff));
-      values[column.counterparty_id!] = String(random.int(1, REAL_DATA_SIZES.counterparties));
-      values[column.units_sold!] = String(random.int(1000, 99_999));
-      values[column.unit_price!] = priceTexts[random.int(0, priceTexts.length - 1)]!;
-      values[column.currency_id!] = String(random.int(1, CURRENCY_CODES.length));
-      values[column.agreed_delivery_date!] = dayText(day + Math.floor(random.float() + random.float() * 7));
-      values[column.agreed_payment_date!] = dayText(day + Math.floor(random.float() + random.float() * 6));
-      values[column.agreed_delivery_location_id!] = String(random.int(1, REAL_DATA_SIZES.addresses));
-      values[column.created_at!] = timestamp;
-      values[column.last_updated!] = timestamp;
-      let line = '';
-      for (let at = 0; at < values.length; at += 1) line += keyTexts[at]! + values[at]!;
-      position += buffer.write(`${line}}\n`, position, 'latin1');
+      timestamp.length = 0;
+      timestamp.copy(quotedDay(day).subarray(0, 11));
+      timestamp.byte(0x54); // T
+      timestamp.padded(Math.floor(seconds / 3600), 2);
+      timestamp.byte(0x3a); // :
+      timestamp.padded(Math.floor(seconds / 60) % 60, 2);
+      timestamp.byte(0x3a);
+      timestamp.padded(seconds % 60, 2);
+      if (msOfDay % 1000 !== 0) {
+        timestamp.byte(0x2e); // .
+        timestamp.padded((msOfDay % 1000) * 1000, 6);
+      }
+      timestamp.byte(QUOTE);
+      const stamp = timestamp.bytes.subarray(0, timestamp.length);
+      for (let index = 0; index < order.length; index += 1) {
+        chunk.copy(keyBytes[index]!);
+        switch (order[index]) {
+          case 'sales_order_id': chunk.integer(id); break;
+          case 'design_id': chunk.integer(random.int(1, designs)); break;
+          case 'staff_id': chunk.integer(random.int(1, staff)); break;
+          case 'counterparty_id': chunk.integer(random.int(1, counterparties)); break;
+          case 'units_sold': chunk.integer(random.int(1000, 99_999)); break;
+          case 'unit_price': chunk.copy(priceBytes[random.int(0, priceBytes.length - 1)]!); break;
+          case 'currency_id': chunk.integer(random.int(1, currencies)); break;
+          case 'agreed_delivery_date': chunk.copy(quotedDay(day + Math.floor(random.float() + random.float() * 7))); break;
+          case 'agreed_payment_date': chunk.copy(quotedDay(day + Math.floor(random.float() + random.float() * 6))); break;
+          case 'agreed_delivery_location_id': chunk.integer(random.int(1, addresses)); break;
+          case 'created_at':
+          case 'last_updated': chunk.copy(stamp); break;
+          default: throw new Error(`sales-order-lines: no generator for column "${order[index]}"`);
+        }
+      }
+      chunk.byte(0x7d); // }
+      chunk.byte(0x0a); // \n
+      id += 1;
     }
     written += lines;
-    yield buffer.subarray(0, position);
+    yield Buffer.from(chunk.bytes.buffer, 0, chunk.length);
   }
 }
