@@ -1,6 +1,6 @@
 /**
  * A fast, memory-bounded stream of sales_order JSON Lines for benchmarks: a million rows
- * in a couple of seconds, in chunks of a few thousand lines, never the whole body in
+ * (~340 MB) in a few seconds, in chunks of a few thousand lines, never the whole body in
  * memory. Values follow the same ranges as the dataset generator (see order-rows.ts) and
  * the same text form as source-json.ts (money in Python float form, timestamps with six
  * fractional digits or none); ids run from `firstId`, creation times rise row by row.
@@ -28,7 +28,6 @@ const MIN_PRICE_CENTS = 200;
 const MAX_PRICE_CENTS = 400;
 
 const columns = SOURCE_TABLES.sales_order.columns;
-const column = Object.fromEntries(columns.map((definition, index) => [definition.name, index])) as Record<string, number>;
 /** `{"sales_order_id": `, `, "design_id": `, …: the bytes before each value, from the table definition. */
 const keyBytes = columns.map((definition, index) => ascii(`${index === 0 ? '{' : ', '}${JSON.stringify(definition.name)}: `));
 const priceBytes = Array.from({ length: MAX_PRICE_CENTS - MIN_PRICE_CENTS + 1 }, (_, offset) => ascii(formatMoney(MIN_PRICE_CENTS + offset)));
