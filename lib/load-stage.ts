@@ -45,6 +45,7 @@ export class LoadStage extends Construct {
   readonly lambda: PipelineFunction;
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: scheduler.Schedule;
+  readonly scheduleRole: iam.Role;
   /** The security group the stack created for the load Lambda, when it created one. */
   readonly createdSecurityGroup?: ec2.SecurityGroup;
 
@@ -83,6 +84,9 @@ export class LoadStage extends Construct {
         PROCESSED_PREFIX: props.processedPrefix,
         DB_SECRET_ARN: props.secret.secretArn,
         DB_SSL: props.ssl,
+        // Since Node.js 20 Lambda no longer trusts the Amazon RDS certificate authorities by
+        // default; this bundle of the runtime restores them, so verified TLS to RDS works.
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
       vpc: placement,
     });
@@ -95,14 +99,14 @@ export class LoadStage extends Construct {
       onFailure: new SqsDestination(this.deadLetterQueue),
     });
 
-    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+    this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
       description: 'Lets EventBridge Scheduler invoke the totesys load Lambda',
     });
     acknowledgeWildcardResources(
-      scheduleRole,
+      this.scheduleRole,
       [`${this.lambda.function.functionArn}:*`],
       "aws-cdk-lib's grantInvoke also covers the function's versions and aliases (<function ARN>:*); it is still this one function.",
     );
@@ -110,7 +114,7 @@ export class LoadStage extends Construct {
       description: 'Runs the totesys load Lambda',
       schedule: scheduler.ScheduleExpression.expression(props.schedule.expression),
       target: new LambdaInvoke(this.lambda.function, {
-        role: scheduleRole,
+        role: this.scheduleRole,
         retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
         maxEventAge: SCHEDULE_MAX_EVENT_AGE,
         deadLetterQueue: this.deadLetterQueue,

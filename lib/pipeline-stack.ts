@@ -3,7 +3,7 @@
  * retries and dead-letter queues, the warehouse secret, alerting and a dashboard.
  * Environment-agnostic: no lookups, so it synthesizes offline without credentials.
  */
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AlertTopic } from './alert-topic';
 import { createPipelineAlarms } from './alarms';
@@ -28,6 +28,7 @@ export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { config } = props;
+    Tags.of(this).add('Project', 'totesys-elt');
 
     this.buckets = new PipelineBuckets(this, 'Buckets', { ingestion: config.ingestion, processed: config.processed });
 
