@@ -1,0 +1,49 @@
+/** The Load Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
+
+export type SslMode = 'require' | 'no-verify' | 'disable';
+
+export type DatabaseSource =
+  /** Deployed: credentials from a Secrets Manager secret. */
+  | { readonly kind: 'secret'; readonly secretId: string }
+  /** Local: a `postgres://` URL in DATABASE_URL. */
+  | { readonly kind: 'url'; readonly url: string };
+
+export interface LoadConfig {
+  readonly processedBucket: string;
+  /** Key prefix in the processed bucket; '' for none. */
+  readonly processedPrefix: string;
+  readonly database: DatabaseSource;
+  readonly ssl: SslMode;
+  /** A PEM bundle to verify the server against (DB_CA_BUNDLE), if not the default. */
+  readonly caBundlePath?: string;
+}
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(`Load Lambda misconfigured: ${message}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const SSL_MODES: readonly SslMode[] = ['require', 'no-verify', 'disable'];
+
+export function readLoadConfig(env: Readonly<Record<string, string | undefined>>): LoadConfig {
+  const processedBucket = env.PROCESSED_BUCKET?.trim();
+  if (!processedBucket) throw new ConfigurationError('environment variable PROCESSED_BUCKET is not set');
+  const url = env.DATABASE_URL?.trim();
+  const secretId = env.DB_SECRET_ARN?.trim();
+  if (!url && !secretId) throw new ConfigurationError('set DB_SECRET_ARN (or DATABASE_URL for a local database)');
+  const database: DatabaseSource = secretId ? { kind: 'secret', secretId } : { kind: 'url', url: url! };
+  // Verified TLS by default for the deployed database; a local URL speaks plain unless told.
+  const sslText = env.DB_SSL?.trim() || (database.kind === 'secret' ? 'require' : 'disable');
+  if (!(SSL_MODES as readonly string[]).includes(sslText)) {
+    throw new ConfigurationError(`DB_SSL must be one of ${SSL_MODES.join(', ')}, got "${sslText}"`);
+  }
+  return {
+    processedBucket,
+    processedPrefix: env.PROCESSED_PREFIX?.trim() ?? '',
+    database,
+    ssl: sslText as SslMode,
+    ...(env.DB_CA_BUNDLE?.trim() ? { caBundlePath: env.DB_CA_BUNDLE.trim() } : {}),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Connecting to the warehouse: TLS as configured, a connect timeout, and errors that say
+ * where the loader tried to connect without ever carrying the password.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import pg from 'pg';
+import type { DatabaseClient } from '../core/load/loader';
+import { exactTypes } from '../core/load/session';
+import type { DatabaseSecret } from '../adapters/aws/secrets';
+import type { SslMode } from './config';
+
+/**
+ * The Lambda Node.js runtimes ship Amazon's CA certificates, RDS's included, here (they
+ * are not loaded by default since Node 20). Verified TLS uses it when present.
+ */
+export const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export class DatabaseConnectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseConnectionError';
+  }
+}
+
+/** The `ssl` option for pg: verified against `caBundlePath`, the Lambda bundle, or Node's roots. */
+export function tlsOptions(mode: SslMode, caBundlePath?: string): false | ConnectionOptions {
+  if (mode === 'disable') return false;
+  if (mode === 'no-verify') return { rejectUnauthorized: false };
+  const path = caBundlePath ?? (existsSync(LAMBDA_CA_BUNDLE) ? LAMBDA_CA_BUNDLE : undefined);
+  return path ? { rejectUnauthorized: true, ca: readFileSync(path, 'utf8') } : { rejectUnauthorized: true };
+}
+
+/** Every occurrence of each secret in `text` replaced, and any URL's password too. */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let clean = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
+  for (const secret of secrets) if (secret.length > 0) clean = clean.split(secret).join('***');
+  return clean;
+}
+
+/** The same error with secrets scrubbed from its message and stack. */
+export function scrubError(error: unknown, secrets: readonly string[]): Error {
+  if (!(error instanceof Error)) return new Error(scrub(String(error), secrets));
+  const clean = new Error(scrub(error.message, secrets));
+  clean.name = error.name;
+  if (error.stack) clean.stack = scrub(error.stack, secrets);
+  for (const key of ['code', 'detail', 'where'] as const) {
+    const value = (error as unknown as Record<string, unknown>)[key];
+    if (typeof value === 'string') (clean as unknown as Record<string, unknown>)[key] = scrub(value, secrets);
+  }
+  return clean;
+}
+
+export interface Connector {
+  readonly connect: () => Promise<DatabaseClient>;
+  /** `host:port/dbname as user`: safe to log. */
+  readonly description: string;
+  /** What must never appear in logs or errors. */
+  readonly secrets: readonly string[];
+}
+
+export function secretConnector(secret: DatabaseSecret, ssl: false | ConnectionOptions): Connector {
+  return connector(
+    { host: secret.host, port: secret.port, user: secret.username, password: secret.password, database: secret.dbname, ssl },
+    `${secret.host}:${secret.port}/${secret.dbname} as ${secret.username}`,
+    [secret.password],
+  );
+}
+
+export function urlConnector(url: string, ssl: false | ConnectionOptions): Connector {
+  const parsed = new URL(url);
+  const password = decodeURIComponent(parsed.password);
+  return connector(
+    { connectionString: url, ssl },
+    `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname} as ${decodeURIComponent(parsed.username)}`,
+    [password, parsed.password],
+  );
+}
+
+function connector(config: pg.ClientConfig, description: string, secrets: readonly string[]): Connector {
+  return {
+    description,
+    secrets,
+    connect: async () => {
+      const client = new pg.Client({ ...config, types: exactTypes, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+      try {
+        await client.connect();
+      } catch (error) {
+        await client.end().catch(() => {});
+        const reason = error instanceof Error ? error.message || (error as { code?: string }).code || error.name : String(error);
+        throw new DatabaseConnectionError(
+          scrub(`cannot connect to the warehouse database at ${description}: ${reason}; the next run retries`, secrets),
+        );
+      }
+      return client;
+    },
+  };
+}

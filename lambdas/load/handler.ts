@@ -1,0 +1,90 @@
+/**
+ * The Load Lambda, run on a schedule: load every pending processed batch into the
+ * warehouse (lambdas/core/load). Thin on purpose: read the configuration, fetch the
+ * database secret (once per container), give the core the time Lambda allows minus a
+ * margin, report, and flush metrics.
+ *
+ * A run that loaded what it could returns its summary, even when some batches failed
+ * (they are logged, counted in BatchesFailed, and retried next run). A run that could not
+ * work at all (database unreachable, secret unreadable) throws: the schedule retries and
+ * the ledger keeps the position. Credentials never reach a log line or an error.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
+import { S3ObjectStore } from '../adapters/aws/s3-object-store';
+import { SecretsManagerDatabaseSecret } from '../adapters/aws/secrets';
+import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
+import { ProcessedLayout } from '../core/layout';
+import { type LoadSummary, loadPendingBatches } from '../core/load/loader';
+import { LoadMetric } from '../core/metric-names';
+import { type LoadConfig, readLoadConfig } from './config';
+import { type Connector, scrubError, secretConnector, tlsOptions, urlConnector } from './database';
+
+const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-load';
+const logger = createLogger(SERVICE_NAME);
+const metrics = createMetrics(SERVICE_NAME);
+
+/** Time kept back from the Lambda timeout to roll back a batch, flush metrics and close. */
+export const SAFETY_MARGIN_MS = 10_000;
+
+interface Container {
+  readonly config: LoadConfig;
+  readonly store: S3ObjectStore;
+  readonly secret?: SecretsManagerDatabaseSecret;
+}
+
+let container: Container | undefined;
+
+function containerOnce(): Container {
+  if (container) return container;
+  const config = readLoadConfig(process.env);
+  container = {
+    config,
+    store: new S3ObjectStore(new S3Client({}), config.processedBucket),
+    ...(config.database.kind === 'secret'
+      ? { secret: new SecretsManagerDatabaseSecret(new SecretsManagerClient({}), config.database.secretId) }
+      : {}),
+  };
+  return container;
+}
+
+async function connectorFor({ config, secret }: Container): Promise<Connector> {
+  const ssl = tlsOptions(config.ssl, config.caBundlePath);
+  if (config.database.kind === 'url') return urlConnector(config.database.url, ssl);
+  return secretConnector(await secret!.get(), ssl);
+}
+
+export async function handler(_event: unknown, context: Context): Promise<LoadSummary> {
+  logger.addContext(context);
+  const log = logPort(logger);
+  let secrets: readonly string[] = [];
+  let coreRan = false;
+  try {
+    const current = containerOnce();
+    const connector = await connectorFor(current);
+    secrets = connector.secrets;
+    coreRan = true;
+    log.info('load run starting', { database: connector.description, ssl: current.config.ssl });
+    return await loadPendingBatches(
+      {
+        connect: connector.connect,
+        store: current.store,
+        layout: new ProcessedLayout(current.config.processedPrefix),
+        log,
+        metrics: metricsPort(metrics),
+      },
+      { deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS },
+    );
+  } catch (error) {
+    const clean = scrubError(error, secrets);
+    // Failures before the core ran (configuration, secret) are reported here; the core reports its own.
+    if (!coreRan) {
+      metrics.addMetric(LoadMetric.LoadSucceeded, 'Count', 0);
+      logger.error('load run failed before reaching the database', { error: clean });
+    }
+    throw clean;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

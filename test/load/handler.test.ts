@@ -1,0 +1,209 @@
+/**
+ * The Load Lambda handler end to end: S3 and Secrets Manager mocked (aws-sdk-client-mock),
+ * a real Postgres behind a login whose password must never show in any output.
+ */
+import { randomBytes } from 'node:crypto';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseDatabaseSecret } from '../../lambdas/adapters/aws/secrets';
+import { readLoadConfig } from '../../lambdas/load/config';
+import { scrub, tlsOptions } from '../../lambdas/load/database';
+import { BUCKET, LoadTestEnvironment } from './support/warehouse';
+import { dims, facts } from './support/rows';
+
+const env = new LoadTestEnvironment();
+const secretsManager = mockClient(SecretsManagerClient);
+const role = `loader_${randomBytes(4).toString('hex')}`;
+const password = `pw-${randomBytes(12).toString('hex')}`;
+const context = { getRemainingTimeInMillis: () => 120_000, functionName: 'load', awsRequestId: 'req-1' } as unknown as Context;
+
+let output: string[] = [];
+let target: URL;
+
+beforeAll(async () => {
+  await env.start();
+  target = new URL(env.url);
+  // A login of its own, owning the test database (so it may create the schema).
+  const admin = new pg.Client({ connectionString: env.url });
+  await admin.connect();
+  await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+  await admin.query(`ALTER DATABASE ${target.pathname.slice(1)} OWNER TO ${role}`);
+  await admin.end();
+});
+afterAll(async () => {
+  secretsManager.restore();
+  await env.stop();
+});
+
+function answerSecret(fields: Record<string, unknown>) {
+  secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(fields) });
+}
+const rdsSecret = (overrides: Record<string, unknown> = {}) => ({
+  engine: 'postgres',
+  host: target.hostname,
+  port: Number(target.port),
+  username: role,
+  password,
+  dbname: target.pathname.slice(1),
+  dbInstanceIdentifier: 'warehouse',
+  ...overrides,
+});
+
+/** A fresh handler module (a new Lambda container) with this environment. */
+async function newContainer(vars: Record<string, string>) {
+  vi.resetModules();
+  for (const [name, value] of Object.entries(vars)) vi.stubEnv(name, value);
+  return (await import('../../lambdas/load/handler')).handler;
+}
+
+const lambdaEnv = {
+  PROCESSED_BUCKET: BUCKET,
+  PROCESSED_PREFIX: 'processed/',
+  DB_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:warehouse-AbCdEf',
+  DB_SSL: 'disable',
+  POWERTOOLS_METRICS_NAMESPACE: 'TotesysElt',
+  AWS_REGION: 'eu-west-2',
+};
+
+beforeEach(() => {
+  output = [];
+  secretsManager.reset();
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(String(chunk));
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(String(chunk));
+    return true;
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+/** The EMF documents the invocation printed: metric name → values. */
+function emittedMetrics(): Record<string, number[]> {
+  const metrics: Record<string, number[]> = {};
+  for (const line of output.join('').split('\n')) {
+    if (!line.includes('"_aws"')) continue;
+    const document = JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
+    for (const { Name } of document._aws.CloudWatchMetrics[0]!.Metrics) {
+      const value = document[Name] as number | number[];
+      (metrics[Name] ??= []).push(...(Array.isArray(value) ? value : [value]));
+    }
+  }
+  return metrics;
+}
+
+describe('the Load Lambda handler', () => {
+  it('loads pending batches with credentials from the secret, fetched once per container', async () => {
+    answerSecret(rdsSecret());
+    await env.bucket.writeBatch({ sourceTable: 'staff', sequence: 1, tables: { dim_staff: [dims.staff()] } });
+    await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 1, tables: { fact_sales_order: [facts.salesOrder()] } });
+    const handler = await newContainer(lambdaEnv);
+    const first = await handler({ 'detail-type': 'Scheduled Event' }, context);
+    expect(first).toMatchObject({ outcome: 'completed', batchesLoaded: 2 });
+    await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 2, tables: { fact_sales_order: [facts.salesOrder({ sales_order_id: 2 })] } });
+    const second = await handler({}, context);
+    expect(second).toMatchObject({ outcome: 'completed', batchesLoaded: 1 });
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(await env.count('fact_sales_order')).toBe(2);
+
+    const metrics = emittedMetrics();
+    expect(metrics.LoadSucceeded).toEqual([1, 1]);
+    expect(metrics.BatchesLoaded).toEqual([2, 1]);
+    expect(metrics.PendingBatches).toEqual([0, 0]);
+    expect(output.join('')).toContain('"message":"load run finished"');
+    expect(output.join('')).not.toContain(password);
+  });
+
+  it('fails clearly, without the password, when the database is unreachable; the next run carries on', async () => {
+    answerSecret(rdsSecret({ port: 1 }));
+    const handler = await newContainer(lambdaEnv);
+    const error = await handler({}, context).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toMatch(new RegExp(`cannot connect to the warehouse database at ${target.hostname}:1/\\w+ as ${role}: .*ECONNREFUSED.*the next run retries`));
+    expect(error?.message).not.toContain(password);
+    expect(emittedMetrics().LoadSucceeded).toEqual([0]);
+    expect(output.join('')).not.toContain(password);
+  });
+
+  it('fails clearly, without the password, when the password is wrong', async () => {
+    answerSecret(rdsSecret({ password: `${password}-rotated` }));
+    const handler = await newContainer(lambdaEnv);
+    const error = await handler({}, context).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toMatch(/cannot connect to the warehouse database .*password authentication failed/);
+    expect(error?.message).not.toContain(password);
+    expect(output.join('')).not.toContain(password);
+  });
+
+  it('asks for verified TLS by default, and says so when the server offers none', async () => {
+    answerSecret(rdsSecret());
+    const { DB_SSL: _omitted, ...defaults } = lambdaEnv;
+    const handler = await newContainer(defaults);
+    await expect(handler({}, context)).rejects.toThrow(/cannot connect .*does not support SSL/);
+  });
+
+  it('retries the secret on the next invocation when Secrets Manager fails', async () => {
+    secretsManager.on(GetSecretValueCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })).resolves({
+      SecretString: JSON.stringify(rdsSecret()),
+    });
+    const handler = await newContainer(lambdaEnv);
+    await expect(handler({}, context)).rejects.toThrow(/warehouse database secret "arn:aws:secretsmanager:.*warehouse-AbCdEf": cannot be read \(ThrottlingException: Rate exceeded\)/);
+    expect(emittedMetrics().LoadSucceeded).toEqual([0]);
+    await expect(handler({}, context)).resolves.toMatchObject({ outcome: 'completed' });
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('runs locally against DATABASE_URL, keeping its password out of the output', async () => {
+    const url = new URL(env.url);
+    url.username = role;
+    url.password = password;
+    const { DB_SECRET_ARN: _secret, DB_SSL: _ssl, ...rest } = lambdaEnv;
+    const handler = await newContainer({ ...rest, DATABASE_URL: url.toString() });
+    await expect(handler({}, context)).resolves.toMatchObject({ outcome: 'completed' });
+    expect(output.join('')).toContain(`"database":"${target.hostname}:${target.port}${target.pathname} as ${role}"`);
+    expect(output.join('')).not.toContain(password);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+});
+
+describe('the Load Lambda configuration', () => {
+  it('requires the bucket and a database, and accepts only known TLS modes', () => {
+    expect(() => readLoadConfig({})).toThrow(/PROCESSED_BUCKET is not set/);
+    expect(() => readLoadConfig({ PROCESSED_BUCKET: 'b' })).toThrow(/set DB_SECRET_ARN/);
+    expect(() => readLoadConfig({ PROCESSED_BUCKET: 'b', DB_SECRET_ARN: 'arn', DB_SSL: 'prefer' })).toThrow(/DB_SSL must be one of require, no-verify, disable, got "prefer"/);
+    expect(readLoadConfig({ PROCESSED_BUCKET: 'b', DB_SECRET_ARN: 'arn' }).ssl).toBe('require');
+    expect(readLoadConfig({ PROCESSED_BUCKET: 'b', DATABASE_URL: 'postgres://h/db' }).ssl).toBe('disable');
+  });
+
+  it('verifies the server certificate unless told not to', () => {
+    expect(tlsOptions('require')).toMatchObject({ rejectUnauthorized: true });
+    expect(tlsOptions('no-verify')).toEqual({ rejectUnauthorized: false });
+    expect(tlsOptions('disable')).toBe(false);
+  });
+
+  it('reads the RDS secret shape, naming what is wrong but never a value', () => {
+    expect(parseDatabaseSecret(JSON.stringify({ host: 'h', port: '5433', username: 'u', password: 'p', dbname: 'd' }), 's')).toEqual({
+      host: 'h', port: 5433, username: 'u', password: 'p', dbname: 'd',
+    });
+    expect(parseDatabaseSecret(JSON.stringify({ host: 'h', username: 'u', password: 'p' }), 's')).toMatchObject({ port: 5432, dbname: 'postgres' });
+    expect(() => parseDatabaseSecret(JSON.stringify({ host: 'h', password: 'hunter2', port: 'x' }), 's')).toThrow(
+      /warehouse database secret "s": "username" is missing or not a string; "port" is not a port number/,
+    );
+    expect(() => parseDatabaseSecret('hunter2', 's')).toThrow(/is not JSON/);
+    try {
+      parseDatabaseSecret(JSON.stringify({ password: 'hunter2' }), 's');
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  it('scrubs passwords, and passwords in URLs, from text', () => {
+    expect(scrub('failed for postgres://loader:s3cret@db:5432/w (s3cret)', ['s3cret'])).toBe('failed for postgres://loader:***@db:5432/w (***)');
+    expect(scrub('postgresql://u:other@h/d', [])).toBe('postgresql://u:***@h/d');
+  });
+});
