@@ -10,6 +10,7 @@ import type { ObjectStore } from '../../lambdas/core/ports';
 import { SOURCE_TABLE_NAMES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
 import type { ChangeSet } from './dataset';
 import { formatWatermark, parseTimestamp } from './naive-time';
+import { Random } from './random';
 import { type SourceRecord, serializeRows } from './source-json';
 
 export interface IngestionObjectOptions {
@@ -19,6 +20,11 @@ export interface IngestionObjectOptions {
   readonly prefix?: string;
   /** The watermark of an object with no rows (a row-less object has no newest last_updated). */
   readonly emptyWatermark?: string;
+  /**
+   * Write values in a seeded mix of every form SPEC §2 accepts (see source-json.ts) rather
+   * than the dump's one form: same values, other text. The number seeds the mix.
+   */
+  readonly mixedEncodings?: number;
 }
 
 export interface IngestionObject {
@@ -51,7 +57,8 @@ export function toIngestionObject(
   if (rows.length > 0) watermark = watermarkOf(rows);
   else if (options.emptyWatermark !== undefined) watermark = options.emptyWatermark;
   else throw new Error(`an empty ${table} object needs options.emptyWatermark`);
-  const text = Buffer.from(serializeRows(table, rows), 'utf8');
+  const mixed = options.mixedEncodings === undefined ? undefined : Random.of(options.mixedEncodings, 'encodings', table, sequence);
+  const text = Buffer.from(serializeRows(table, rows, mixed), 'utf8');
   const body = options.gzip ? gzipSync(text) : text;
   return {
     key: `${normalisePrefix(options.prefix)}${ingestionKey(table, sequence, watermark, options.gzip ?? false)}`,

@@ -5,8 +5,14 @@
  *
  * Money is held as integer cents (bigint) and its text is built from the digits, never
  * through a binary float.
+ *
+ * Given a Random, values are instead written in any of the other forms SPEC §2 says real
+ * dumps use (same values, other text): timestamps with a space or `T` and 0–6 fractional
+ * digits (never dropping a non-zero millisecond), integers as integral floats (`2.0`),
+ * money as numeric strings (`"3.90"`), booleans as `"t"`/`"f"`.
  */
 import type { ColumnDefinition } from '../../lambdas/core/schema/column-types';
+import type { Random } from './random';
 import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
 
 /**
@@ -37,19 +43,19 @@ export function formatMoney(cents: bigint | number): string {
  * One JSON Lines line (without the newline) for a row of `table`, columns in the table
  * definition's order. Throws when the row's columns are not exactly the table's.
  */
-export function serializeRow(table: SourceTableName, row: SourceRecord): string {
+export function serializeRow(table: SourceTableName, row: SourceRecord, mixedEncodings?: Random): string {
   const columns = SOURCE_TABLES[table].columns;
   const parts: string[] = [];
   for (const column of columns) {
     if (!(column.name in row)) throw new Error(`${table} row lacks column "${column.name}"`);
-    parts.push(`${JSON.stringify(column.name)}: ${serializeValue(table, column, row[column.name]!)}`);
+    parts.push(`${JSON.stringify(column.name)}: ${serializeValue(table, column, row[column.name]!, mixedEncodings)}`);
   }
   const extra = Object.keys(row).filter((name) => !columns.some((column) => column.name === name));
   if (extra.length > 0) throw new Error(`${table} row has unknown columns ${extra.join(', ')}`);
   return `{${parts.join(', ')}}`;
 }
 
-function serializeValue(table: string, column: ColumnDefinition, value: SourceValue): string {
+function serializeValue(table: string, column: ColumnDefinition, value: SourceValue, mixed?: Random): string {
   const where = `${table}.${column.name}`;
   if (value === null) {
     if (!column.nullable) throw new Error(`${where} is not nullable`);
@@ -58,18 +64,35 @@ function serializeValue(table: string, column: ColumnDefinition, value: SourceVa
   const kind = column.type.kind;
   const expected = kind === 'decimal' ? 'bigint' : kind === 'integer' ? 'number' : kind === 'boolean' ? 'boolean' : 'string';
   if (typeof value !== expected) throw new Error(`${where} must be a ${expected}, got ${typeof value}`);
-  if (typeof value === 'bigint') return formatMoney(value);
+  if (typeof value === 'bigint') return mixed?.chance(0.4) ? `"${formatMoneyTwoDecimals(value)}"` : formatMoney(value);
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) throw new Error(`${where}: ${value} is not an integer`);
-    return String(value);
+    return mixed?.chance(0.3) ? `${value}.0` : String(value);
   }
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'boolean') return mixed?.chance(0.5) ? (value ? '"t"' : '"f"') : value ? 'true' : 'false';
+  if (kind === 'timestamp' && mixed) return JSON.stringify(varyTimestamp(value, mixed));
   return JSON.stringify(value);
 }
 
+/** `394n` → `3.94`, `390n` → `3.90`: the numeric(10,2) text form. */
+function formatMoneyTwoDecimals(cents: bigint): string {
+  const negative = cents < 0n;
+  const magnitude = negative ? -cents : cents;
+  return `${negative ? '-' : ''}${magnitude / 100n}.${String(magnitude % 100n).padStart(2, '0')}`;
+}
+
+/** `2024-11-14T09:30:12.345000` → e.g. `2024-11-14 09:30:12.345` or `…T09:30:12.3450`. */
+function varyTimestamp(text: string, random: Random): string {
+  const [date, time] = [text.slice(0, 10), text.slice(11, 19)];
+  const fraction = text.length > 19 ? text.slice(20) : '000000';
+  const significant = fraction.replace(/0+$/, '').length;
+  const digits = random.int(significant, 6);
+  return `${date}${random.chance(0.5) ? ' ' : 'T'}${time}${digits === 0 ? '' : `.${fraction.slice(0, digits)}`}`;
+}
+
 /** A JSON Lines body: one line per row, each ending in a newline. */
-export function serializeRows(table: SourceTableName, rows: readonly SourceRecord[]): string {
+export function serializeRows(table: SourceTableName, rows: readonly SourceRecord[], mixedEncodings?: Random): string {
   let body = '';
-  for (const row of rows) body += `${serializeRow(table, row)}\n`;
+  for (const row of rows) body += `${serializeRow(table, row, mixedEncodings)}\n`;
   return body;
 }
