@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { LoadMetric, METRICS_NAMESPACE, TransformMetric } from '../../lambdas/core/metric-names';
+import { SOURCE_TABLE_NAMES } from '../../lambdas/core/schema/source-tables';
+import { WAREHOUSE_TABLE_NAMES } from '../../lambdas/core/schema/warehouse-tables';
+import { type Synthesized, synthPipeline } from './synth';
+
+interface AlarmJson {
+  AlarmName: string;
+  AlarmActions: unknown[];
+  OKActions: unknown[];
+  Namespace?: string;
+  MetricName?: string;
+  Dimensions?: { Name: string; Value: unknown }[];
+  Statistic?: string;
+  Period?: number;
+  EvaluationPeriods: number;
+  DatapointsToAlarm?: number;
+  Threshold: number;
+  ComparisonOperator: string;
+  TreatMissingData?: string;
+}
+
+function alarmsOf(synthesized: Synthesized): Record<string, AlarmJson> {
+  const alarms = Object.values(synthesized.template.findResources('AWS::CloudWatch::Alarm')).map(
+    (resource) => resource.Properties as AlarmJson,
+  );
+  return Object.fromEntries(alarms.map((alarm) => [alarm.AlarmName, alarm]));
+}
+
+describe('alerting', () => {
+  it('subscribes each alert email to one KMS-encrypted, TLS-only topic', () => {
+    const synthesized = synthPipeline({ alertEmails: 'ops@example.com,data@example.org' });
+    const { template, stack } = synthesized;
+    const topic = { Ref: synthesized.logicalId(stack.alerts.topic) };
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    for (const email of ['ops@example.com', 'data@example.org']) {
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email, TopicArn: topic });
+    }
+    const topicProperties = template.toJSON().Resources[synthesized.logicalId(stack.alerts.topic)].Properties;
+    expect(topicProperties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AlertsKey/), 'Arn'] });
+    const topicPolicy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0]!.Properties.PolicyDocument;
+    expect(topicPolicy.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    expect(topicPolicy.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' }),
+    );
+    // CloudWatch must be able to use the topic's key, or notifications are silently dropped.
+    const key = Object.values(template.findResources('AWS::KMS::Key'))[0]!.Properties;
+    expect(key.EnableKeyRotation).toBe(true);
+    expect(key.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      }),
+    );
+  });
+
+  it('wires every alarm to the topic, both when it fires and when it recovers', () => {
+    const synthesized = synthPipeline({ alertEmails: 'ops@example.com' });
+    const topic = { Ref: synthesized.logicalId(synthesized.stack.alerts.topic) };
+    const alarms = alarmsOf(synthesized);
+    expect(Object.keys(alarms).sort()).toEqual(
+      [
+        'load-dead-letters',
+        'load-dropped-events',
+        'load-failures',
+        'rejected-rows',
+        'sequence-gaps',
+        'transform-dead-letters',
+        'transform-dropped-events',
+        'transform-failures',
+        'warehouse-stale',
+      ].map((name) => `TotesysElt-${name}`),
+    );
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm.AlarmActions, alarm.AlarmName).toEqual([topic]);
+      expect(alarm.OKActions, alarm.AlarmName).toEqual([topic]);
+    }
+  });
+
+  it('alarms on transform failures in several consecutive five-minute periods', () => {
+    const synthesized = synthPipeline();
+    const alarm = alarmsOf(synthesized)['TotesysElt-transform-failures']!;
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: synthesized.logicalId(synthesized.stack.transform.lambda.function) } }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms on load failures over several schedule intervals', () => {
+    const defaults = synthPipeline();
+    expect(alarmsOf(defaults)['TotesysElt-load-failures']).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: defaults.logicalId(defaults.stack.load.lambda.function) } }],
+      Period: 900,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+    });
+    const hourlyFivePeriods = alarmsOf(synthPipeline({ loadSchedule: 'rate(1 hour)', stalenessMinutes: '180', failureAlarmPeriods: '5' }));
+    expect(hourlyFivePeriods['TotesysElt-load-failures']).toMatchObject({ Period: 3600, EvaluationPeriods: 5, DatapointsToAlarm: 5 });
+    // Three twelve-hour periods would exceed CloudWatch's one-day evaluation window.
+    const twiceDaily = alarmsOf(synthPipeline({ loadSchedule: 'rate(12 hours)', stalenessMinutes: '1440' }));
+    expect(twiceDaily['TotesysElt-load-failures']).toMatchObject({ Period: 480 * 60, EvaluationPeriods: 3 });
+    const cron = alarmsOf(synthPipeline({ loadSchedule: 'cron(0 * ? * MON-FRI *)' }));
+    expect(cron['TotesysElt-load-failures']).toMatchObject({ Period: 3600 });
+  });
+
+  it('alarms on any message in either dead-letter queue', () => {
+    const synthesized = synthPipeline();
+    const alarms = alarmsOf(synthesized);
+    for (const [name, queue] of [
+      ['TotesysElt-transform-dead-letters', synthesized.stack.transform.deadLetterQueue],
+      ['TotesysElt-load-dead-letters', synthesized.stack.load.deadLetterQueue],
+    ] as const) {
+      expect(alarms[name]).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [synthesized.logicalId(queue), 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+      });
+    }
+  });
+
+  it('alarms on asynchronous events Lambda dropped for either function', () => {
+    const synthesized = synthPipeline();
+    const alarms = alarmsOf(synthesized);
+    for (const [name, lambda] of [
+      ['TotesysElt-transform-dropped-events', synthesized.stack.transform.lambda.function],
+      ['TotesysElt-load-dropped-events', synthesized.stack.load.lambda.function],
+    ] as const) {
+      expect(alarms[name]).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'AsyncEventsDropped',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: synthesized.logicalId(lambda) } }],
+        Statistic: 'Sum',
+        Threshold: 1,
+      });
+    }
+  });
+
+  it('alarms on sequence gaps and rejected rows from the dimensionless pipeline metrics', () => {
+    const alarms = alarmsOf(synthPipeline({ rejectedRowsThreshold: '25' }));
+    expect(alarms['TotesysElt-sequence-gaps']).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      MetricName: TransformMetric.SequenceGaps,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(alarms['TotesysElt-sequence-gaps']!.Dimensions).toBeUndefined();
+    expect(alarms['TotesysElt-rejected-rows']).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      MetricName: TransformMetric.RowsRejected,
+      Statistic: 'Sum',
+      Threshold: 25,
+    });
+    expect(alarms['TotesysElt-rejected-rows']!.Dimensions).toBeUndefined();
+  });
+
+  it('alarms when no load succeeded for the staleness window, counting missing data as stale', () => {
+    const defaults = alarmsOf(synthPipeline())['TotesysElt-warehouse-stale'];
+    expect(defaults).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      MetricName: LoadMetric.LoadSucceeded,
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 12,
+      DatapointsToAlarm: 12,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(alarmsOf(synthPipeline({ stalenessMinutes: '120' }))['TotesysElt-warehouse-stale']).toMatchObject({
+      EvaluationPeriods: 24,
+      DatapointsToAlarm: 24,
+    });
+  });
+
+  it('names alarms after the stack so two deployments in one account do not collide', () => {
+    const alarms = alarmsOf(synthPipeline({ stackName: 'TotesysEltStaging' }));
+    expect(Object.keys(alarms).every((name) => name.startsWith('TotesysEltStaging-'))).toBe(true);
+  });
+
+  it('has a dashboard of rows in, out and rejected per table, batches, lag and errors', () => {
+    const synthesized = synthPipeline();
+    const dashboards = Object.values(synthesized.template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    expect(dashboards[0]!.Properties.DashboardName).toBe('TotesysElt-pipeline');
+    const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+    const perTable = (metric: string, table: string) => `[\\"${METRICS_NAMESPACE}\\",\\"${metric}\\",\\"table\\",\\"${table}\\"`;
+    for (const table of SOURCE_TABLE_NAMES) {
+      for (const metric of [TransformMetric.RowsIn, TransformMetric.RowsOut, TransformMetric.RowsRejected]) {
+        expect(body).toContain(perTable(metric, table));
+      }
+    }
+    for (const table of WAREHOUSE_TABLE_NAMES) expect(body).toContain(perTable(LoadMetric.RowsLoaded, table));
+    for (const metric of [LoadMetric.BatchesLoaded, LoadMetric.OldestPendingBatchAge, LoadMetric.PendingBatches]) {
+      expect(body).toContain(`[\\"${METRICS_NAMESPACE}\\",\\"${metric}\\",{`);
+    }
+    expect(body).toContain('\\"AWS/Lambda\\",\\"Errors\\"');
+    expect(body).toContain('ApproximateNumberOfMessagesVisible');
+    expect(body).toContain('\\"type\\":\\"alarm\\"');
+  });
+});
