@@ -51,9 +51,6 @@ const TAB = 0x09;
 const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
-/** What makes a string need the careful scan: an escape, or a control character (\n ends lines). */
-const SPECIAL_CHARACTER = /[\\\x00-\x09\x0b-\x1f]/g;
-
 export function isJsonWhitespace(code: number): boolean {
   return code === SPACE || code === TAB || code === LINE_FEED || code === CARRIAGE_RETURN;
 }
@@ -156,7 +153,7 @@ export class FlatJsonRowParser {
       let valueFrom = valueStart;
       let valueTo: number;
       if (code === QUOTE) {
-        i = this.scanValueString(text, i + 1, end);
+        i = this.scanString(text, i + 1, end);
         kind = STRING_VALUE;
         if (this.decoded === undefined) {
           valueFrom = valueStart + 1;
@@ -221,41 +218,6 @@ export class FlatJsonRowParser {
 
   /** Set by scanString: the decoded string when it had escapes, else undefined. */
   private decoded: string | undefined;
-
-  // Where the next "special" character (a backslash or a control character other than
-  // \n) is in `specialText`, as found by a search from `specialFrom` (-1: none after).
-  private specialText = '';
-  private specialFrom = 0;
-  private specialAt = -1;
-
-  /**
-   * The position of the first special character at or after `from`, or -1. Searches are
-   * cached per text: in clean data a chunk's text is searched once, not once per string.
-   */
-  private nextSpecial(text: string, from: number): number {
-    if (text === this.specialText && from >= this.specialFrom && (this.specialAt === -1 || this.specialAt >= from)) {
-      return this.specialAt;
-    }
-    SPECIAL_CHARACTER.lastIndex = from;
-    const match = SPECIAL_CHARACTER.exec(text);
-    this.specialText = text;
-    this.specialFrom = from;
-    this.specialAt = match === null ? -1 : match.index;
-    return this.specialAt;
-  }
-
-  /**
-   * A string value from `start` (just after the opening quote): the closing quote found
-   * natively, and the char-by-char scan only when a backslash or control character
-   * comes before it.
-   */
-  private scanValueString(text: string, start: number, end: number): number {
-    const quote = text.indexOf('"', start);
-    const special = this.nextSpecial(text, start);
-    if (quote < 0 || quote >= end || (special !== -1 && special < quote)) return this.scanString(text, start, end);
-    this.decoded = undefined;
-    return quote + 1;
-  }
 
   /**
    * Scans a string body from `i` (just after the opening quote); returns the index just
