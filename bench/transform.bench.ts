@@ -1,0 +1,91 @@
+/**
+ * Transform benchmark (`npm run bench:transform`): a generated 1,000,000-row sales_order
+ * ingestion object → fact_sales_order Parquet with the real transform core, against DuckDB
+ * doing the same conversion in the same run (the reference).
+ *
+ * Goals: at least one third of DuckDB's throughput; peak RSS under 300 MB. Each side runs
+ * in its own child process, so each peak RSS is its own. The last line printed is a JSON
+ * object. BENCH_ROWS overrides the row count; BENCH_RUNS the runs per side (best is kept).
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ingestionKey } from '../lambdas/core/layout';
+import { generateSalesOrderLines } from '../local/generator';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+const GOAL_RATIO = 1 / 3;
+const GOAL_RSS_MB = 300;
+
+interface ChildResult {
+  readonly durationMs: number;
+  readonly peakRssMb: number;
+  readonly [field: string]: number;
+}
+
+function child(script: string, args: readonly string[]): ChildResult {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'transform', script), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (run.status !== 0) throw new Error(`${script} failed (exit ${run.status})`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as ChildResult;
+}
+
+function best(results: readonly ChildResult[]): ChildResult {
+  return results.reduce((a, b) => (b.durationMs < a.durationMs ? b : a));
+}
+
+const work = await mkdtemp(join(tmpdir(), 'totesys-bench-transform-'));
+try {
+  const key = ingestionKey('sales_order', 1, '20241114T093012345');
+  const input = join(work, 'ingestion', key);
+  await mkdir(dirname(input), { recursive: true });
+  process.stdout.write(`generating ${ROWS.toLocaleString('en')} sales_order rows… `);
+  const file = createWriteStream(input);
+  for (const chunk of generateSalesOrderLines({ seed: 42, rows: ROWS })) {
+    if (!file.write(chunk)) await new Promise<void>((resolve) => file.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  console.log('done');
+
+  const ours: ChildResult[] = [];
+  const reference: ChildResult[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    await rm(join(work, 'processed'), { recursive: true, force: true });
+    await rm(join(work, 'parameters.json'), { force: true });
+    ours.push(child('run-transform.ts', [join(work, 'ingestion'), join(work, 'processed'), key]));
+    reference.push(child('run-duckdb.ts', [input, join(work, 'duckdb.parquet')]));
+  }
+  const transform = best(ours);
+  const duckdb = best(reference);
+  if (transform.rowsOut !== ROWS || duckdb.rows !== ROWS) {
+    throw new Error(`row counts differ: transform ${transform.rowsOut}, DuckDB ${duckdb.rows}, expected ${ROWS}`);
+  }
+  const peakRssMb = Math.max(...ours.map((r) => r.peakRssMb));
+  const rowsPerSec = ROWS / (transform.durationMs / 1000);
+  const referenceRowsPerSec = ROWS / (duckdb.durationMs / 1000);
+  const ratio = rowsPerSec / referenceRowsPerSec;
+  console.log(`transform : ${Math.round(rowsPerSec).toLocaleString('en')} rows/s (${(transform.durationMs / 1000).toFixed(2)} s), peak RSS ${peakRssMb.toFixed(0)} MB`);
+  console.log(`DuckDB    : ${Math.round(referenceRowsPerSec).toLocaleString('en')} rows/s (${(duckdb.durationMs / 1000).toFixed(2)} s)`);
+  console.log(`ratio     : ${ratio.toFixed(3)} (goal ≥ ${GOAL_RATIO.toFixed(3)}) ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}`);
+  console.log(`peak RSS  : ${peakRssMb.toFixed(0)} MB (goal < ${GOAL_RSS_MB} MB) ${peakRssMb < GOAL_RSS_MB ? 'met' : 'NOT met'}`);
+  console.log(
+    JSON.stringify({
+      benchmark: 'transform',
+      rows: ROWS,
+      rowsPerSec: Math.round(rowsPerSec),
+      referenceRowsPerSec: Math.round(referenceRowsPerSec),
+      ratio: Number(ratio.toFixed(4)),
+      peakRssMb: Number(peakRssMb.toFixed(1)),
+      duckdbPeakRssMb: Number(duckdb.peakRssMb.toFixed(1)),
+      goalRatio: Number(GOAL_RATIO.toFixed(4)),
+      goalPeakRssMb: GOAL_RSS_MB,
+    }),
+  );
+} finally {
+  await rm(work, { recursive: true, force: true });
+}

@@ -1,0 +1,37 @@
+/**
+ * Child process of the transform benchmark: transforms one ingestion object with the
+ * real core over local stores and prints its own duration and peak RSS as JSON.
+ * Usage: run-transform.ts <ingestion dir> <processed dir> <object key>
+ */
+import { join } from 'node:path';
+import { ProcessedLayout } from '../../lambdas/core/layout';
+import { noMetrics, silentLog } from '../../lambdas/core/ports';
+import { transformObject } from '../../lambdas/core/transform/transform-object';
+import { FileObjectStore } from '../../local/adapters/file-object-store';
+import { FileParameterStore } from '../../local/adapters/file-parameter-store';
+
+const [ingestionDir, processedDir, key] = process.argv.slice(2) as [string, string, string];
+const started = performance.now();
+const summary = await transformObject(
+  {
+    ingestion: new FileObjectStore(ingestionDir),
+    processed: new FileObjectStore(processedDir),
+    layout: new ProcessedLayout(),
+    parameters: new FileParameterStore(join(processedDir, '..', 'parameters.json')),
+    sequenceParameterPath: '/bench/transform',
+    log: silentLog,
+    metrics: noMetrics,
+  },
+  { key },
+);
+const durationMs = performance.now() - started;
+console.log(
+  JSON.stringify({
+    durationMs,
+    rowsIn: summary.rowsIn,
+    rowsOut: summary.rowsOut.fact_sales_order ?? 0,
+    rowsRejected: summary.rowsRejected,
+    // maxRSS is in kilobytes.
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);
