@@ -8,7 +8,11 @@ import type { Construct } from 'constructs';
 import type { SecretReference } from './config/validators';
 import { acknowledge } from './nag';
 
-/** The fields the loader reads (RDS secret JSON shape); the password is generated until replaced. */
+/**
+ * The fields the loader reads (RDS secret JSON shape); the password is generated until
+ * replaced. Never change this for a deployed stack: CloudFormation would generate the
+ * secret value again, overwriting what the operator filled in.
+ */
 export const WAREHOUSE_SECRET_TEMPLATE = {
   engine: 'postgres',
   host: 'FILL-IN-warehouse-host',
