@@ -43,9 +43,9 @@ export function renderHtmlReport(summary: RunSummary): string {
   ${kpi('placeholder dimension rows', summary.placeholdersOutstanding)}
 </div>
 <div class="charts">
-  ${chart('Rows in per source table', rowsIn, 'chart-rows-in')}
+  ${chart('Rows in per source table (this run)', rowsIn, 'chart-rows-in')}
   ${chart('Rows in the warehouse per table', loaded, 'chart-warehouse')}
-  ${chart('Rejected rows per source table', rejected, 'chart-rejected')}
+  ${chart('Rejected rows per source table (this run)', rejected, 'chart-rejected')}
   ${chart('Timings (ms)', timings, 'chart-timings')}
 </div>
 <h2>Sales by month</h2>

@@ -1,0 +1,111 @@
+/** `npm start -- [options]`: the local-mode command line, parsed and validated. */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface LocalOptions {
+  /** Ingestion objects to process instead of generated data. */
+  readonly inputDir?: string;
+  /** Load into this Postgres instead of the embedded one. */
+  readonly databaseUrl?: string;
+  readonly stateDir: string;
+  readonly seed: number;
+  readonly scale: number;
+  readonly ticks: number;
+  /** Port of the embedded Postgres (stable, so the printed psql command keeps working). */
+  readonly port: number;
+  /** Keep the embedded warehouse running after the run, until Ctrl-C. */
+  readonly serve: boolean;
+  readonly gzip: boolean;
+  readonly verbose: boolean;
+}
+
+export const HELP = `Usage: npm start -- [options]
+
+Runs the real transform and load code end to end on this machine: local folders stand in
+for the S3 buckets and Parameter Store, and an embedded Postgres 15 is the warehouse.
+
+Options:
+  --input DIR          process every ingestion object under DIR (laid out like the
+                       ingestion bucket: <table>/<sequence>_<watermark>.jsonl[.gz]);
+                       running again processes only objects not yet processed
+  --database-url URL   load into this Postgres instead of the embedded one
+  --state-dir DIR      buckets, parameters, the embedded warehouse and the report
+                       (default .local)
+  --seed N             seed of the generated dataset (default 1)
+  --scale X            size of the generated dataset: 1 is about the real database
+                       (tens of thousands of rows), 100 is millions (default 1)
+  --ticks N            simulate N later ingestion runs in which the source evolves
+                       (default 3)
+  --gzip               land generated objects gzip-compressed (.jsonl.gz)
+  --port N             port of the embedded Postgres (default 54329)
+  --serve              keep the embedded warehouse running after the run (Ctrl-C stops it)
+  --verbose            log every object and batch
+  --help               this text
+`;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function parseLocalOptions(argv: readonly string[]): LocalOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        input: { type: 'string' },
+        'database-url': { type: 'string' },
+        'state-dir': { type: 'string', default: '.local' },
+        seed: { type: 'string', default: '1' },
+        scale: { type: 'string', default: '1' },
+        ticks: { type: 'string', default: '3' },
+        port: { type: 'string', default: '54329' },
+        gzip: { type: 'boolean', default: false },
+        serve: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const values = parsed.values;
+  if (values.help) return 'help';
+  const databaseUrl = values['database-url'];
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new UsageError('--database-url must be a postgres:// or postgresql:// URL');
+  }
+  if (databaseUrl !== undefined && values.serve) {
+    throw new UsageError('--serve keeps the embedded warehouse running; it does not apply with --database-url');
+  }
+  return {
+    inputDir: values.input === undefined ? undefined : resolve(values.input),
+    databaseUrl,
+    stateDir: resolve(values['state-dir']!),
+    seed: integerOption('--seed', values.seed!, 0, 2 ** 32 - 1),
+    scale: numberOption('--scale', values.scale!, 0.01, 10_000),
+    ticks: integerOption('--ticks', values.ticks!, 0, 10_000),
+    port: integerOption('--port', values.port!, 1024, 65_535),
+    gzip: values.gzip!,
+    serve: values.serve!,
+    verbose: values.verbose!,
+  };
+}
+
+function integerOption(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return value;
+}
+
+function numberOption(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || value < min || value > max) {
+    throw new UsageError(`${name} must be a number from ${min} to ${max}, not "${text}"`);
+  }
+  return value;
+}

@@ -1,0 +1,158 @@
+/**
+ * `npm start`: the whole pipeline on this machine. Generates (or takes from --input)
+ * ingestion objects, transforms and loads them into a warehouse, prints a summary and
+ * writes an HTML report. Exit code 0 on success; rejected rows are reported, not fatal;
+ * an object that cannot be processed, or a batch that fails to load, exits 1.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { FileObjectStore } from './adapters/file-object-store';
+import { FileParameterStore } from './adapters/file-parameter-store';
+import { HELP, type LocalOptions, UsageError, parseLocalOptions } from './cli-options';
+import { MetricTotals, consoleLog } from './console-log';
+import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { StateMismatchError, landGeneratedData } from './generated-data';
+import { renderHtmlReport } from './report/html-report';
+import { summarise, formatSummary } from './report/summarise';
+import { runPipeline } from './run-pipeline';
+
+const WAREHOUSE_DATABASE = 'totesys_warehouse';
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: LocalOptions | 'help';
+  try {
+    options = parseLocalOptions(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const startedAt = new Date().toISOString();
+  const progress = progressLine();
+  const log = consoleLog(options.verbose, (line) => progress.log(line));
+  const metrics = new MetricTotals();
+  await mkdir(options.stateDir, { recursive: true });
+
+  let postgres: RunningPostgres | undefined;
+  const stopPostgres = async () => {
+    const running = postgres;
+    postgres = undefined;
+    if (running) await running.stop();
+  };
+  process.once('SIGINT', () => {
+    progress.log('\ninterrupted: stopping the warehouse…\n');
+    void stopPostgres().finally(() => process.exit(130));
+  });
+
+  try {
+    const ingestion = new FileObjectStore(options.inputDir ?? join(options.stateDir, 'ingestion'));
+    if (!options.inputDir) {
+      const landed = await landGeneratedData(
+        ingestion,
+        join(options.stateDir, 'generated.json'),
+        { seed: options.seed, scale: options.scale, ticks: options.ticks, gzip: options.gzip },
+        progress.update,
+      );
+      progress.log(`landed ${landed.objectsLanded} new ingestion objects\n`);
+    }
+
+    let databaseUrl = options.databaseUrl;
+    if (!databaseUrl) {
+      progress.update('starting the embedded warehouse (Postgres 15)');
+      postgres = await startEmbeddedPostgres({ dataDir: join(options.stateDir, 'postgres'), port: options.port });
+      databaseUrl = await ensureDatabase(postgres.url, WAREHOUSE_DATABASE);
+    }
+
+    const result = await runPipeline({
+      ingestion,
+      processed: new FileObjectStore(join(options.stateDir, 'processed')),
+      parameters: new FileParameterStore(join(options.stateDir, 'parameters.json')),
+      databaseUrl,
+      log,
+      metrics,
+      progress: progress.update,
+    });
+    progress.update('reading the warehouse back');
+    const summary = await summarise(result, databaseUrl, startedAt);
+    progress.done();
+    const reportPath = join(options.stateDir, 'report.html');
+    await writeFile(reportPath, renderHtmlReport(summary));
+    process.stdout.write(formatSummary(summary, result));
+    process.stdout.write(`\nReport: ${reportPath}\n`);
+    process.stdout.write(
+      postgres
+        ? `Query the warehouse: npm start -- --serve --state-dir ${options.stateDir}, then psql '${summary.databaseUrlForPsql}'\n`
+        : `Query the warehouse: psql '${summary.databaseUrlForPsql}'\n`,
+    );
+    const failed = result.failedObjects.length > 0 || result.load.batchesFailed.length > 0;
+    if (options.serve && postgres) {
+      process.stdout.write('The warehouse is running; Ctrl-C stops it.\n');
+      await new Promise(() => {});
+    }
+    return failed ? 1 : 0;
+  } catch (error) {
+    progress.done();
+    if (error instanceof StateMismatchError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`local run failed: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await stopPostgres();
+  }
+}
+
+/** Creates the warehouse database on the embedded server if missing; returns its URL. */
+async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** One updating status line on a terminal; plain lines otherwise (CI logs). */
+function progressLine() {
+  const tty = process.stderr.isTTY === true;
+  let shown = false;
+  let lastPlain = 0;
+  const clear = () => {
+    if (tty && shown) process.stderr.write('\r\x1b[K');
+    shown = false;
+  };
+  return {
+    update(message: string) {
+      if (tty) {
+        clear();
+        process.stderr.write(message.slice(0, (process.stderr.columns ?? 100) - 1));
+        shown = true;
+      } else if (Date.now() - lastPlain > 2000) {
+        process.stderr.write(`${message}\n`);
+        lastPlain = Date.now();
+      }
+    },
+    log(line: string) {
+      clear();
+      process.stderr.write(line);
+    },
+    done() {
+      clear();
+    },
+  };
+}
+
+process.exitCode = await main(process.argv.slice(2));
