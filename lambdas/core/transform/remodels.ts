@@ -138,15 +138,6 @@ export const JOIN_REMODELS: readonly JoinRemodel[] = [
   }),
 ];
 
-/** Source tables whose latest rows the transform keeps between objects, to join them. */
-export const STATE_TABLES: readonly SourceTableName[] = [
-  ...new Set(JOIN_REMODELS.flatMap((join) => [join.left, join.right])),
-];
-
-export function isStateTable(table: SourceTableName): boolean {
-  return STATE_TABLES.includes(table);
-}
-
 /** The state an object of `table` needs: its own and its join partners'. */
 export function stateTablesFor(table: SourceTableName): SourceTableName[] {
   return [
