@@ -11,15 +11,17 @@
  * the invocation fails and is retried.
  */
 import { Buffer } from 'node:buffer';
-import { Readable } from 'node:stream';
+import { Readable, type TransformOptions } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { type ZlibOptions, createGunzip } from 'node:zlib';
 import { BadObjectError } from './types';
 
 const GZIP_MAGIC_1 = 0x1f;
 const GZIP_MAGIC_2 = 0x8b;
 /** Larger than zlib's 16 KiB default: fewer, fuller chunks downstream. */
 const GUNZIP_CHUNK_BYTES = 64 * 1024;
+/** Lets zlib (on the libuv thread pool) inflate ahead while this thread parses. */
+const GUNZIP_READ_AHEAD_BYTES = 1024 * 1024;
 
 export async function* decompressedBytes(
   body: AsyncIterable<Uint8Array>,
@@ -62,7 +64,9 @@ export async function* decompressedBytes(
 }
 
 async function* gunzip(compressed: AsyncIterable<Buffer>, objectKey: string): AsyncGenerator<Buffer> {
-  const gunzipStream = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+  // zlib streams pass stream options through to their Transform (the types omit them).
+  const options: ZlibOptions & TransformOptions = { chunkSize: GUNZIP_CHUNK_BYTES, readableHighWaterMark: GUNZIP_READ_AHEAD_BYTES };
+  const gunzipStream = createGunzip(options);
   // The pipeline's failure also destroys gunzipStream, which ends the loop below with
   // the same error; the catch only keeps the promise from going unhandled.
   const piping = pipeline(Readable.from(compressed, { objectMode: false }), gunzipStream).catch(() => undefined);

@@ -18,8 +18,9 @@ import type { SourceTableDefinition } from '../schema/source-tables';
 import { type ColumnValidator, columnValidator } from './column-validators';
 import { FlatJsonRowParser, isJsonWhitespace, type ValueKind } from './flat-json';
 import type { LineSink } from './lines';
+import { type RowFactory, rowFactory } from './row-factory';
 import { RowProblem } from './row-problem';
-import { BadObjectError, type ParsedRow, type RejectedRow, type RowBatch, type SourceRow } from './types';
+import { BadObjectError, type ParsedRow, type RejectedRow, type RowBatch } from './types';
 
 /** How much of a rejected line is kept in `raw`. */
 export const RAW_LINE_CHARS = 500;
@@ -30,6 +31,9 @@ export class TableRowReader implements LineSink {
   private readonly names: readonly string[];
   private readonly validators: readonly ColumnValidator[];
   private readonly parser: FlatJsonRowParser;
+  private readonly makeRow: RowFactory;
+  /** The current line's typed values, by column index (reused from row to row). */
+  private readonly values: CellValue[];
 
   private rows: ParsedRow[] = [];
   private rejected: RejectedRow[] = [];
@@ -44,6 +48,8 @@ export class TableRowReader implements LineSink {
     this.names = table.columns.map((column) => column.name);
     this.validators = table.columns.map(columnValidator);
     this.parser = new FlatJsonRowParser(this.names);
+    this.makeRow = rowFactory(this.names);
+    this.values = new Array<CellValue>(this.names.length).fill(null);
   }
 
   /** Rows and rejections collected since the last call. */
@@ -108,22 +114,17 @@ export class TableRowReader implements LineSink {
 
     const { kinds, texts, starts, ends } = parser;
     const validators = this.validators;
-    const row: Record<string, CellValue> = {};
+    const values = this.values;
     try {
       for (let column = 0; column < columnCount; column++) {
-        row[names[column]!] = validators[column]!(
-          kinds[column] as ValueKind,
-          texts[column]!,
-          starts[column]!,
-          ends[column]!,
-        );
+        values[column] = validators[column]!(kinds[column] as ValueKind, texts[column]!, starts[column]!, ends[column]!);
       }
     } catch (problem) {
       if (!(problem instanceof RowProblem)) throw problem;
       this.reject(lineNumber, problem, rawLine(text, start, end));
       return;
     }
-    this.rows.push({ line: lineNumber, row: row as SourceRow });
+    this.rows.push({ line: lineNumber, row: this.makeRow(values) });
   }
 
   invalidUtf8(lineNumber: number, byteOffset: number, raw: string): void {
