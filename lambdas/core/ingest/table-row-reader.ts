@@ -25,6 +25,25 @@ import { BadObjectError, type ParsedRow, type RejectedRow, type RowBatch } from 
 /** How much of a rejected line is kept in `raw`. */
 export const RAW_LINE_CHARS = 500;
 
+/** What is derived from a table definition once per process, not once per object. */
+interface TablePlan {
+  readonly names: readonly string[];
+  readonly validators: readonly ColumnValidator[];
+  readonly makeRow: RowFactory;
+}
+
+const plans = new WeakMap<SourceTableDefinition, TablePlan>();
+
+function planFor(table: SourceTableDefinition): TablePlan {
+  let plan = plans.get(table);
+  if (plan === undefined) {
+    const names = table.columns.map((column) => column.name);
+    plan = { names, validators: table.columns.map(columnValidator), makeRow: rowFactory(names) };
+    plans.set(table, plan);
+  }
+  return plan;
+}
+
 export class TableRowReader implements LineSink {
   private readonly objectKey: string;
   private readonly table: SourceTableDefinition;
@@ -45,10 +64,11 @@ export class TableRowReader implements LineSink {
   constructor(objectKey: string, table: SourceTableDefinition) {
     this.objectKey = objectKey;
     this.table = table;
-    this.names = table.columns.map((column) => column.name);
-    this.validators = table.columns.map(columnValidator);
+    const plan = planFor(table);
+    this.names = plan.names;
+    this.validators = plan.validators;
+    this.makeRow = plan.makeRow;
     this.parser = new FlatJsonRowParser(this.names);
-    this.makeRow = rowFactory(this.names);
     this.values = new Array<CellValue>(this.names.length).fill(null);
   }
 
