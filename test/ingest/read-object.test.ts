@@ -114,19 +114,27 @@ describe('reading an ingestion object', () => {
     expect(result.rows.map((r) => r.line)).toEqual([...result.rows.map((r) => r.line)].sort((a, b) => a - b));
   });
 
-  it('stops reading the body when the consumer stops early', async () => {
+  it.each([false, true])('stops reading and releases the body when the consumer stops early (gzip: %s)', async (gzip) => {
+    const text = jsonl(...Array.from({ length: 100 }, (_, k) => order(k + 1)));
+    const piece = gzip ? gzipSync(text) : Buffer.from(text);
     let chunksPulled = 0;
+    let released = false;
     async function* body() {
-      for (let i = 0; i < 1000; i++) {
-        chunksPulled++;
-        yield Buffer.from(jsonl(...Array.from({ length: 100 }, (_, k) => order(i * 100 + k + 1))));
+      try {
+        for (let i = 0; i < 1000; i++) {
+          chunksPulled++;
+          yield piece;
+        }
+      } finally {
+        released = true;
       }
     }
-    for await (const batch of readIngestionObject(body(), { objectKey: KEY, table: SOURCE_TABLES.sales_order, gzip: false })) {
+    for await (const batch of readIngestionObject(body(), { objectKey: KEY, table: SOURCE_TABLES.sales_order, gzip })) {
       expect(batch.rows.length).toBeGreaterThan(0);
       break;
     }
-    expect(chunksPulled).toBeLessThan(50);
+    expect(chunksPulled).toBeLessThan(100);
+    expect(released).toBe(true);
   });
 });
 

@@ -29,38 +29,36 @@ export async function* decompressedBytes(
   objectKey: string,
 ): AsyncGenerator<Buffer> {
   const source = body[Symbol.asyncIterator]();
-  // Peek at the first two bytes (chunks may be tiny) to recognise gzip.
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  let exhausted = false;
-  while (headBytes < 2) {
-    const next = await source.next();
-    if (next.done) {
-      exhausted = true;
-      break;
-    }
-    const chunk = asBuffer(next.value);
-    head.push(chunk);
-    headBytes += chunk.length;
-  }
-  const first = head.length === 0 ? Buffer.alloc(0) : Buffer.concat(head);
-  const rest: AsyncIterable<Buffer> = {
-    async *[Symbol.asyncIterator]() {
-      if (first.length > 0) yield first;
-      if (exhausted) return;
-      for (;;) {
-        const next = await source.next();
-        if (next.done) return;
-        yield asBuffer(next.value);
+  let sourceDone = false;
+  try {
+    // Peek at the first two bytes (chunks may be tiny) to recognise gzip.
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    while (headBytes < 2) {
+      const next = await source.next();
+      if (next.done) {
+        sourceDone = true;
+        break;
       }
-    },
-  };
-  const gzipMagic = first.length >= 2 && first[0] === GZIP_MAGIC_1 && first[1] === GZIP_MAGIC_2;
-  if (!gzipKey && !gzipMagic) {
-    yield* rest;
-    return;
+      const chunk = asBuffer(next.value);
+      head.push(chunk);
+      headBytes += chunk.length;
+    }
+    const first = Buffer.concat(head);
+    const bytes = async function* (): AsyncGenerator<Buffer> {
+      if (first.length > 0) yield first;
+      while (!sourceDone) {
+        const next = await source.next();
+        if (next.done) sourceDone = true;
+        else yield asBuffer(next.value);
+      }
+    };
+    const gzipMagic = first.length >= 2 && first[0] === GZIP_MAGIC_1 && first[1] === GZIP_MAGIC_2;
+    yield* gzipKey || gzipMagic ? gunzip(bytes(), objectKey) : bytes();
+  } finally {
+    // Stopped early (the consumer returned, or an error): release the body (its socket).
+    if (!sourceDone) await source.return?.();
   }
-  yield* gunzip(rest, objectKey);
 }
 
 async function* gunzip(compressed: AsyncIterable<Buffer>, objectKey: string): AsyncGenerator<Buffer> {
