@@ -46,7 +46,7 @@ export class PipelineDashboard extends Construct {
     );
     this.dashboard.addWidgets(
       graph('Transform: rows in per source table', perTableMetrics(TransformMetric.RowsIn, SOURCE_TABLE_NAMES)),
-      graph('Transform: rows out per source table', perTableMetrics(TransformMetric.RowsOut, SOURCE_TABLE_NAMES)),
+      graph('Transform: rows out per warehouse table', perTableMetrics(TransformMetric.RowsOut, WAREHOUSE_TABLE_NAMES)),
       graph('Transform: rows rejected per source table', perTableMetrics(TransformMetric.RowsRejected, SOURCE_TABLE_NAMES)),
     );
     this.dashboard.addWidgets(

@@ -205,12 +205,17 @@ describe('alerting', () => {
     expect(dashboards[0]!.Properties.DashboardName).toBe('TotesysElt-pipeline');
     const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
     const perTable = (metric: string, table: string) => `[\\"${METRICS_NAMESPACE}\\",\\"${metric}\\",\\"table\\",\\"${table}\\"`;
+    // Rows in and rejected carry the source table; rows out and loaded the warehouse table.
     for (const table of SOURCE_TABLE_NAMES) {
-      for (const metric of [TransformMetric.RowsIn, TransformMetric.RowsOut, TransformMetric.RowsRejected]) {
+      for (const metric of [TransformMetric.RowsIn, TransformMetric.RowsRejected]) {
         expect(body).toContain(perTable(metric, table));
       }
     }
-    for (const table of WAREHOUSE_TABLE_NAMES) expect(body).toContain(perTable(LoadMetric.RowsLoaded, table));
+    for (const table of WAREHOUSE_TABLE_NAMES) {
+      for (const metric of [TransformMetric.RowsOut, LoadMetric.RowsLoaded]) {
+        expect(body).toContain(perTable(metric, table));
+      }
+    }
     for (const metric of [LoadMetric.BatchesLoaded, LoadMetric.OldestPendingBatchAge, LoadMetric.PendingBatches]) {
       expect(body).toContain(`[\\"${METRICS_NAMESPACE}\\",\\"${metric}\\",{`);
     }
