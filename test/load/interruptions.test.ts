@@ -168,6 +168,12 @@ describe('the time budget', () => {
     expect(await env.count('fact_sales_order')).toBe(30);
   });
 
+  it('can be unlimited, for local runs', async () => {
+    await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 1, tables: { fact_sales_order: salesRows(10) } });
+    const run = await env.load({}, { deadline: Number.POSITIVE_INFINITY });
+    expect(run).toMatchObject({ outcome: 'completed', batchesLoaded: 1 });
+  });
+
   it('cancels a batch that would outlast it, rolling it back cleanly to load next run', async () => {
     await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 1, tables: { fact_sales_order: salesRows(100) } });
     const lock = await TableLock.take(env.url, 'fact_sales_order');

@@ -41,7 +41,10 @@ export interface LoaderDependencies {
 }
 
 export interface LoadOptions {
-  /** Epoch ms by which the run must have stopped, with its last batch committed or rolled back. */
+  /**
+   * Epoch ms by which the run must have stopped, with its last batch committed or rolled
+   * back (Lambda: now + remaining time − a margin). `Infinity` for no limit (local mode).
+   */
   readonly deadline: number;
   readonly schemas?: WarehouseSchemas;
   /** Apply pending schema migrations first (default true). */

@@ -1,7 +1,8 @@
 /**
  * Audit columns the warehouse adds that are not carried in Parquet (the ones that are,
  * `version_hash` and `source_version`, are in the table definitions). Documented for
- * analysts in docs/ARCHITECTURE.md ("Warehouse audit columns").
+ * analysts in lambdas/core/load/README.md ("Audit columns") and in the database itself
+ * (COMMENT ON COLUMN).
  */
 
 /** Facts: when the row was loaded and which batch brought it. */
