@@ -77,6 +77,16 @@ describe('incremental loads', () => {
   });
 });
 
+describe('a batch with no rows (every source row rejected)', () => {
+  it('is recorded as loaded, and not tried again', async () => {
+    await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 1, tables: {} });
+    const run = await env.load();
+    expect(run.batchesLoaded).toBe(1);
+    expect(await env.query('SELECT rows_read, rows_written FROM etl_control.loaded_batch')).toEqual([{ rows_read: {}, rows_written: {} }]);
+    expect((await env.load()).batchesLoaded).toBe(0);
+  });
+});
+
 describe('re-runs and replays', () => {
   it('a second run with nothing new changes nothing at all', async () => {
     await allDimensions();

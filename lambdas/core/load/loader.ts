@@ -132,7 +132,10 @@ async function loadInOrder(
 
   for (;;) {
     if (now() >= deadline) {
-      outcome = pending.size > 0 ? 'deadline' : 'completed';
+      if (pending.size > 0) {
+        outcome = 'deadline';
+        log.warn('time budget reached; stopping', { pending: pending.size });
+      }
       break;
     }
     const batch = await pending.next();
