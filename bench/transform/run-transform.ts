@@ -1,6 +1,8 @@
 /**
  * Child process of the transform benchmark: transforms one ingestion object with the
  * real core over local stores and prints its own duration and peak RSS as JSON.
+ * The object's ETag is read before timing and passed in, as the Lambda passes the one its
+ * S3 event carries (otherwise the local store would hash the whole object inside the run).
  * Usage: run-transform.ts <ingestion dir> <processed dir> <object key>
  */
 import { join } from 'node:path';
@@ -11,10 +13,12 @@ import { FileObjectStore } from '../../local/adapters/file-object-store';
 import { FileParameterStore } from '../../local/adapters/file-parameter-store';
 
 const [ingestionDir, processedDir, key] = process.argv.slice(2) as [string, string, string];
+const ingestion = new FileObjectStore(ingestionDir);
+const etag = (await ingestion.head(key))?.etag;
 const started = performance.now();
 const summary = await transformObject(
   {
-    ingestion: new FileObjectStore(ingestionDir),
+    ingestion,
     processed: new FileObjectStore(processedDir),
     layout: new ProcessedLayout(),
     parameters: new FileParameterStore(join(processedDir, '..', 'parameters.json')),
@@ -22,7 +26,7 @@ const summary = await transformObject(
     log: silentLog,
     metrics: noMetrics,
   },
-  { key },
+  { key, etag },
 );
 const durationMs = performance.now() - started;
 console.log(
