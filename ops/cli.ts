@@ -1,0 +1,107 @@
+/**
+ * The operator CLI: parses the command line, opens the target, runs the command, prints
+ * a report (or JSON) and returns the exit code: 0 all well, 1 differences / failures /
+ * attention needed, 2 usage errors.
+ */
+import { consoleLog } from '../local/console-log';
+import { type Invocation, UsageError, parseCommandLine } from './cli-options';
+import { redriveLoadDeadLetters, redriveTransformDeadLetters } from './dead-letters';
+import { formatReconciliation } from './reconcile/report';
+import { reconcile } from './reconcile/reconcile';
+import { ReplayRangeError, replayTransform } from './replay';
+import { formatLoadRedrive, formatReplay, formatTransformRedrive } from './replay-report';
+import { collectStatus } from './status';
+import { formatStatus } from './status-report';
+import { type AwsClients, type Target, localTarget, stackTarget } from './targets';
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export interface CliEnvironment {
+  /** AWS clients for --stack (tests pass mocked ones); built from --region otherwise. */
+  readonly awsClients?: AwsClients;
+  readonly now?: () => number;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo, environment: CliEnvironment = {}): Promise<number> {
+  let invocation: Invocation;
+  try {
+    invocation = parseCommandLine(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`error: ${error.message}\n\n${error.help}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (invocation.command === 'help') {
+    io.stdout(invocation.text);
+    return 0;
+  }
+
+  const log = consoleLog(invocation.verbose, io.stderr);
+  let target: Target | undefined;
+  try {
+    target =
+      invocation.target.kind === 'local'
+        ? localTarget({ ...invocation.target, log })
+        : await stackTarget(invocation.target, environment.awsClients);
+    return await run(invocation, target, io, environment);
+  } catch (error) {
+    if (error instanceof ReplayRangeError) {
+      io.stderr(`error: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr(`error: ${(error as Error).message ?? String(error)}\n`);
+    if (invocation.verbose && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    return 1;
+  } finally {
+    await target?.close();
+  }
+}
+
+async function run(invocation: Exclude<Invocation, { command: 'help' }>, target: Target, io: CliIo, environment: CliEnvironment): Promise<number> {
+  const print = (value: unknown, text: () => string) => io.stdout(invocation.json ? `${JSON.stringify(value, null, 2)}\n` : text());
+  switch (invocation.command) {
+    case 'status': {
+      const status = await collectStatus(target, { now: environment.now });
+      print({ target: target.description, ...status }, () => formatStatus(status, target.description));
+      return status.attention.length > 0 ? 1 : 0;
+    }
+    case 'reconcile': {
+      const result = await reconcile(target, {
+        now: environment.now,
+        progress: invocation.verbose ? (message) => io.stderr(`${message}\n`) : undefined,
+      });
+      print({ target: target.description, ...result }, () => formatReconciliation(result, target.description));
+      return result.differences.length > 0 ? 1 : 0;
+    }
+    case 'replay': {
+      const { replay } = invocation;
+      if (replay.kind === 'dlq') {
+        const queues = target.deadLetters!;
+        if (replay.queue === 'transform') {
+          const result = await redriveTransformDeadLetters(queues.clients, queues.transform, { dryRun: replay.dryRun });
+          print(result, () => formatTransformRedrive(result));
+          return result.messages.some((message) => message.outcome === 'kept') ? 1 : 0;
+        }
+        const result = await redriveLoadDeadLetters(queues.clients, queues.load, { dryRun: replay.dryRun });
+        print(result, () => formatLoadRedrive(result));
+        return 0;
+      }
+      const log = consoleLog(invocation.verbose, io.stderr);
+      const result = await replayTransform(target, replay, {
+        log,
+        onObject: invocation.verbose ? (object, index, total) => io.stderr(`replaying ${index + 1}/${total}: ${object.key}\n`) : undefined,
+      });
+      const failed = result.objects.some((object) => object.outcome === 'failed' || object.outcome === 'refused');
+      const loadReport = replay.load && !replay.dryRun ? await target.startLoad() : undefined;
+      print({ ...result, ...(loadReport ? { load: loadReport } : {}) }, () =>
+        `${formatReplay(result, replay.dryRun)}${loadReport ? `${loadReport}\n` : replay.dryRun ? '' : 'The next load run picks up batches not loaded yet (or pass --load).\n'}`,
+      );
+      return failed || /failed:/.test(loadReport ?? '') ? 1 : 0;
+    }
+  }
+}

@@ -1,0 +1,7 @@
+/** `npm run ops -- <command> [options]`: see ops/README.md and `--help`. */
+import { runCli } from './cli';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+});

@@ -1,0 +1,73 @@
+/**
+ * The source side of reconcile: every ingestion object read through the real ingest
+ * reader (so valid and rejected rows are exactly what the transform saw), per object the
+ * row counts and money sums, and per table the distinct fact versions and dimension ids.
+ */
+import { BadObjectError, readIngestionObject } from '../../lambdas/core/ingest';
+import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
+import type { PipelineAccess } from '../pipeline-access';
+import { type IngestionObjectInfo, listIngestionObjects } from '../pipeline-listing';
+import { type FactMeasure, versionKey } from './measures';
+
+export interface SourceObjectFigures {
+  readonly object: IngestionObjectInfo;
+  /** Data lines, valid and rejected (what the manifest's rowsIn counts). */
+  readonly rowsIn: number;
+  readonly rowsRejected: number;
+  /** Money sums over the valid rows, per money column of the fact (facts only). */
+  readonly money: readonly bigint[];
+  /** Why the object as a whole cannot be processed, when it cannot. */
+  readonly badObject?: string;
+}
+
+export interface SourceTableFigures {
+  readonly table: SourceTableName;
+  readonly objects: readonly SourceObjectFigures[];
+  /** Facts: distinct versions → money values. */
+  readonly versions: Map<string, readonly bigint[]>;
+  /** Distinct primary key values over the valid rows. */
+  readonly ids: Set<number>;
+}
+
+export async function readSourceTable(
+  access: PipelineAccess,
+  table: SourceTableName,
+  fact: FactMeasure | undefined,
+): Promise<SourceTableFigures> {
+  const { objects } = await listIngestionObjects(access, table);
+  const primaryKey = SOURCE_TABLES[table].primaryKey;
+  const versions = new Map<string, readonly bigint[]>();
+  const ids = new Set<number>();
+  const figures: SourceObjectFigures[] = [];
+  for (const object of objects) {
+    const money = (fact?.money ?? []).map(() => 0n);
+    let rowsIn = 0;
+    let rowsRejected = 0;
+    // Versions and ids count only once the whole object is known to be processable.
+    const objectVersions = new Map<string, readonly bigint[]>();
+    const objectIds: number[] = [];
+    try {
+      const body = await access.ingestion.getStream(object.key);
+      if (body === undefined) throw new BadObjectError(object.key, 'vanished after listing');
+      for await (const batch of readIngestionObject(body, { objectKey: object.key, table: SOURCE_TABLES[table], gzip: object.gzip })) {
+        rowsIn += batch.rows.length + batch.rejected.length;
+        rowsRejected += batch.rejected.length;
+        for (const { row } of batch.rows) {
+          objectIds.push(row[primaryKey] as number);
+          if (!fact) continue;
+          const version = fact.version(row);
+          version.money.forEach((value, index) => (money[index]! += value));
+          objectVersions.set(versionKey(version.id, version.hash), version.money);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof BadObjectError)) throw error;
+      figures.push({ object, rowsIn, rowsRejected, money, badObject: error.message });
+      continue;
+    }
+    for (const [key, values] of objectVersions) if (!versions.has(key)) versions.set(key, values);
+    for (const id of objectIds) ids.add(id);
+    figures.push({ object, rowsIn, rowsRejected, money });
+  }
+  return { table, objects: figures, versions, ids };
+}

@@ -1,0 +1,193 @@
+/**
+ * `replay --table T --from N [--to M]`: run the transform again over the ingestion objects
+ * of one table in a sequence range, in sequence order, with the same core code the
+ * Lambda runs.
+ *
+ * The transform skips an object whose committed manifest records the object's ETag (a
+ * re-delivery). A replay must transform it again, so during each object's transform the
+ * processed store reads that one manifest as absent (`forgettingManifest`); the transform
+ * then rebuilds the batch and writes a new manifest with the object's real ETag. Nothing
+ * else changes: batch keys are deterministic and overwritten, join state only moves
+ * forward, and the SSM sequence only rises.
+ *
+ * Idempotent in the warehouse: a batch the ledger holds as loaded is not loaded again, and
+ * a batch not yet loaded loads once on the next run (facts are de-duplicated by version,
+ * dimensions never go back to an older version). So a replay repairs what never made it
+ * (an object whose transform failed or was never triggered, a batch whose files were
+ * damaged before loading) and is harmless everywhere else.
+ */
+import type { DatabaseClient } from '../lambdas/core/load/loader';
+import { type Log, type ObjectStore, noMetrics, silentLog } from '../lambdas/core/ports';
+import type { SourceTableName } from '../lambdas/core/schema/source-tables';
+import type { WarehouseTableName } from '../lambdas/core/schema/warehouse-tables';
+import { transformObject } from '../lambdas/core/transform/transform-object';
+import type { PipelineAccess } from './pipeline-access';
+import {
+  type IngestionObjectInfo,
+  type LoadedSequences,
+  listIngestionObjects,
+  readLoadedSequences,
+} from './pipeline-listing';
+import { type SequenceRange, missingUpTo } from './sequence-ranges';
+
+export interface ReplayRequest {
+  readonly table: SourceTableName;
+  readonly from: number;
+  /** Inclusive; defaults to the last sequence in the ingestion bucket. */
+  readonly to?: number;
+  /** List what would be replayed; change nothing. */
+  readonly dryRun?: boolean;
+}
+
+export interface ReplayedObject {
+  readonly sequence: number;
+  readonly key: string;
+  /** Whether a batch was committed for this sequence before the replay. */
+  readonly wasCommitted: boolean;
+  /** Whether the ledger holds the batch as loaded (then it is not loaded again); null when the warehouse could not be read. */
+  readonly loaded: boolean | null;
+  readonly outcome: 'processed' | 'failed' | 'would-process' | 'refused';
+  readonly rowsIn?: number;
+  readonly rowsRejected?: number;
+  readonly rowsOut?: Readonly<Partial<Record<WarehouseTableName, number>>>;
+  readonly error?: string;
+}
+
+export interface ReplayResult {
+  readonly table: SourceTableName;
+  readonly from: number;
+  readonly to: number;
+  readonly objects: readonly ReplayedObject[];
+  /** Sequences in the range with no ingestion object (nothing to replay for them). */
+  readonly missing: readonly SequenceRange[];
+  /** Why the ledger could not be read, when it could not. */
+  readonly warehouseError?: string;
+}
+
+export class ReplayRangeError extends Error {
+  override readonly name = 'ReplayRangeError';
+}
+
+export interface ReplayOptions {
+  readonly log?: Log;
+  /** Called before each object, for progress lines. */
+  readonly onObject?: (object: IngestionObjectInfo, index: number, total: number) => void;
+}
+
+export async function replayTransform(
+  access: PipelineAccess,
+  request: ReplayRequest,
+  options: ReplayOptions = {},
+): Promise<ReplayResult> {
+  const { table, from } = request;
+  const { objects: all } = await listIngestionObjects(access, table);
+  const to = request.to ?? all.at(-1)?.sequence ?? from;
+  if (to < from) throw new ReplayRangeError(`--to ${to} is below --from ${from}`);
+  const inRange = all.filter((object) => object.sequence >= from && object.sequence <= to);
+  if (inRange.length === 0) {
+    throw new ReplayRangeError(
+      all.length === 0
+        ? `no ingestion objects of ${table} in the ingestion bucket`
+        : `no ingestion objects of ${table} with sequences ${from}-${to} (the bucket holds ${all[0]!.sequence}-${all.at(-1)!.sequence})`,
+    );
+  }
+  const present = new Set(inRange.map((object) => object.sequence));
+  const missing = missingUpTo(to, present).flatMap((range) =>
+    range.to < from ? [] : [{ from: Math.max(range.from, from), to: range.to }],
+  );
+  const duplicated = new Set(inRange.filter((o, i) => i > 0 && inRange[i - 1]!.sequence === o.sequence).map((o) => o.sequence));
+
+  const ledger = await readLedger(access, table);
+  const log = options.log ?? silentLog;
+  const results: ReplayedObject[] = [];
+  for (const [index, object] of inRange.entries()) {
+    options.onObject?.(object, index, inRange.length);
+    const manifestKey = access.layout.manifest(table, object.sequence);
+    const base = {
+      sequence: object.sequence,
+      key: object.key,
+      wasCommitted: (await access.processed.head(manifestKey)) !== undefined,
+      loaded: 'error' in ledger ? null : ledger.loaded.has(object.sequence),
+    };
+    if (duplicated.has(object.sequence)) {
+      // Both objects would write the same batch keys: which one wins is the operator's call.
+      results.push({
+        ...base,
+        outcome: 'refused',
+        error: `sequence ${object.sequence} is landed under more than one key; remove the wrong object first`,
+      });
+      continue;
+    }
+    if (request.dryRun) {
+      results.push({ ...base, outcome: 'would-process' });
+      continue;
+    }
+    try {
+      const summary = await transformObject(
+        {
+          ingestion: access.ingestion,
+          processed: forgettingManifest(access.processed, manifestKey),
+          layout: access.layout,
+          parameters: access.parameters,
+          sequenceParameterPath: access.sequenceParameterPath,
+          log,
+          metrics: noMetrics,
+        },
+        { key: object.key, etag: object.etag },
+      );
+      results.push({
+        ...base,
+        outcome: 'processed',
+        rowsIn: summary.rowsIn,
+        rowsRejected: summary.rowsRejected,
+        rowsOut: summary.rowsOut,
+      });
+    } catch (error) {
+      results.push({ ...base, outcome: 'failed', error: (error as Error).message ?? String(error) });
+    }
+  }
+  return {
+    table,
+    from,
+    to,
+    objects: results,
+    missing,
+    ...('error' in ledger ? { warehouseError: ledger.error } : {}),
+  };
+}
+
+/**
+ * The processed store with one manifest reading as absent until it is written again: the
+ * transform then processes the object instead of skipping it as a re-delivery.
+ * (With a `force` option on the core's TransformRequest this would not be needed.)
+ */
+export function forgettingManifest(store: ObjectStore, manifestKey: string): ObjectStore {
+  let rewritten = false;
+  const hidden = (key: string) => key === manifestKey && !rewritten;
+  return {
+    getStream: (key) => (hidden(key) ? Promise.resolve(undefined) : store.getStream(key)),
+    getBytes: (key) => (hidden(key) ? Promise.resolve(undefined) : store.getBytes(key)),
+    head: (key) => (hidden(key) ? Promise.resolve(undefined) : store.head(key)),
+    put: async (key, body, options) => {
+      await store.put(key, body, options);
+      if (key === manifestKey) rewritten = true;
+    },
+    list: (prefix, startAfter) => store.list(prefix, startAfter),
+  };
+}
+
+async function readLedger(
+  access: PipelineAccess,
+  table: SourceTableName,
+): Promise<{ loaded: LoadedSequences } | { error: string }> {
+  let client: DatabaseClient | undefined;
+  try {
+    client = await access.connect();
+    const { loaded } = await readLoadedSequences(client, access);
+    return { loaded: loaded.get(table)! };
+  } catch (error) {
+    return { error: (error as Error).message ?? String(error) };
+  } finally {
+    await client?.end().catch(() => {});
+  }
+}
