@@ -81,12 +81,15 @@ export async function loadBatch(context: BatchLoadContext, batch: LoadableBatch)
   };
 
   // Each statement may run only as long as the budget has left.
-  const query = async <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => {
+  const limitToBudget = async () => {
     const remaining = Math.floor(context.deadline - context.now());
     if (remaining <= 0) throw new DeadlineReachedError(id);
     // 0 turns the timeout off (an unbounded budget); Postgres takes at most INT_MAX ms.
     const timeout = Number.isFinite(remaining) ? Math.min(remaining, 2_147_483_647) : 0;
     await client.query("SELECT set_config('statement_timeout', $1, true)", [String(timeout)]);
+  };
+  const query = async <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => {
+    await limitToBudget();
     const started = context.now();
     const result = await client.query<R>(sql, params);
     context.log.debug('statement', { batch: id, statement: sql.slice(0, 60), rows: result.rowCount, ms: context.now() - started });
@@ -110,6 +113,7 @@ VALUES ($1, $2, $3, $4, $5, $6::timestamptz) ON CONFLICT DO NOTHING`,
 
     for (const file of files) {
       try {
+        await limitToBudget();
         const copyStarted = context.now();
         result.rowsRead[file.table.name] = await copyIntoStaging(client, file.table, file.parquet);
         context.log.debug('staged', { batch: id, table: file.table.name, rows: result.rowsRead[file.table.name], ms: context.now() - copyStarted });
