@@ -76,6 +76,8 @@ export class FlatJsonRowParser {
   generation = 0;
   /** How many distinct columns the last row had. */
   columnsFound = 0;
+  /** The columns of the last row in the order their keys came. */
+  readonly keyOrder: Int32Array;
   /** The first key of the last row that is not a column, if any. */
   unknownKey: string | undefined;
 
@@ -92,6 +94,7 @@ export class FlatJsonRowParser {
     this.starts = new Int32Array(count);
     this.ends = new Int32Array(count);
     this.seen = new Int32Array(count);
+    this.keyOrder = new Int32Array(count);
   }
 
   /**
@@ -195,7 +198,7 @@ export class FlatJsonRowParser {
           throw new RowProblem(`duplicate key "${name}"`, name);
         }
         seen[column] = generation;
-        this.columnsFound++;
+        this.keyOrder[this.columnsFound++] = column;
         this.kinds[column] = kind;
         this.texts[column] = valueText;
         this.starts[column] = valueFrom;

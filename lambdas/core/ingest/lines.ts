@@ -5,10 +5,10 @@
  * than `maxLineBytes`; a longer line is counted and skipped (only its first few hundred
  * bytes are kept, for the rejection), and the lines after it flow as usual.
  *
- * Fast path: the complete lines of a chunk are checked with `buffer.isUtf8` and decoded
- * with a single `toString`, and lines are handed on as (string, start, end) views of
- * that one string, so no per-line substring or Buffer is made. Only a chunk holding
- * invalid UTF-8 falls back to line-by-line checking.
+ * Fast path: the complete lines of a chunk are checked at once with `buffer.isUtf8`;
+ * the sink may then take each line straight from the bytes (`lineBytes`), and only lines
+ * it declines are decoded. Only a chunk holding invalid UTF-8 falls back to line-by-line
+ * checking.
  *
  * Line numbers are 1-based lines of the decompressed object. A UTF-8 byte order mark at
  * the start of line 1 is dropped. Carriage returns and blank lines are left to the sink
@@ -21,6 +21,12 @@ import { firstInvalidUtf8Offset } from './utf8';
 export interface LineSink {
   /** A decoded line: `text.slice(start, end)`, without its `\n`. */
   line(text: string, start: number, end: number, lineNumber: number): void;
+  /**
+   * Optional fast path, tried first for every line within the length limit (BOM already
+   * skipped): take the line straight from `bytes[start, end)` and return true, or return
+   * false (having done nothing) to get it decoded and passed to `line` as usual.
+   */
+  lineBytes?(bytes: Buffer, start: number, end: number, lineNumber: number): boolean;
   /** A line that is not valid UTF-8; `byteOffset` is 0-based within the line. */
   invalidUtf8(lineNumber: number, byteOffset: number, raw: string): void;
   /** A line longer than `limit` bytes (`byteLength` excludes the `\n`), skipped unread. */
@@ -32,7 +38,6 @@ export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 /** How much of a skipped or undecodable line is kept for the rejection's `raw`. */
 const RAW_HEAD_BYTES = 512;
 const NEWLINE = 0x0a;
-const BYTE_ORDER_MARK = 0xfeff;
 
 export class LineSplitter {
   private readonly maxLineBytes: number;
@@ -121,26 +126,23 @@ export class LineSplitter {
       this.completeLinesSlowly(chunk, start, end);
       return;
     }
-    const text = chunk.toString('utf8', start, end);
+    const sink = this.sink;
     const maxLineBytes = this.maxLineBytes;
-    let lineStart = 0;
-    while (lineStart < text.length) {
-      const newline = text.indexOf('\n', lineStart);
+    let lineStart = start;
+    while (lineStart < end) {
+      const newline = chunk.indexOf(NEWLINE, lineStart);
       const lineNumber = ++this.linesSeen;
       let from = lineStart;
-      if (lineNumber === 1 && text.charCodeAt(from) === BYTE_ORDER_MARK) from++;
-      const chars = newline - from;
-      // A UTF-16 unit encodes to at most 3 UTF-8 bytes, so only long lines need counting.
-      if (chars * 3 > maxLineBytes) {
-        const bytes = Buffer.byteLength(text.slice(from, newline));
-        if (bytes > maxLineBytes) {
-          this.sink.tooLong(lineNumber, bytes, maxLineBytes, text.slice(from, from + RAW_HEAD_BYTES));
-          lineStart = newline + 1;
-          continue;
-        }
-      }
-      this.sink.line(text, from, newline, lineNumber);
       lineStart = newline + 1;
+      if (lineNumber === 1 && startsWithByteOrderMark(chunk, from, newline)) from += 3;
+      if (newline - from > maxLineBytes) {
+        sink.tooLong(lineNumber, newline - from, maxLineBytes, headOfValidLine(chunk, from, newline));
+        continue;
+      }
+      if (sink.lineBytes?.(chunk, from, newline, lineNumber)) continue;
+      // Decoded line by line: most lines never need a string at all.
+      const text = chunk.toString('utf8', from, newline);
+      sink.line(text, 0, text.length, lineNumber);
     }
   }
 
@@ -156,14 +158,13 @@ export class LineSplitter {
   /** One line given as bytes, `bytes[start, end)` without its `\n`. */
   private byteLine(bytes: Buffer, start: number, end: number, lineNumber: number): void {
     let from = start;
-    if (lineNumber === 1 && end - from >= 3 && bytes[from] === 0xef && bytes[from + 1] === 0xbb && bytes[from + 2] === 0xbf) {
-      from += 3;
-    }
+    if (lineNumber === 1 && startsWithByteOrderMark(bytes, from, end)) from += 3;
     const length = end - from;
     if (length > this.maxLineBytes) {
       this.sink.tooLong(lineNumber, length, this.maxLineBytes, decodeHead(bytes.subarray(from, from + RAW_HEAD_BYTES)));
       return;
     }
+    if (this.sink.lineBytes?.(bytes, from, end, lineNumber)) return;
     const invalidAt = firstInvalidUtf8Offset(bytes, from, end);
     if (invalidAt >= 0) {
       this.sink.invalidUtf8(lineNumber, invalidAt, bytes.toString('utf8', from, Math.min(end, from + RAW_HEAD_BYTES)));
@@ -176,4 +177,17 @@ export class LineSplitter {
 
 function decodeHead(bytes: Buffer): string {
   return bytes.toString('utf8');
+}
+
+function startsWithByteOrderMark(bytes: Buffer, start: number, end: number): boolean {
+  return end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf;
+}
+
+/**
+ * The first RAW_HEAD_BYTES UTF-16 units of a valid UTF-8 line, decoding only its start:
+ * units take at most 3 bytes each (a 4-byte character is 2 units), so 4 bytes a unit
+ * always cover them.
+ */
+function headOfValidLine(bytes: Buffer, start: number, end: number): string {
+  return bytes.toString('utf8', start, Math.min(end, start + 4 * RAW_HEAD_BYTES)).slice(0, RAW_HEAD_BYTES);
 }

@@ -13,8 +13,10 @@
  * And for the object as a whole: when it has non-blank lines but not one of them is a
  * JSON object, it is not JSON Lines at all (a BadObjectError from `finish`).
  */
+import type { Buffer } from 'node:buffer';
 import type { CellValue } from '../schema/column-types';
 import type { SourceTableDefinition } from '../schema/source-tables';
+import { AsciiRowParser } from './ascii-row-parser';
 import { type ColumnValidator, columnValidator } from './column-validators';
 import { FlatJsonRowParser, isJsonWhitespace, type ValueKind } from './flat-json';
 import type { LineSink } from './lines';
@@ -50,6 +52,7 @@ export class TableRowReader implements LineSink {
   private readonly names: readonly string[];
   private readonly validators: readonly ColumnValidator[];
   private readonly parser: FlatJsonRowParser;
+  private readonly fastParser: AsciiRowParser;
   private readonly makeRow: RowFactory;
   /** The current line's typed values, by column index (reused from row to row). */
   private readonly values: CellValue[];
@@ -69,6 +72,7 @@ export class TableRowReader implements LineSink {
     this.validators = plan.validators;
     this.makeRow = plan.makeRow;
     this.parser = new FlatJsonRowParser(this.names);
+    this.fastParser = new AsciiRowParser(table.columns);
     this.values = new Array<CellValue>(this.names.length).fill(null);
   }
 
@@ -93,6 +97,18 @@ export class TableRowReader implements LineSink {
         this.firstNonBlankLine,
       );
     }
+  }
+
+  /**
+   * The fast path (ascii-row-parser.ts): a line of the usual shape becomes a row without
+   * being decoded. It accepts only valid rows, so what follows is what `line` does for one.
+   */
+  lineBytes(bytes: Buffer, start: number, end: number, lineNumber: number): boolean {
+    if (!this.fastParser.parse(bytes, start, end, this.values)) return false;
+    if (this.nonBlankLines++ === 0) this.firstNonBlankLine = lineNumber;
+    this.objectLines++;
+    this.rows.push({ line: lineNumber, row: this.makeRow(this.values) });
+    return true;
   }
 
   line(text: string, start: number, end: number, lineNumber: number): void {
@@ -131,6 +147,8 @@ export class TableRowReader implements LineSink {
         missing,
       );
     }
+    // The next lines most likely share this one's key order.
+    this.fastParser.learnOrder(parser.keyOrder);
 
     const { kinds, texts, starts, ends } = parser;
     const validators = this.validators;

@@ -1,0 +1,371 @@
+/**
+ * The fast path for one line: parses and validates a row straight from its bytes, with
+ * no UTF-8 decoding and no per-value views, when the line has the usual shape: ASCII,
+ * the table's keys in the expected order, values in their plain forms (integers without
+ * fraction or exponent, money as `123.45` or `"123.45"`, strings without escapes, valid
+ * dates and timestamps).
+ *
+ * It is an optimisation only, never a second set of rules: it accepts a subset of what
+ * the general path (flat-json.ts + column-validators.ts) accepts and produces the same
+ * values. On anything else (a different key order, an escape, a non-ASCII byte, an
+ * exponent, a bad value…) it declines, and the general path handles the line and reports
+ * whatever is wrong. test/ingest/ascii-row-parser.test.ts checks the two agree.
+ */
+import type { Buffer } from 'node:buffer';
+import type { CellValue, ColumnDefinition } from '../schema/column-types';
+import { NOT_READ, readAsciiDate, readAsciiTimestamp } from './ascii-datetime';
+
+const INTEGER = 1;
+const DECIMAL = 2;
+const TEXT = 3;
+const ENUM = 4;
+const DATE = 5;
+const TIMESTAMP = 6;
+const BOOLEAN = 7;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const SPACE = 0x20;
+const TAB = 0x09;
+const CARRIAGE_RETURN = 0x0d;
+const LOWER_T = 0x74;
+const LOWER_F = 0x66;
+const LOWER_N = 0x6e;
+const FIRST_NON_ASCII = 0x80;
+
+/** Longest integer read here: 9 digits always fit int32; longer ones go the general way. */
+const MAX_INTEGER_DIGITS = 9;
+/** Unscaled decimals up to 15 digits are integers a double holds exactly (< 2^53). */
+const MAX_EXACT_DIGITS = 15;
+/** A timestamp string is at most `YYYY-MM-DD HH:MM:SS.ffffff`. */
+const MAX_TIMESTAMP_BYTES = 26;
+
+/** Result of a value reader that declined. */
+const DECLINED = -1;
+
+export class AsciiRowParser {
+  private readonly count: number;
+  /** Per column: its kind (constants above), whether null is allowed, and its parameters. */
+  private readonly kinds: Uint8Array;
+  private readonly nullable: Uint8Array;
+  private readonly scales: Int32Array;
+  private readonly maxIntegerDigits: Int32Array;
+  private readonly maxLengths: Int32Array;
+  private readonly enumValues: (readonly string[])[];
+  private readonly enumBytes: (readonly Uint8Array[])[];
+  /** Per column: `"name"`, quotes included. */
+  private readonly keys: Uint8Array[];
+  /** The expected key order (column indexes); learnt from lines the general path read. */
+  private readonly order: Int32Array;
+  /** Set by the value readers: where the value ended. */
+  private at = 0;
+  /** Set by readDecimal: the sign of the decimal it read. */
+  private negative = false;
+
+  constructor(columns: readonly ColumnDefinition[]) {
+    const count = columns.length;
+    this.count = count;
+    this.kinds = new Uint8Array(count);
+    this.nullable = new Uint8Array(count);
+    this.scales = new Int32Array(count);
+    this.maxIntegerDigits = new Int32Array(count);
+    this.maxLengths = new Int32Array(count).fill(-1);
+    this.enumValues = columns.map(() => []);
+    this.enumBytes = columns.map(() => []);
+    this.keys = columns.map((column) => asciiBytes(JSON.stringify(column.name)));
+    this.order = Int32Array.from(columns, (_, index) => index);
+    columns.forEach((column, index) => {
+      this.nullable[index] = column.nullable === true ? 1 : 0;
+      const type = column.type;
+      switch (type.kind) {
+        case 'integer':
+          this.kinds[index] = INTEGER;
+          break;
+        case 'decimal':
+          // Wider decimals need BigInt arithmetic: always the general path (kind 0 declines).
+          if (type.precision <= MAX_EXACT_DIGITS) this.kinds[index] = DECIMAL;
+          this.scales[index] = type.scale;
+          this.maxIntegerDigits[index] = type.precision - type.scale;
+          break;
+        case 'text':
+          this.kinds[index] = TEXT;
+          if (type.maxLength !== undefined) this.maxLengths[index] = type.maxLength;
+          break;
+        case 'enum':
+          this.kinds[index] = ENUM;
+          // Only values the fast path can match byte for byte; others always go the general way.
+          this.enumValues[index] = type.values.filter(isPlainAscii);
+          this.enumBytes[index] = this.enumValues[index].map((value) => asciiBytes(`"${value}"`));
+          break;
+        case 'date':
+          this.kinds[index] = DATE;
+          break;
+        case 'timestamp':
+          this.kinds[index] = TIMESTAMP;
+          break;
+        case 'boolean':
+          this.kinds[index] = BOOLEAN;
+          break;
+        case 'time':
+          break; // not a source type; kind 0 declines
+      }
+    });
+  }
+
+  /** Expect keys in this order from now on (column indexes, as the general parser saw them). */
+  learnOrder(order: ArrayLike<number>): void {
+    for (let k = 0; k < this.count; k++) this.order[k] = order[k]!;
+  }
+
+  /**
+   * Reads `bytes[start, end)` (one line, without its `\n`) into `values` (by column
+   * index) and returns true, or returns false (values partly overwritten) when the line
+   * is not of the usual shape.
+   */
+  parse(bytes: Buffer, start: number, end: number, values: CellValue[]): boolean {
+    let i = skipWhitespace(bytes, start, end);
+    if (bytes[i] !== OPEN_BRACE || i >= end) return false;
+    i++;
+    const count = this.count;
+    const last = count - 1;
+    for (let k = 0; k < count; k++) {
+      const column = this.order[k]!;
+      i = skipWhitespace(bytes, i, end);
+      const key = this.keys[column]!;
+      const keyLength = key.length;
+      if (i + keyLength > end) return false;
+      for (let j = 0; j < keyLength; j++) if (bytes[i + j] !== key[j]) return false;
+      i = skipWhitespace(bytes, i + keyLength, end);
+      if (bytes[i] !== COLON || i >= end) return false;
+      i = skipWhitespace(bytes, i + 1, end);
+      if (i >= end) return false;
+      if (bytes[i] === LOWER_N) {
+        if (this.nullable[column] === 0 || !isNullLiteral(bytes, i, end)) return false;
+        values[column] = null;
+        i += 4;
+      } else {
+        if (!this.readValue(column, bytes, i, end, values)) return false;
+        i = this.at;
+      }
+      i = skipWhitespace(bytes, i, end);
+      if (i >= end || bytes[i] !== (k === last ? CLOSE_BRACE : COMMA)) return false;
+      i++;
+    }
+    return skipWhitespace(bytes, i, end) === end;
+  }
+
+  /** Reads the non-null value at `i` into `values[column]`, setting `at`; false declines. */
+  private readValue(column: number, bytes: Buffer, i: number, end: number, values: CellValue[]): boolean {
+    switch (this.kinds[column]) {
+      case INTEGER: {
+        const value = this.readInteger(bytes, i, end);
+        if (value === DECLINED) return false;
+        values[column] = value;
+        return true;
+      }
+      case DECIMAL: {
+        const quoted = bytes[i] === QUOTE;
+        const magnitude = this.readDecimal(column, bytes, quoted ? i + 1 : i, end);
+        if (magnitude === DECLINED) return false;
+        if (quoted) {
+          if (this.at >= end || bytes[this.at] !== QUOTE) return false;
+          this.at++;
+        }
+        values[column] = BigInt(this.negative ? -magnitude : magnitude);
+        return true;
+      }
+      case TEXT: {
+        const close = this.scanString(bytes, i, end);
+        if (close === DECLINED) return false;
+        const maxLength = this.maxLengths[column]!;
+        if (maxLength >= 0 && close - (i + 1) > maxLength) return false;
+        values[column] = latin1(bytes, i + 1, close);
+        return true;
+      }
+      case ENUM: {
+        const close = this.scanString(bytes, i, end);
+        if (close === DECLINED) return false;
+        const candidates = this.enumBytes[column]!;
+        for (let v = 0; v < candidates.length; v++) {
+          if (equalBytes(candidates[v]!, bytes, i, close + 1)) {
+            values[column] = this.enumValues[column]![v]!;
+            return true;
+          }
+        }
+        return false;
+      }
+      case DATE: {
+        if (bytes[i] !== QUOTE || i + 12 > end || bytes[i + 11] !== QUOTE) return false;
+        const days = readAsciiDate(bytes, i + 1, i + 11);
+        if (days === NOT_READ) return false;
+        values[column] = days;
+        this.at = i + 12;
+        return true;
+      }
+      case TIMESTAMP: {
+        if (bytes[i] !== QUOTE) return false;
+        const limit = Math.min(end, i + 2 + MAX_TIMESTAMP_BYTES);
+        let close = i + 1;
+        while (close < limit && bytes[close] !== QUOTE) close++;
+        if (close >= limit) return false;
+        const milliseconds = readAsciiTimestamp(bytes, i + 1, close);
+        if (milliseconds === NOT_READ) return false;
+        values[column] = milliseconds;
+        this.at = close + 1;
+        return true;
+      }
+      case BOOLEAN:
+        return this.readBoolean(column, bytes, i, end, values);
+      default:
+        return false;
+    }
+  }
+
+  /** `-?(0|[1-9][0-9]{0,8})`, ending where a JSON value may end; DECLINED otherwise. */
+  private readInteger(bytes: Uint8Array, start: number, end: number): number {
+    let i = start;
+    const negative = bytes[i] === MINUS;
+    if (negative) i++;
+    const first = i;
+    let value = 0;
+    let code = 0;
+    while (i < end && (code = bytes[i]!) >= ZERO && code <= NINE) {
+      value = value * 10 + (code - ZERO);
+      i++;
+    }
+    const digits = i - first;
+    if (digits === 0 || digits > MAX_INTEGER_DIGITS) return DECLINED;
+    if (digits > 1 && bytes[first] === ZERO) return DECLINED;
+    this.at = i;
+    // -0 is 0, as the general path gives it.
+    return negative ? -value || 0 : value;
+  }
+
+  /**
+   * A plain decimal literal `-?(0|[1-9][0-9]*)(\.[0-9]+)?` as its unscaled magnitude at
+   * the column's scale, within its precision; fraction digits beyond the scale only as
+   * zeros. DECLINED otherwise (exponents included).
+   */
+  private readDecimal(column: number, bytes: Uint8Array, start: number, end: number): number {
+    const scale = this.scales[column]!;
+    let i = start;
+    this.negative = bytes[i] === MINUS;
+    if (this.negative) i++;
+    const integerStart = i;
+    let value = 0;
+    let code = 0;
+    while (i < end && (code = bytes[i]!) >= ZERO && code <= NINE) {
+      value = value * 10 + (code - ZERO);
+      i++;
+    }
+    const integerDigits = i - integerStart;
+    if (integerDigits === 0) return DECLINED;
+    const leadingZero = bytes[integerStart] === ZERO;
+    if (leadingZero ? integerDigits > 1 : integerDigits > this.maxIntegerDigits[column]!) return DECLINED;
+    let fractionDigits = 0;
+    if (i < end && bytes[i] === DOT) {
+      i++;
+      const fractionStart = i;
+      while (i < end && (code = bytes[i]!) >= ZERO && code <= NINE) {
+        if (fractionDigits < scale) {
+          value = value * 10 + (code - ZERO);
+          fractionDigits++;
+        } else if (code !== ZERO) {
+          return DECLINED;
+        }
+        i++;
+      }
+      if (i === fractionStart) return DECLINED;
+    }
+    for (; fractionDigits < scale; fractionDigits++) value *= 10;
+    this.at = i;
+    return value;
+  }
+
+  private readBoolean(column: number, bytes: Uint8Array, i: number, end: number, values: CellValue[]): boolean {
+    const code = bytes[i];
+    if (code === QUOTE) {
+      if (i + 3 > end || bytes[i + 2] !== QUOTE) return false;
+      const letter = bytes[i + 1];
+      if (letter !== LOWER_T && letter !== LOWER_F) return false;
+      values[column] = letter === LOWER_T;
+      this.at = i + 3;
+      return true;
+    }
+    if (code === LOWER_T && matches(bytes, i, end, TRUE_BYTES)) {
+      values[column] = true;
+      this.at = i + 4;
+      return true;
+    }
+    if (code === LOWER_F && matches(bytes, i, end, FALSE_BYTES)) {
+      values[column] = false;
+      this.at = i + 5;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * A string of printable ASCII without escapes starting at `i` (its opening quote):
+   * the index of its closing quote, or DECLINED.
+   */
+  private scanString(bytes: Uint8Array, i: number, end: number): number {
+    if (bytes[i] !== QUOTE) return DECLINED;
+    for (let j = i + 1; j < end; j++) {
+      const code = bytes[j]!;
+      if (code === QUOTE) {
+        this.at = j + 1;
+        return j;
+      }
+      if (code < SPACE || code >= FIRST_NON_ASCII || code === BACKSLASH) return DECLINED;
+    }
+    return DECLINED;
+  }
+}
+
+const TRUE_BYTES = asciiBytes('true');
+const FALSE_BYTES = asciiBytes('false');
+const NULL_BYTES = asciiBytes('null');
+
+function isNullLiteral(bytes: Uint8Array, i: number, end: number): boolean {
+  return matches(bytes, i, end, NULL_BYTES);
+}
+
+function matches(bytes: Uint8Array, i: number, end: number, literal: Uint8Array): boolean {
+  return i + literal.length <= end && equalBytes(literal, bytes, i, i + literal.length);
+}
+
+function equalBytes(expected: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start !== expected.length) return false;
+  for (let j = 0; j < expected.length; j++) if (bytes[start + j] !== expected[j]) return false;
+  return true;
+}
+
+function skipWhitespace(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  let code: number;
+  while (i < end && ((code = bytes[i]!) === SPACE || code === TAB || code === CARRIAGE_RETURN)) i++;
+  return i;
+}
+
+/** Printable ASCII without `"` or `\\`: its JSON string is its bytes between quotes. */
+function isPlainAscii(text: string): boolean {
+  return /^[\x20-\x7e]*$/.test(text) && !text.includes('"') && !text.includes('\\');
+}
+
+function asciiBytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (character) => character.charCodeAt(0));
+}
+
+/** Printable ASCII bytes as a string (Latin-1 and UTF-8 agree on them). */
+function latin1(bytes: Buffer, start: number, end: number): string {
+  return bytes.toString('latin1', start, end);
+}
