@@ -81,14 +81,15 @@ export async function replayTransform(
 ): Promise<ReplayResult> {
   const { table, from } = request;
   const { objects: all } = await listIngestionObjects(access, table);
-  const to = request.to ?? all.at(-1)?.sequence ?? from;
-  if (to < from) throw new ReplayRangeError(`--to ${to} is below --from ${from}`);
+  if (request.to !== undefined && request.to < from) throw new ReplayRangeError(`--to ${request.to} is below --from ${from}`);
+  const to = request.to ?? Math.max(from, all.at(-1)?.sequence ?? from);
   const inRange = all.filter((object) => object.sequence >= from && object.sequence <= to);
   if (inRange.length === 0) {
+    const range = request.to === undefined ? `from sequence ${from} on` : `with sequences ${from}-${to}`;
     throw new ReplayRangeError(
       all.length === 0
         ? `no ingestion objects of ${table} in the ingestion bucket`
-        : `no ingestion objects of ${table} with sequences ${from}-${to} (the bucket holds ${all[0]!.sequence}-${all.at(-1)!.sequence})`,
+        : `no ingestion objects of ${table} ${range} (the bucket holds ${all[0]!.sequence}-${all.at(-1)!.sequence})`,
     );
   }
   const present = new Set(inRange.map((object) => object.sequence));
