@@ -60,6 +60,19 @@ export function createPipelineAlarms(
     treatMissingData: quietWhenNoData,
   });
 
+  // A run whose batches fail still ends normally (the failures are retried every run), so
+  // Lambda Errors misses it: watch the loader's own count of failed batches.
+  alerts.alarm('LoadBatchFailures', {
+    name: 'load-batch-failures',
+    alarmDescription: `Load runs failed to load at least one batch in each of the last ${failurePeriods} periods of ${loadPeriod.toMinutes()} minutes (a processed file that does not match its table, or a database error). The batches are retried every run; the load log names the file and the mismatch. ${SEE}`,
+    metric: pipelineMetric(LoadMetric.BatchesFailed, { period: loadPeriod }),
+    threshold: 1,
+    comparisonOperator: atLeastOnce,
+    evaluationPeriods: failurePeriods,
+    datapointsToAlarm: failurePeriods,
+    treatMissingData: quietWhenNoData,
+  });
+
   for (const [id, name, queue, what] of [
     ['TransformDeadLetters', 'transform-dead-letters', transform.deadLetterQueue, 'ingestion-object events that failed every transform attempt'],
     ['LoadDeadLetters', 'load-dead-letters', load.deadLetterQueue, 'load runs that failed every attempt or could not be delivered by the schedule'],

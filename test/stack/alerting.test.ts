@@ -64,6 +64,7 @@ describe('alerting', () => {
     const alarms = alarmsOf(synthesized);
     expect(Object.keys(alarms).sort()).toEqual(
       [
+        'load-batch-failures',
         'load-dead-letters',
         'load-dropped-events',
         'load-failures',
@@ -116,6 +117,22 @@ describe('alerting', () => {
     expect(twiceDaily['TotesysElt-load-failures']).toMatchObject({ Period: 480 * 60, EvaluationPeriods: 3 });
     const cron = alarmsOf(synthPipeline({ loadSchedule: 'cron(0 * ? * MON-FRI *)' }));
     expect(cron['TotesysElt-load-failures']).toMatchObject({ Period: 3600 });
+  });
+
+  it('alarms on batches that keep failing to load, which do not fail the Lambda', () => {
+    const alarm = alarmsOf(synthPipeline())['TotesysElt-load-batch-failures'];
+    expect(alarm).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      MetricName: LoadMetric.BatchesFailed,
+      Statistic: 'Sum',
+      Period: 900,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm!.Dimensions).toBeUndefined();
   });
 
   it('alarms on any message in either dead-letter queue', () => {
