@@ -1,0 +1,241 @@
+/**
+ * `--stack NAME`: the stack's outputs and its functions' settings are resolved through
+ * (mocked) CloudFormation, Lambda and S3; the commands then run against S3 and SSM through
+ * the real adapters (over in-memory fakes) and a real Postgres reached with the
+ * credentials from the (mocked) warehouse secret.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetQueueAttributesCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
+import { SsmParameterStore } from '../../lambdas/adapters/aws/ssm-parameter-store';
+import { ProcessedLayout } from '../../lambdas/core/layout';
+import { loadPendingBatches } from '../../lambdas/core/load/loader';
+import { noMetrics, silentLog } from '../../lambdas/core/ports';
+import { transformObject } from '../../lambdas/core/transform/transform-object';
+import { IngestionObjectWriter, evolve, generateDataset, snapshot } from '../../local/generator';
+import { runCli } from '../../ops/cli';
+import type { Reconciliation } from '../../ops/reconcile/reconcile';
+import { StackResolutionError, resolveStack } from '../../ops/stack-resources';
+import type { PipelineStatus } from '../../ops/status';
+import type { AwsClients } from '../../ops/targets';
+import { type TestDatabase, createTestDatabase } from '../support/database';
+import { FakeS3 } from '../support/s3-mock';
+import { FakeSsm } from '../support/ssm-mock';
+import { captureIo } from './support/local-state';
+
+const STACK = 'AcmeElt';
+const OUTPUTS = {
+  IngestionBucketName: 'acme-ingestion',
+  ProcessedBucketName: 'acme-processed',
+  WarehouseSecretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:acme/warehouse-AbC123',
+  AlertTopicArn: 'arn:aws:sns:eu-west-2:123456789012:alerts',
+  TransformFunctionName: 'AcmeElt-TransformLambda1234',
+  LoadFunctionName: 'AcmeElt-LoadLambda5678',
+  TransformDeadLetterQueueUrl: 'https://sqs.eu-west-2.amazonaws.com/123456789012/transform-dlq',
+  LoadDeadLetterQueueUrl: 'https://sqs.eu-west-2.amazonaws.com/123456789012/load-dlq',
+};
+const INGESTION_PREFIX = 'totesys/';
+const PROCESSED_PREFIX = 'pipeline/';
+const PARAMETER_PATH = '/acme/transform';
+
+const s3 = new FakeS3();
+const ssm = new FakeSsm();
+const cloudFormation = mockClient(CloudFormationClient);
+const lambda = mockClient(LambdaClient);
+const secrets = mockClient(SecretsManagerClient);
+const sqs = mockClient(SQSClient);
+const region = { region: 'eu-west-2' };
+const clients: AwsClients = {
+  cloudFormation: new CloudFormationClient(region),
+  lambda: new LambdaClient(region),
+  s3: new S3Client(region),
+  ssm: new SSMClient(region),
+  secretsManager: new SecretsManagerClient(region),
+  sqs: new SQSClient(region),
+};
+
+function mockStack(outputs: Record<string, string> = OUTPUTS): void {
+  cloudFormation.reset();
+  cloudFormation.on(DescribeStacksCommand, { StackName: STACK }).resolves({
+    Stacks: [
+      {
+        StackName: STACK,
+        CreationTime: new Date(),
+        StackStatus: 'UPDATE_COMPLETE',
+        Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+      },
+    ],
+  });
+  lambda.reset();
+  lambda.on(GetFunctionConfigurationCommand, { FunctionName: OUTPUTS.TransformFunctionName }).resolves({
+    Environment: { Variables: { PROCESSED_BUCKET: OUTPUTS.ProcessedBucketName, PROCESSED_PREFIX, SEQUENCE_PARAMETER_PATH: PARAMETER_PATH } },
+  });
+  lambda.on(GetFunctionConfigurationCommand, { FunctionName: OUTPUTS.LoadFunctionName }).resolves({
+    Environment: { Variables: { PROCESSED_BUCKET: OUTPUTS.ProcessedBucketName, DB_SECRET_ARN: OUTPUTS.WarehouseSecretArn, DB_SSL: 'disable' } },
+  });
+  s3.mock.on(GetBucketNotificationConfigurationCommand, { Bucket: OUTPUTS.IngestionBucketName }).resolves({
+    LambdaFunctionConfigurations: [
+      {
+        LambdaFunctionArn: `arn:aws:lambda:eu-west-2:123456789012:function:${OUTPUTS.TransformFunctionName}`,
+        Events: ['s3:ObjectCreated:*'],
+        Filter: { Key: { FilterRules: [{ Name: 'Prefix', Value: INGESTION_PREFIX }, { Name: 'Suffix', Value: '.jsonl' }] } },
+      },
+    ],
+  });
+}
+
+let database: TestDatabase;
+let objectCount = 0;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const url = new URL(database.url);
+  secrets.on(GetSecretValueCommand, { SecretId: OUTPUTS.WarehouseSecretArn }).resolves({
+    SecretString: JSON.stringify({
+      engine: 'postgres',
+      host: url.hostname,
+      port: Number(url.port),
+      username: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      dbname: url.pathname.slice(1),
+    }),
+  });
+
+  // The pipeline as deployed: objects under the ingestion prefix, batches under the processed prefix.
+  const ingestion = new S3ObjectStore(clients.s3, OUTPUTS.IngestionBucketName);
+  const processed = new S3ObjectStore(clients.s3, OUTPUTS.ProcessedBucketName);
+  const layout = new ProcessedLayout(PROCESSED_PREFIX);
+  const writer = new IngestionObjectWriter(ingestion, { prefix: INGESTION_PREFIX });
+  const dataset = generateDataset({ seed: 5, scale: 0.02 });
+  const objects = [...(await writer.write(snapshot(dataset))), ...(await writer.write(evolve(dataset).changes))];
+  objectCount = objects.length;
+  const deps = { ingestion, processed, layout, parameters: new SsmParameterStore(clients.ssm), sequenceParameterPath: PARAMETER_PATH, log: silentLog, metrics: noMetrics };
+  for (const object of objects) await transformObject(deps, { key: object.key });
+  await loadPendingBatches(
+    {
+      connect: async () => {
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        return client;
+      },
+      store: processed,
+      layout,
+      log: silentLog,
+      metrics: noMetrics,
+    },
+    { deadline: Number.POSITIVE_INFINITY },
+  );
+}, 120_000);
+
+beforeEach(() => mockStack());
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe('resolving a stack', () => {
+  it('reads the outputs, the functions\' settings and the ingestion prefix', async () => {
+    expect(await resolveStack(clients, STACK)).toEqual({
+      stackName: STACK,
+      ingestionBucket: OUTPUTS.IngestionBucketName,
+      ingestionPrefix: INGESTION_PREFIX,
+      processedBucket: OUTPUTS.ProcessedBucketName,
+      processedPrefix: PROCESSED_PREFIX,
+      sequenceParameterPath: PARAMETER_PATH,
+      warehouseSecretArn: OUTPUTS.WarehouseSecretArn,
+      dbSsl: 'disable',
+      transformFunctionName: OUTPUTS.TransformFunctionName,
+      loadFunctionName: OUTPUTS.LoadFunctionName,
+      transformDeadLetterQueueUrl: OUTPUTS.TransformDeadLetterQueueUrl,
+      loadDeadLetterQueueUrl: OUTPUTS.LoadDeadLetterQueueUrl,
+    });
+    expect((await resolveStack(clients, STACK, { ingestionPrefix: 'elsewhere' })).ingestionPrefix).toBe('elsewhere/');
+  });
+
+  it('names the outputs a stack lacks', async () => {
+    const { LoadDeadLetterQueueUrl: _dropped, WarehouseSecretArn: _too, ...partial } = OUTPUTS;
+    mockStack(partial);
+    await expect(resolveStack(clients, STACK)).rejects.toThrow(
+      new StackResolutionError(
+        `stack ${STACK} has no output WarehouseSecretArn, LoadDeadLetterQueueUrl: is it this project's pipeline stack, deployed from a current version?`,
+      ),
+    );
+  });
+
+  it('says when the stack does not exist, and the CLI exits 1 with that message', async () => {
+    cloudFormation.on(DescribeStacksCommand, { StackName: 'Nope' }).rejects(
+      Object.assign(new Error('Stack with id Nope does not exist'), { name: 'ValidationError' }),
+    );
+    await expect(resolveStack(clients, 'Nope')).rejects.toThrow('stack Nope does not exist in eu-west-2 (pass --region?)');
+    const io = captureIo();
+    expect(await runCli(['status', '--stack', 'Nope'], io.io, { awsClients: clients })).toBe(1);
+    expect(io.stderr.join('')).toBe('error: stack Nope does not exist in eu-west-2 (pass --region?)\n');
+  });
+
+  it('asks for --ingestion-prefix when the bucket does not notify the transform', async () => {
+    s3.mock.on(GetBucketNotificationConfigurationCommand, { Bucket: OUTPUTS.IngestionBucketName }).resolves({});
+    await expect(resolveStack(clients, STACK)).rejects.toThrow(
+      `bucket ${OUTPUTS.IngestionBucketName} sends no events to ${OUTPUTS.TransformFunctionName}; pass --ingestion-prefix`,
+    );
+  });
+});
+
+describe('commands against a stack', () => {
+  it('status reads both buckets, SSM and the warehouse through the secret', async () => {
+    const io = captureIo();
+    expect(await runCli(['status', '--stack', STACK, '--json'], io.io, { awsClients: clients })).toBe(0);
+    const status = JSON.parse(io.stdout.join('')) as PipelineStatus & { target: string };
+    expect(status.target).toBe(`stack ${STACK}`);
+    expect(status.warehouse.state).toBe('ok');
+    const batches = status.tables.reduce((n, t) => n + t.transformed.batches, 0);
+    expect(batches).toBe(objectCount);
+    expect(status.tables.reduce((n, t) => n + t.loaded!.batchesLoaded, 0)).toBe(objectCount);
+    expect(status.tables.find((t) => t.table === 'sales_order')).toMatchObject({
+      ingested: { objects: 2, lastSequence: 2, missing: [] },
+      transformed: { lastSequence: 2, parameterSequence: 2, notTransformed: [] },
+      loaded: { lastLoadedSequence: 2 },
+      lag: { pendingBatches: 0 },
+    });
+    expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: OUTPUTS.WarehouseSecretArn });
+  });
+
+  it('reconcile finds the deployed pipeline consistent', async () => {
+    const io = captureIo();
+    expect(await runCli(['reconcile', '--stack', STACK, '--json'], io.io, { awsClients: clients })).toBe(0);
+    const result = JSON.parse(io.stdout.join('')) as Reconciliation;
+    expect(result.differences).toEqual([]);
+    expect(result.facts.find((f) => f.table === 'fact_sales_order')!.sourceObjects.objects).toBe(2);
+  });
+
+  it('replay re-transforms through S3 and, with --load, starts a run of the load function', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const manifestKey = `${PROCESSED_PREFIX}manifests/sales_order/0000000001.json`;
+    const before = JSON.parse(s3.text(OUTPUTS.ProcessedBucketName, manifestKey)!);
+    const io = captureIo();
+    expect(await runCli(['replay', '--stack', STACK, '--table', 'sales_order', '--from', '1', '--to', '1', '--load'], io.io, { awsClients: clients })).toBe(0);
+    const after = JSON.parse(s3.text(OUTPUTS.ProcessedBucketName, manifestKey)!);
+    expect(after.transformedAt).not.toBe(before.transformedAt);
+    expect(after.sourceETag).toBe(before.sourceETag);
+    expect(lambda).toHaveReceivedCommandWith(InvokeCommand, { FunctionName: OUTPUTS.LoadFunctionName, InvocationType: 'Event' });
+    expect(io.stdout.join('')).toContain(`load: a run of ${OUTPUTS.LoadFunctionName} was started (asynchronously)`);
+  });
+
+  it('replay --dlq load uses the stack\'s load queue and function', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '1' } });
+    sqs.on(PurgeQueueCommand).resolves({});
+    const io = captureIo();
+    expect(await runCli(['replay', '--stack', STACK, '--dlq', 'load'], io.io, { awsClients: clients })).toBe(0);
+    expect(sqs).toHaveReceivedCommandWith(PurgeQueueCommand, { QueueUrl: OUTPUTS.LoadDeadLetterQueueUrl });
+    expect(io.stdout.join('')).toBe(
+      `Started a run of ${OUTPUTS.LoadFunctionName} and purged 1 message(s) from ${OUTPUTS.LoadDeadLetterQueueUrl}; if the run fails, it lands in the queue again.\n`,
+    );
+  });
+});
