@@ -6,7 +6,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { type FilterRuleName, GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -85,7 +85,8 @@ function mockStack(outputs: Record<string, string> = OUTPUTS): void {
       {
         LambdaFunctionArn: `arn:aws:lambda:eu-west-2:123456789012:function:${OUTPUTS.TransformFunctionName}`,
         Events: ['s3:ObjectCreated:*'],
-        Filter: { Key: { FilterRules: [{ Name: 'Prefix', Value: INGESTION_PREFIX }, { Name: 'Suffix', Value: '.jsonl' }] } },
+        // S3 answers with capitalised rule names, whatever the SDK's type says.
+        Filter: { Key: { FilterRules: [{ Name: 'Prefix' as FilterRuleName, Value: INGESTION_PREFIX }, { Name: 'Suffix' as FilterRuleName, Value: '.jsonl' }] } },
       },
     ],
   });
@@ -203,6 +204,9 @@ describe('commands against a stack', () => {
       loaded: { lastLoadedSequence: 2 },
       lag: { pendingBatches: 0 },
     });
+    expect(status.tables.find((t) => t.table === 'sales_order')!.transformed.parameterSequence).toBe(
+      Number(ssm.parameters.get(`${PARAMETER_PATH}/sales_order/last-processed-sequence`)),
+    );
     expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: OUTPUTS.WarehouseSecretArn });
   });
 
