@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningPostgres, startEmbeddedPostgres } from '../../local/embedded-postgres';
+import { startEmbeddedPostgres } from '../../local/embedded-postgres';
 import { runCli } from '../../ops/cli';
 import { LOCAL_WAREHOUSE_DATABASE, LocalWarehouse } from '../../ops/local-warehouse';
 import { captureIo } from './support/local-state';
@@ -78,7 +78,7 @@ describe('the local warehouse', () => {
 
   it('is joined on its own port when already running, and left running', async () => {
     const runningPort = await freePort();
-    let running: RunningPostgres | undefined = await startEmbeddedPostgres({ dataDir, port: runningPort });
+    const running = await startEmbeddedPostgres({ dataDir, port: runningPort });
     try {
       const warehouse = new LocalWarehouse(dataDir, await freePort());
       const url = await warehouse.databaseUrl();
@@ -88,7 +88,6 @@ describe('the local warehouse', () => {
       expect(await isRunning()).toBe(true);
     } finally {
       await running.stop();
-      running = undefined;
     }
   });
 
