@@ -37,6 +37,8 @@ export interface ParquetVersion {
   batch: number;
   /** Whether a loaded batch holds it (the warehouse must then have it). */
   loaded: boolean;
+  /** Set while reading the warehouse. */
+  inWarehouse?: boolean;
 }
 
 export interface ParquetDimensionId {

@@ -222,8 +222,6 @@ async function reconcileFact(
   const zero = () => measure.money.map(() => 0n);
   const format = (sums: readonly bigint[]) => sums.map((sum, index) => formatUnscaled(sum, measure.money[index]!.scale));
 
-  const sourceMoney = zero();
-  for (const money of source.versions.values()) money.forEach((value, index) => (sourceMoney[index]! += value));
   const parquetMoney = zero();
   const loadedMoney = zero();
   let loadedVersions = 0;
@@ -237,14 +235,12 @@ async function reconcileFact(
 
   const warehouseMoney = zero();
   let warehouseRows = 0;
-  const inWarehouse = new Set<string>();
   await snapshot?.forEachFact(measure, (row) => {
     warehouseRows++;
     const money = row.money.map((text, index) => parseUnscaled(text, measure.money[index]!.scale));
     money.forEach((value, index) => (warehouseMoney[index]! += value));
-    const key = versionKey(row.id, row.hash);
-    inWarehouse.add(key);
-    const expected = versions.get(key);
+    const expected = versions.get(versionKey(row.id, row.hash));
+    if (expected) expected.inWarehouse = true;
     if (!expected?.loaded) {
       differences.group(measure.table, `versions in the warehouse (${row.batch}) that no loaded batch holds`, `${measure.naturalKey} ${row.id}`);
       return;
@@ -260,7 +256,7 @@ async function reconcileFact(
     });
   });
   for (const [key, version] of versions) {
-    if (version.loaded && !inWarehouse.has(key)) {
+    if (version.loaded && !version.inWarehouse) {
       differences.group(
         measure.table,
         `versions of loaded ${describeBatch(measure.source, version.batch)} missing from the warehouse`,
@@ -278,7 +274,7 @@ async function reconcileFact(
       rowsIn: source.objects.reduce((sum, o) => sum + o.rowsIn, 0),
       rowsRejected: source.objects.reduce((sum, o) => sum + o.rowsRejected, 0),
       versions: source.versions.size,
-      money: format(sourceMoney),
+      money: format(source.versionMoney),
     },
     parquet: {
       batches: batches.length,

@@ -23,8 +23,10 @@ export interface SourceObjectFigures {
 export interface SourceTableFigures {
   readonly table: SourceTableName;
   readonly objects: readonly SourceObjectFigures[];
-  /** Facts: distinct versions → money values. */
-  readonly versions: Map<string, readonly bigint[]>;
+  /** Facts: the distinct versions (natural id and version hash)… */
+  readonly versions: Set<string>;
+  /** …and their money sums, per money column. */
+  readonly versionMoney: readonly bigint[];
   /** Distinct primary key values over the valid rows. */
   readonly ids: Set<number>;
 }
@@ -36,7 +38,8 @@ export async function readSourceTable(
 ): Promise<SourceTableFigures> {
   const { objects } = await listIngestionObjects(access, table);
   const primaryKey = SOURCE_TABLES[table].primaryKey;
-  const versions = new Map<string, readonly bigint[]>();
+  const versions = new Set<string>();
+  const versionMoney = (fact?.money ?? []).map(() => 0n);
   const ids = new Set<number>();
   const figures: SourceObjectFigures[] = [];
   for (const object of objects) {
@@ -65,9 +68,13 @@ export async function readSourceTable(
       figures.push({ object, rowsIn, rowsRejected, money, badObject: error.message });
       continue;
     }
-    for (const [key, values] of objectVersions) if (!versions.has(key)) versions.set(key, values);
+    for (const [key, values] of objectVersions) {
+      if (versions.has(key)) continue;
+      versions.add(key);
+      values.forEach((value, index) => (versionMoney[index]! += value));
+    }
     for (const id of objectIds) ids.add(id);
     figures.push({ object, rowsIn, rowsRejected, money });
   }
-  return { table, objects: figures, versions, ids };
+  return { table, objects: figures, versions, versionMoney, ids };
 }
