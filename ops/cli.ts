@@ -3,6 +3,7 @@
  * a report (or JSON) and returns the exit code: 0 all well, 1 differences / failures /
  * attention needed, 2 usage errors.
  */
+import type { Log } from '../lambdas/core/ports';
 import { consoleLog } from '../local/console-log';
 import { type Invocation, UsageError, parseCommandLine } from './cli-options';
 import { redriveLoadDeadLetters, redriveTransformDeadLetters } from './dead-letters';
@@ -48,7 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo, environment: Cl
       invocation.target.kind === 'local'
         ? localTarget({ ...invocation.target, log })
         : await stackTarget(invocation.target, environment.awsClients);
-    return await run(invocation, target, io, environment);
+    return await run(invocation, target, io, environment, log);
   } catch (error) {
     if (error instanceof ReplayRangeError) {
       io.stderr(`error: ${error.message}\n`);
@@ -62,7 +63,13 @@ export async function runCli(argv: readonly string[], io: CliIo, environment: Cl
   }
 }
 
-async function run(invocation: Exclude<Invocation, { command: 'help' }>, target: Target, io: CliIo, environment: CliEnvironment): Promise<number> {
+async function run(
+  invocation: Exclude<Invocation, { command: 'help' }>,
+  target: Target,
+  io: CliIo,
+  environment: CliEnvironment,
+  log: Log,
+): Promise<number> {
   const print = (value: unknown, text: () => string) => io.stdout(invocation.json ? `${JSON.stringify(value, null, 2)}\n` : text());
   switch (invocation.command) {
     case 'status': {
@@ -91,17 +98,15 @@ async function run(invocation: Exclude<Invocation, { command: 'help' }>, target:
         print(result, () => formatLoadRedrive(result));
         return 0;
       }
-      const log = consoleLog(invocation.verbose, io.stderr);
       const result = await replayTransform(target, replay, {
         log,
         onObject: invocation.verbose ? (object, index, total) => io.stderr(`replaying ${index + 1}/${total}: ${object.key}\n`) : undefined,
       });
       const failed = result.objects.some((object) => object.outcome === 'failed' || object.outcome === 'refused');
-      const loadReport = replay.load && !replay.dryRun ? await target.startLoad() : undefined;
-      print({ ...result, ...(loadReport ? { load: loadReport } : {}) }, () =>
-        `${formatReplay(result, replay.dryRun)}${loadReport ? `${loadReport}\n` : replay.dryRun ? '' : 'The next load run picks up batches not loaded yet (or pass --load).\n'}`,
-      );
-      return failed || /failed:/.test(loadReport ?? '') ? 1 : 0;
+      const load = replay.load && !replay.dryRun ? await target.startLoad() : undefined;
+      const next = load ? `${load.report}\n` : replay.dryRun ? '' : 'The next load run picks up batches not loaded yet (or pass --load).\n';
+      print({ ...result, ...(load ? { load } : {}) }, () => `${formatReplay(result, replay.dryRun)}${next}`);
+      return failed || (load !== undefined && !load.ok) ? 1 : 0;
     }
   }
 }

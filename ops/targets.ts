@@ -40,9 +40,15 @@ export interface Target extends PipelineAccess {
     readonly load: DeadLetterQueue;
   };
   /** Runs (local) or starts (stack) a load of every pending batch; says what happened. */
-  startLoad(): Promise<string>;
+  startLoad(): Promise<LoadStarted>;
   /** Releases what the target started (the embedded Postgres). */
   close(): Promise<void>;
+}
+
+export interface LoadStarted {
+  readonly report: string;
+  /** False when batches failed to load (local mode, which waits for the run). */
+  readonly ok: boolean;
 }
 
 export interface LocalTargetOptions {
@@ -86,7 +92,10 @@ export function localTarget(options: LocalTargetOptions): Target {
         { deadline: Number.POSITIVE_INFINITY },
       );
       const failed = summary.batchesFailed.map((f) => `\n  failed: ${f.batch}: ${f.error}`).join('');
-      return `load: ${summary.batchesLoaded} batch(es) loaded, ${summary.pendingBatches} still pending${failed}`;
+      return {
+        report: `load: ${summary.batchesLoaded} batch(es) loaded, ${summary.pendingBatches} still pending${failed}`,
+        ok: summary.batchesFailed.length === 0,
+      };
     },
     close: async () => warehouse?.stop(),
   };
@@ -158,7 +167,10 @@ export async function stackTarget(options: StackTargetOptions, clients: AwsClien
         new InvokeCommand({ FunctionName: stack.loadFunctionName, InvocationType: 'Event', Payload: new TextEncoder().encode('{}') }),
       );
       if (response.StatusCode !== 202) throw new Error(`the load function did not accept the run (status ${response.StatusCode ?? 'none'})`);
-      return `load: a run of ${stack.loadFunctionName} was started (asynchronously); its log and the LoadSucceeded metric tell how it went`;
+      return {
+        report: `load: a run of ${stack.loadFunctionName} was started (asynchronously); its log and the LoadSucceeded metric tell how it went`,
+        ok: true,
+      };
     },
     close: async () => {},
   };
