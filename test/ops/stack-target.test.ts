@@ -8,7 +8,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type FilterRuleName, GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetQueueAttributesCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import pg from 'pg';
@@ -229,6 +229,25 @@ describe('commands against a stack', () => {
     expect(after.sourceETag).toBe(before.sourceETag);
     expect(lambda).toHaveReceivedCommandWith(InvokeCommand, { FunctionName: OUTPUTS.LoadFunctionName, InvocationType: 'Event' });
     expect(io.stdout.join('')).toContain(`load: a run of ${OUTPUTS.LoadFunctionName} was started (asynchronously)`);
+  });
+
+  it('replay --dlq transform --dry-run lists the failed objects in the stack\'s transform queue', async () => {
+    const failure = {
+      requestContext: { condition: 'RetriesExhausted' },
+      requestPayload: { Records: [{ s3: { object: { key: `${INGESTION_PREFIX}payment/0000000003_20241120T120000000.jsonl` } } }] },
+      responsePayload: { errorType: 'BadObjectError', errorMessage: 'corrupt gzip' },
+    };
+    sqs.on(ReceiveMessageCommand, { QueueUrl: OUTPUTS.TransformDeadLetterQueueUrl })
+      .resolvesOnce({ Messages: [{ MessageId: 'm1', ReceiptHandle: 'h1', Body: JSON.stringify(failure) }] })
+      .resolves({});
+    sqs.on(ChangeMessageVisibilityCommand).resolves({});
+    const io = captureIo();
+    expect(await runCli(['replay', '--stack', STACK, '--dlq', 'transform', '--dry-run'], io.io, { awsClients: clients })).toBe(0);
+    expect(io.stdout.join('')).toBe(
+      `Would redrive 1 of 1 message(s) from ${OUTPUTS.TransformDeadLetterQueueUrl} to ${OUTPUTS.TransformFunctionName}\n` +
+        `  ${INGESTION_PREFIX}payment/0000000003_20241120T120000000.jsonl [RetriesExhausted: BadObjectError: corrupt gzip]: would-redrive\n`,
+    );
+    expect(lambda).not.toHaveReceivedCommand(InvokeCommand);
   });
 
   it('replay --dlq load uses the stack\'s load queue and function', async () => {
