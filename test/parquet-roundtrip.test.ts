@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readParquetColumns } from '../lambdas/core/parquet/reader';
+import { readParquetColumns, readParquetMetadata } from '../lambdas/core/parquet/reader';
 import { ParquetTableWriter } from '../lambdas/core/parquet/writer';
-import { FACT_TABLES } from '../lambdas/core/schema/warehouse-tables';
+import type { CellValue } from '../lambdas/core/schema/column-types';
+import { FACT_TABLES, type WarehouseTableDefinition } from '../lambdas/core/schema/warehouse-tables';
 import { duckdbQuery } from './support/duckdb';
 
 const table = FACT_TABLES.fact_sales_order;
@@ -62,5 +64,129 @@ describe('Parquet files of a warehouse table', () => {
     expect(read.columns.get('created_date')).toEqual([20041, 0]);
     expect(read.columns.get('last_updated_time')).toEqual([34_212_345, 86_399_999]);
     expect(read.metadata.rows).toBe('2');
+  });
+});
+
+/** Every physical type, nullable and not: what the writer must encode exactly. */
+const everyType: WarehouseTableDefinition = {
+  kind: 'dimension',
+  name: 'dim_location',
+  primaryKey: 'id',
+  columns: [
+    { name: 'id', type: { kind: 'integer' } },
+    { name: 'small_decimal', type: { kind: 'decimal', precision: 9, scale: 2 }, nullable: true },
+    { name: 'amount', type: { kind: 'decimal', precision: 10, scale: 2 }, nullable: true },
+    { name: 'on_day', type: { kind: 'date' }, nullable: true },
+    { name: 'time_of_day', type: { kind: 'time' } },
+    { name: 'flag', type: { kind: 'boolean' }, nullable: true },
+    { name: 'label', type: { kind: 'text' }, nullable: true },
+    { name: 'grade', type: { kind: 'integer' }, nullable: true },
+  ],
+};
+
+/** Deterministic rows: low- and high-cardinality values, nulls in runs and scattered, Unicode. */
+function everyTypeRow(i: number): CellValue[] {
+  return [
+    i,
+    i % 7 === 0 ? null : BigInt((i % 1000) - 500),
+    i % 11 === 0 ? null : BigInt(i) * 1_000_003n - 99_999_999_99n,
+    i >= 1000 && i < 1300 ? null : 19_000 + (i % 90),
+    (i * 7919) % 86_400_000,
+    i % 5 === 0 ? null : i % 3 === 0,
+    i % 13 === 0 ? null : ['', 'a', 'Zürich', '東京', `row ${i}`, '𝄞 clef'][i % 6]!,
+    i % 2 === 0 ? null : -(i % 4),
+  ];
+}
+
+async function writeRows(table: WarehouseTableDefinition, rows: CellValue[][], rowGroupSize?: number) {
+  const writer = new ParquetTableWriter(table, { rowGroupSize });
+  for (const row of rows) writer.append(row);
+  const bytes = writer.finish({ warehouse_table: table.name });
+  const dir = await mkdtemp(join(tmpdir(), 'parquet-'));
+  const path = join(dir, `${table.name}.parquet`);
+  await writeFile(path, bytes);
+  return { bytes, path };
+}
+
+describe('ParquetTableWriter', () => {
+  it('writes every physical type, with nulls, across row groups, exactly as given', async () => {
+    const rows = Array.from({ length: 2500 }, (_, i) => everyTypeRow(i));
+    const { bytes, path } = await writeRows(everyType, rows, 1000);
+    const read = await readParquetColumns(bytes);
+    expect(read.rowCount).toBe(2500);
+    everyType.columns.forEach((column, index) => {
+      expect(read.columns.get(column.name), column.name).toEqual(rows.map((row) => row[index]));
+    });
+    const metadata = readParquetMetadata(bytes);
+    expect(metadata.row_groups.map((group) => Number(group.num_rows))).toEqual([1000, 1000, 500]);
+    // DuckDB, reading on its own, sees the same values.
+    const [duck] = await duckdbQuery(`
+      SELECT count(*)::INTEGER n, sum(id)::BIGINT ids, sum(amount)::VARCHAR amount, sum(small_decimal)::VARCHAR small,
+             count(on_day)::INTEGER present_days, count(flag)::INTEGER flags, sum(flag::INTEGER)::INTEGER trues,
+             string_agg(label, '|' ORDER BY id) labels, sum(grade)::INTEGER grades, max(time_of_day)::VARCHAR latest
+      FROM read_parquet('${path}')`);
+    const present = <T,>(index: number) => rows.map((row) => row[index]).filter((v): v is NonNullable<CellValue> => v !== null) as T[];
+    const money = present<bigint>(2).reduce((a, b) => a + b, 0n);
+    const small = present<bigint>(1).reduce((a, b) => a + b, 0n);
+    expect(duck).toEqual({
+      n: 2500,
+      ids: String((2499 * 2500) / 2),
+      amount: `${money < 0n ? '-' : ''}${(money < 0n ? -money : money) / 100n}.${String((money < 0n ? -money : money) % 100n).padStart(2, '0')}`,
+      small: `${small < 0n ? '-' : ''}${(small < 0n ? -small : small) / 100n}.${String((small < 0n ? -small : small) % 100n).padStart(2, '0')}`,
+      present_days: present(3).length,
+      flags: present(5).length,
+      trues: present<boolean>(5).filter(Boolean).length,
+      labels: present<string>(6).join('|'),
+      grades: present<number>(7).reduce((a, b) => a + b, 0),
+      latest: expect.any(String),
+    });
+  });
+
+  it('writes an all-null column and a single row', async () => {
+    const rows = [[1, null, null, null, 0, null, null, null]];
+    const { bytes, path } = await writeRows(everyType, rows);
+    const read = await readParquetColumns(bytes);
+    expect(everyType.columns.map((column) => read.columns.get(column.name)![0])).toEqual(rows[0]);
+    expect(await duckdbQuery(`SELECT count(label)::INTEGER n FROM read_parquet('${path}')`)).toEqual([{ n: 0 }]);
+  });
+
+  it('reads back column chunks of several pages exactly (hyparquet and DuckDB)', async () => {
+    // 60,000 version hashes of 32 bytes: over 2 MB of values in one row group, so 3 pages of ~1 MB.
+    const rows = Array.from({ length: 60_000 }, (_, i) => [
+      i + 1, 20_000 + (i % 400), i * 1000, 20_000, 0, 1 + (i % 20), 1, 1000 + i, BigInt(200 + (i % 201)), 1 + (i % 3), 5, 20_001, 20_002, 9,
+      createHash('md5').update(String(i)).digest('hex'),
+    ]);
+    const { bytes, path } = await writeRows(table, rows);
+    const read = await readParquetColumns(bytes);
+    expect(read.columns.get('version_hash')).toEqual(rows.map((row) => row[14]));
+    expect(read.columns.get('unit_price')).toEqual(rows.map((row) => row[8]));
+    expect(read.columns.get('created_date')).toEqual(rows.map((row) => row[1]));
+    const [duck] = await duckdbQuery(
+      `SELECT count(DISTINCT version_hash)::INTEGER hashes, sum(unit_price)::VARCHAR price, min(created_date)::VARCHAR first_day FROM read_parquet('${path}')`,
+    );
+    const price = rows.reduce((sum, row) => sum + (row[8] as bigint), 0n);
+    expect(duck).toEqual({ hashes: 60_000, price: `${price / 100n}.${String(price % 100n).padStart(2, '0')}`, first_day: '2024-10-04' });
+  });
+
+  it('records min and max statistics that DuckDB reads back', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => everyTypeRow(i));
+    const { path } = await writeRows(everyType, rows);
+    const stats = await duckdbQuery(
+      `SELECT path_in_schema p, stats_min_value mn, stats_max_value mx, stats_null_count null_values FROM parquet_metadata('${path}') WHERE path_in_schema IN ('id', 'grade', 'amount', 'on_day') ORDER BY p`,
+    );
+    // amount = i × 1,000,003 − 9,999,999,999 (cents), null where i % 11 = 0: smallest at i = 1, largest at i = 2999.
+    expect(stats).toEqual([
+      { p: 'amount', mn: '-99989999.96', mx: '-70009910.02', null_values: '273' },
+      { p: 'grade', mn: '-3', mx: '-1', null_values: '1500' },
+      { p: 'id', mn: '0', mx: '2999', null_values: '0' },
+      { p: 'on_day', mn: '2022-01-08', mx: '2022-04-07', null_values: '300' },
+    ]);
+  });
+
+  it('refuses a value of the wrong type, naming the column', () => {
+    const writer = new ParquetTableWriter(everyType);
+    expect(() => writer.append([1.5, null, null, null, 0, null, null, null])).toThrow(/column id: expected an int32/);
+    expect(() => new ParquetTableWriter(everyType).append([null, null, null, null, 0, null, null, null])).toThrow(/column id: null in a required column/);
+    expect(() => new ParquetTableWriter(everyType).append([1, null, 5, null, 0, null, null, null])).toThrow(/column amount: expected an int64 bigint/);
   });
 });

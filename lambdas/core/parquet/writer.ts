@@ -1,18 +1,25 @@
 /**
  * Streams rows of one warehouse table into a Parquet file held in memory. Rows are
- * buffered column by column and encoded a row group at a time, so memory stays bounded
- * by the row group size plus the (compressed) output.
+ * buffered column by column in typed arrays (column-buffers.ts) and encoded a row group
+ * at a time (column-chunk.ts), so memory stays bounded by the row group size plus the
+ * (compressed) output. hyparquet-writer supplies the file metadata and page headers
+ * (Thrift) and the RLE/bit-packing; the values are encoded here, from typed arrays.
  */
-import { ParquetWriter } from 'hyparquet-writer';
+import type { ColumnChunk, RowGroup, SchemaElement } from 'hyparquet';
+import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { snappyCompressor } from 'hysnappy';
 import type { CellValue } from '../schema/column-types';
 import { VERSION_HASH_COLUMN, type WarehouseTableDefinition } from '../schema/warehouse-tables';
 import { ChunkedByteWriter } from './chunked-byte-writer';
+import { type ColumnBuffer, type PhysicalKind, columnBuffer } from './column-buffers';
+import { type ChunkOptions, writeColumnChunk } from './column-chunk';
 import { parquetSchema } from './schema';
 
 export const DEFAULT_ROW_GROUP_SIZE = 100_000;
 
-/** WebAssembly Snappy: several times faster than hyparquet-writer's JavaScript one. */
+const MAGIC = 0x31524150; // "PAR1"
+
+/** WebAssembly Snappy: several times faster than a JavaScript one. */
 let snappy: ((input: Uint8Array) => Uint8Array) | undefined;
 function compressSnappy(input: Uint8Array): Uint8Array {
   snappy ??= snappyCompressor();
@@ -21,24 +28,28 @@ function compressSnappy(input: Uint8Array): Uint8Array {
 
 export class ParquetTableWriter {
   readonly table: WarehouseTableDefinition;
+  private readonly schema: SchemaElement[];
   private readonly output = new ChunkedByteWriter();
-  private readonly writer: ParquetWriter;
   private readonly rowGroupSize: number;
-  private columns: CellValue[][];
+  private readonly columns: ColumnBuffer[];
+  private readonly chunkOptions: ChunkOptions[];
+  private readonly rowGroups: RowGroup[] = [];
   private buffered = 0;
   private written = 0;
 
   constructor(table: WarehouseTableDefinition, options: { rowGroupSize?: number } = {}) {
     this.table = table;
     this.rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
-    this.writer = new ParquetWriter({
-      writer: this.output,
-      schema: parquetSchema(table),
-      codec: 'SNAPPY',
-      compressors: { SNAPPY: compressSnappy },
-      createdBy: 'totesys-elt',
-    });
-    this.columns = this.emptyColumns();
+    this.schema = parquetSchema(table);
+    const leaves = this.schema.slice(1);
+    this.columns = table.columns.map((column, i) => columnBuffer(column, leaves[i]!.type as PhysicalKind));
+    // A version hash is unique random hex: a dictionary never pays and its min/max say
+    // nothing, so neither is attempted.
+    this.chunkOptions = table.columns.map((column) => ({
+      statistics: column.name !== VERSION_HASH_COLUMN,
+      dictionary: column.name !== VERSION_HASH_COLUMN,
+    }));
+    this.output.appendUint32(MAGIC);
   }
 
   get rowCount(): number {
@@ -48,39 +59,46 @@ export class ParquetTableWriter {
   /** Appends one row: values in the table's column order. */
   append(row: readonly CellValue[]): void {
     const columns = this.columns;
-    for (let i = 0; i < columns.length; i++) columns[i]!.push(row[i] ?? null);
+    for (let i = 0; i < columns.length; i++) columns[i]!.push(row[i]);
     if (++this.buffered >= this.rowGroupSize) this.flush();
   }
 
   /** Finishes the file with key-value metadata and returns its bytes. */
   finish(metadata: Readonly<Record<string, string>>): Uint8Array {
     this.flush();
-    this.writer.kvMetadata = Object.entries({ ...metadata, rows: String(this.written) }).map(
-      ([key, value]) => ({ key, value }),
-    );
-    this.writer.finish();
+    writeMetadata(this.output, {
+      version: 2,
+      created_by: 'totesys-elt',
+      schema: this.schema,
+      num_rows: BigInt(this.written),
+      row_groups: this.rowGroups,
+      metadata_length: 0,
+      key_value_metadata: Object.entries({ ...metadata, rows: String(this.written) }).map(([key, value]) => ({
+        key,
+        value,
+      })),
+    });
+    this.output.appendUint32(MAGIC);
     return this.output.takeBytes();
   }
 
+  /** Encodes the buffered rows as one row group. */
   private flush(): void {
     if (this.buffered === 0) return;
-    this.writer.write({
-      columnData: this.table.columns.map((column, i) => ({
-        name: column.name,
-        data: this.columns[i]!,
-        nullable: column.nullable === true,
-        // A version hash is unique random hex: a dictionary never pays and its min/max
-        // say nothing, so skip trying both.
-        ...(column.name === VERSION_HASH_COLUMN ? { encoding: 'PLAIN' as const, statistics: false } : {}),
-      })),
-      rowGroupSize: this.buffered,
+    const start = this.output.offset;
+    const leaves = this.schema.slice(1);
+    const chunks: ColumnChunk[] = this.columns.map((column, i) =>
+      writeColumnChunk(this.output, leaves[i]!, column, this.chunkOptions[i]!, compressSnappy),
+    );
+    this.rowGroups.push({
+      columns: chunks,
+      total_byte_size: chunks.reduce((sum, chunk) => sum + (chunk.meta_data?.total_uncompressed_size ?? 0n), 0n),
+      num_rows: BigInt(this.buffered),
+      total_compressed_size: BigInt(this.output.offset - start),
     });
+    for (const column of this.columns) column.clear();
+    this.output.flush();
     this.written += this.buffered;
     this.buffered = 0;
-    this.columns = this.emptyColumns();
-  }
-
-  private emptyColumns(): CellValue[][] {
-    return this.table.columns.map(() => []);
   }
 }

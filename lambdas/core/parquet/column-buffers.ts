@@ -1,0 +1,151 @@
+/**
+ * One row group's values of one column, held in typed arrays in their Parquet physical
+ * form (INT32, INT64, BYTE_ARRAY as UTF-8, BOOLEAN), ready to encode without a per-value
+ * conversion pass. A value of the wrong type is an error naming the column (a bug in the
+ * caller, never bad input: input is validated long before).
+ */
+import { Buffer } from 'node:buffer';
+import type { CellValue, ColumnDefinition } from '../schema/column-types';
+
+const INITIAL_CAPACITY = 1024;
+
+export type PhysicalKind = 'INT32' | 'INT64' | 'BYTE_ARRAY' | 'BOOLEAN';
+
+abstract class ColumnBufferBase {
+  /** Values pushed since the last `clear` (nulls included). */
+  length = 0;
+  /** 1 where the value is present, 0 where it is null; only for nullable columns. */
+  defined: Uint8Array | undefined;
+  nulls = 0;
+
+  constructor(
+    readonly name: string,
+    readonly nullable: boolean,
+  ) {
+    if (nullable) this.defined = new Uint8Array(INITIAL_CAPACITY);
+  }
+
+  clear(): void {
+    this.length = 0;
+    this.nulls = 0;
+  }
+
+  /** Records a null (or a present value) at the end; false when the value is null. */
+  protected present(value: CellValue | undefined): boolean {
+    const isNull = value === null || value === undefined;
+    if (this.defined === undefined) {
+      if (isNull) throw new Error(`Parquet column ${this.name}: null in a required column`);
+      return true;
+    }
+    if (this.length === this.defined.length) this.defined = grow(this.defined);
+    this.defined[this.length] = isNull ? 0 : 1;
+    if (isNull) this.nulls++;
+    return !isNull;
+  }
+
+  protected wrongType(value: CellValue | undefined, expected: string): Error {
+    return new Error(`Parquet column ${this.name}: expected ${expected}, got ${typeof value} ${String(value)}`);
+  }
+}
+
+/** INT32: integers, dates (days), times (ms), decimals of precision ≤ 9 (unscaled). */
+export class Int32ColumnBuffer extends ColumnBufferBase {
+  readonly kind = 'INT32';
+  values = new Int32Array(INITIAL_CAPACITY);
+
+  constructor(name: string, nullable: boolean, private readonly fromBigint: boolean) {
+    super(name, nullable);
+  }
+
+  push(value: CellValue | undefined): void {
+    let number = 0;
+    if (this.present(value)) {
+      number = this.fromBigint && typeof value === 'bigint' ? Number(value) : (value as number);
+      if (typeof number !== 'number' || (number | 0) !== number) throw this.wrongType(value, 'an int32');
+    }
+    if (this.length === this.values.length) this.values = grow(this.values);
+    this.values[this.length++] = number;
+  }
+}
+
+/** INT64: decimals of precision 10–18, as unscaled bigints. */
+export class Int64ColumnBuffer extends ColumnBufferBase {
+  readonly kind = 'INT64';
+  values = new BigInt64Array(INITIAL_CAPACITY);
+
+  push(value: CellValue | undefined): void {
+    let number = 0n;
+    if (this.present(value)) {
+      if (typeof value !== 'bigint' || BigInt.asIntN(64, value) !== value) throw this.wrongType(value, 'an int64 bigint');
+      number = value;
+    }
+    if (this.length === this.values.length) this.values = grow(this.values);
+    this.values[this.length++] = number;
+  }
+}
+
+/** BYTE_ARRAY: text as UTF-8, values back to back; `ends[i]` is where value i ends. */
+export class ByteArrayColumnBuffer extends ColumnBufferBase {
+  readonly kind = 'BYTE_ARRAY';
+  bytes = Buffer.allocUnsafe(INITIAL_CAPACITY * 16);
+  ends = new Int32Array(INITIAL_CAPACITY);
+
+  get byteLength(): number {
+    return this.length === 0 ? 0 : this.ends[this.length - 1]!;
+  }
+
+  push(value: CellValue | undefined): void {
+    let end = this.byteLength;
+    if (this.present(value)) {
+      if (typeof value !== 'string') throw this.wrongType(value, 'a string');
+      // A JS string's UTF-8 is at most 3 bytes per UTF-16 unit.
+      const room = end + value.length * 3;
+      if (room > this.bytes.length) {
+        const grown = Buffer.allocUnsafe(Math.max(room, this.bytes.length * 2));
+        this.bytes.copy(grown, 0, 0, end);
+        this.bytes = grown;
+      }
+      end += this.bytes.write(value, end, 'utf8');
+    }
+    if (this.length === this.ends.length) this.ends = grow(this.ends);
+    this.ends[this.length++] = end;
+  }
+}
+
+export class BooleanColumnBuffer extends ColumnBufferBase {
+  readonly kind = 'BOOLEAN';
+  values = new Uint8Array(INITIAL_CAPACITY);
+
+  push(value: CellValue | undefined): void {
+    let bit = 0;
+    if (this.present(value)) {
+      if (typeof value !== 'boolean') throw this.wrongType(value, 'a boolean');
+      bit = value ? 1 : 0;
+    }
+    if (this.length === this.values.length) this.values = grow(this.values);
+    this.values[this.length++] = bit;
+  }
+}
+
+export type ColumnBuffer = Int32ColumnBuffer | Int64ColumnBuffer | ByteArrayColumnBuffer | BooleanColumnBuffer;
+
+/** The buffer for a warehouse column, by the physical type its Parquet schema gives it. */
+export function columnBuffer(column: ColumnDefinition, physical: PhysicalKind): ColumnBuffer {
+  const nullable = column.nullable === true;
+  switch (physical) {
+    case 'INT32':
+      return new Int32ColumnBuffer(column.name, nullable, column.type.kind === 'decimal');
+    case 'INT64':
+      return new Int64ColumnBuffer(column.name, nullable);
+    case 'BYTE_ARRAY':
+      return new ByteArrayColumnBuffer(column.name, nullable);
+    case 'BOOLEAN':
+      return new BooleanColumnBuffer(column.name, nullable);
+  }
+}
+
+function grow<T extends Uint8Array | Int32Array | BigInt64Array>(array: T): T {
+  const grown = new (array.constructor as new (length: number) => T)(array.length * 2);
+  grown.set(array as never);
+  return grown;
+}

@@ -1,0 +1,257 @@
+/**
+ * Encodes one column of one row group (a column chunk) from its typed buffer: data pages
+ * v2 (definition levels for nullable columns, values PLAIN or RLE_DICTIONARY), Snappy,
+ * and the chunk's metadata with statistics. What hyparquet-writer does for any JS values,
+ * done here for the four physical types our tables use, straight from typed arrays: the
+ * plain values of a fixed-width column are its array's bytes.
+ */
+import type { ColumnChunk, Encoding, SchemaElement, Statistics } from 'hyparquet';
+import { ByteWriter } from 'hyparquet-writer';
+import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
+import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
+import type { Writer } from 'hyparquet-writer';
+import type { ColumnBuffer } from './column-buffers';
+import { type IntDictionary, bitWidth, intDictionary } from './dictionary';
+
+export type Compressor = (input: Uint8Array) => Uint8Array;
+
+export interface ChunkOptions {
+  /** Min/max are computed for numeric and boolean columns; null counts always. */
+  readonly statistics: boolean;
+  /** Try dictionary encoding (integer columns only). */
+  readonly dictionary: boolean;
+}
+
+/** Data pages are cut at about this many bytes of values. */
+const PAGE_BYTES = 1024 * 1024;
+
+// The plain encoding of a fixed-width column is its typed array's bytes only on a
+// little-endian machine (every platform Lambda and Node run on in practice).
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+  throw new Error('the Parquet writer needs a little-endian platform');
+}
+
+export function writeColumnChunk(
+  out: Writer,
+  element: SchemaElement,
+  column: ColumnBuffer,
+  options: ChunkOptions,
+  compress: Compressor,
+): ColumnChunk {
+  const chunkStart = out.offset;
+  const rows = column.length;
+  const present = presentValues(column);
+  const dictionary = options.dictionary ? dictionaryOf(present) : undefined;
+  let uncompressedBytes = 0;
+  let dictionaryPageOffset: bigint | undefined;
+  if (dictionary) {
+    dictionaryPageOffset = BigInt(out.offset);
+    uncompressedBytes += writeDictionaryPage(out, dictionary, compress);
+  }
+  const dataPageOffset = BigInt(out.offset);
+  const encoding: Encoding = dictionary ? 'RLE_DICTIONARY' : 'PLAIN';
+  let valueIndex = 0;
+  for (const [start, end] of pageRanges(column, present)) {
+    let nulls = 0;
+    const levels = new ByteWriter(64);
+    if (column.defined) {
+      const defined = column.defined.subarray(start, end);
+      writeRleBitPackedHybrid(levels, defined, 1);
+      for (let i = 0; i < defined.length; i++) nulls += 1 - defined[i]!;
+    }
+    const count = end - start - nulls;
+    const values = dictionary
+      ? dictionaryIndexes(dictionary, valueIndex, count)
+      : plainValues(present, valueIndex, count);
+    valueIndex += count;
+    const compressed = compress(values);
+    const headerStart = out.offset;
+    writePageHeader(out, {
+      type: 'DATA_PAGE_V2',
+      uncompressed_page_size: levels.offset + values.length,
+      compressed_page_size: levels.offset + compressed.length,
+      data_page_header_v2: {
+        num_values: end - start,
+        num_nulls: nulls,
+        num_rows: end - start,
+        encoding,
+        definition_levels_byte_length: levels.offset,
+        repetition_levels_byte_length: 0,
+        is_compressed: true,
+      },
+    });
+    uncompressedBytes += out.offset - headerStart + levels.offset + values.length;
+    out.appendBytes(levels.getBytes());
+    out.appendBytes(compressed);
+  }
+  return {
+    file_offset: BigInt(chunkStart),
+    meta_data: {
+      type: column.kind,
+      encodings: dictionary ? ['PLAIN', 'RLE', 'RLE_DICTIONARY'] : ['PLAIN', 'RLE'],
+      path_in_schema: [element.name],
+      codec: 'SNAPPY',
+      num_values: BigInt(rows),
+      total_uncompressed_size: BigInt(uncompressedBytes),
+      total_compressed_size: BigInt(out.offset - chunkStart),
+      data_page_offset: dataPageOffset,
+      dictionary_page_offset: dictionaryPageOffset,
+      statistics: statisticsOf(present, column, element, options.statistics),
+    },
+  };
+}
+
+/** A column's present (non-null) values, in their physical form. */
+type PresentValues =
+  | { readonly kind: 'INT32'; readonly words: Int32Array }
+  | { readonly kind: 'INT64'; readonly values: BigInt64Array; readonly words: Int32Array }
+  | { readonly kind: 'BYTE_ARRAY'; readonly bytes: Uint8Array; readonly ends: Int32Array; readonly count: number }
+  | { readonly kind: 'BOOLEAN'; readonly bits: Uint8Array };
+
+function presentValues(column: ColumnBuffer): PresentValues {
+  const { defined, length } = column;
+  const keep = <T extends Int32Array | BigInt64Array | Uint8Array>(values: T): T => {
+    if (!defined || column.nulls === 0) return values.subarray(0, length) as T;
+    const kept = new (values.constructor as new (length: number) => T)(length - column.nulls);
+    let k = 0;
+    for (let i = 0; i < length; i++) if (defined[i] === 1) kept[k++] = values[i]!;
+    return kept;
+  };
+  switch (column.kind) {
+    case 'INT32':
+      return { kind: 'INT32', words: keep(column.values) };
+    case 'INT64': {
+      const values = keep(column.values);
+      return { kind: 'INT64', values, words: new Int32Array(values.buffer, values.byteOffset, values.length * 2) };
+    }
+    case 'BOOLEAN':
+      return { kind: 'BOOLEAN', bits: keep(column.values) };
+    case 'BYTE_ARRAY': {
+      // Null entries repeat the previous end and add no bytes: dropping them is enough.
+      const ends = keep(column.ends);
+      return { kind: 'BYTE_ARRAY', bytes: column.bytes, ends, count: ends.length };
+    }
+  }
+}
+
+function dictionaryOf(present: PresentValues): IntDictionary | undefined {
+  if (present.kind === 'INT32') return intDictionary(present.words, present.words.length, 1);
+  if (present.kind === 'INT64') return intDictionary(present.words, present.values.length, 2);
+  return undefined;
+}
+
+function writeDictionaryPage(out: Writer, dictionary: IntDictionary, compress: Compressor): number {
+  const values = new Uint8Array(dictionary.words.buffer, dictionary.words.byteOffset, dictionary.words.byteLength);
+  const compressed = compress(values);
+  const headerStart = out.offset;
+  writePageHeader(out, {
+    type: 'DICTIONARY_PAGE',
+    uncompressed_page_size: values.length,
+    compressed_page_size: compressed.length,
+    dictionary_page_header: { num_values: dictionary.size, encoding: 'PLAIN' },
+  });
+  const headerBytes = out.offset - headerStart;
+  out.appendBytes(compressed);
+  return headerBytes + values.length;
+}
+
+/** Rows [start, end) of each data page: whole rows, about PAGE_BYTES of values each. */
+function pageRanges(column: ColumnBuffer, present: PresentValues): [number, number][] {
+  const rows = column.length;
+  let valueBytes: number;
+  if (present.kind === 'BYTE_ARRAY') valueBytes = column.kind === 'BYTE_ARRAY' ? column.byteLength + 4 * present.count : 0;
+  else if (present.kind === 'BOOLEAN') valueBytes = rows / 8;
+  else valueBytes = present.words.byteLength;
+  const pages = Math.max(1, Math.ceil(valueBytes / PAGE_BYTES));
+  const rowsPerPage = Math.ceil(rows / pages);
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < rows || ranges.length === 0; start += rowsPerPage) {
+    ranges.push([start, Math.min(rows, start + rowsPerPage)]);
+  }
+  return ranges;
+}
+
+/** PLAIN values `[first, first + count)` of the present values. */
+function plainValues(present: PresentValues, first: number, count: number): Uint8Array {
+  switch (present.kind) {
+    case 'INT32':
+    case 'INT64': {
+      const width = present.kind === 'INT32' ? 4 : 8;
+      return new Uint8Array(present.words.buffer, present.words.byteOffset + first * width, count * width);
+    }
+    case 'BOOLEAN': {
+      const packed = new Uint8Array(Math.ceil(count / 8));
+      for (let i = 0; i < count; i++) packed[i >> 3]! |= present.bits[first + i]! << (i & 7);
+      return packed;
+    }
+    case 'BYTE_ARRAY': {
+      // Each value: its length (4 bytes, little-endian), then its bytes.
+      const { bytes, ends } = present;
+      const startByte = first === 0 ? 0 : ends[first - 1]!;
+      const endByte = count === 0 ? startByte : ends[first + count - 1]!;
+      const page = new Uint8Array(endByte - startByte + 4 * count);
+      const view = new DataView(page.buffer);
+      let at = 0;
+      let previous = startByte;
+      for (let i = first; i < first + count; i++) {
+        const end = ends[i]!;
+        view.setInt32(at, end - previous, true);
+        page.set(bytes.subarray(previous, end), at + 4);
+        at += 4 + end - previous;
+        previous = end;
+      }
+      return page;
+    }
+  }
+}
+
+/** RLE_DICTIONARY page values: the bit width, then the indexes RLE/bit-packed. */
+function dictionaryIndexes(dictionary: IntDictionary, first: number, count: number): Uint8Array {
+  const writer = new ByteWriter(count + 16);
+  const width = bitWidth(dictionary.size - 1);
+  writer.appendUint8(width);
+  writeRleBitPackedHybrid(writer, dictionary.indexes.subarray(first, first + count), width);
+  return writer.getBytes();
+}
+
+function statisticsOf(present: PresentValues, column: ColumnBuffer, element: SchemaElement, minMax: boolean): Statistics {
+  const null_count = BigInt(column.nulls);
+  if (!minMax) return { null_count };
+  switch (present.kind) {
+    case 'INT32': {
+      const { words } = present;
+      if (words.length === 0) return { null_count };
+      let min = words[0]!;
+      let max = min;
+      for (let i = 1; i < words.length; i++) {
+        const value = words[i]!;
+        if (value < min) min = value;
+        else if (value > max) max = value;
+      }
+      // DECIMAL statistics are unscaled integers, which hyparquet-writer takes as bigints.
+      return element.converted_type === 'DECIMAL'
+        ? { null_count, min_value: BigInt(min), max_value: BigInt(max) }
+        : { null_count, min_value: min, max_value: max };
+    }
+    case 'INT64': {
+      const { values } = present;
+      if (values.length === 0) return { null_count };
+      let min = values[0]!;
+      let max = min;
+      for (let i = 1; i < values.length; i++) {
+        const value = values[i]!;
+        if (value < min) min = value;
+        else if (value > max) max = value;
+      }
+      return { null_count, min_value: min, max_value: max };
+    }
+    case 'BOOLEAN': {
+      const { bits } = present;
+      if (bits.length === 0) return { null_count };
+      return { null_count, min_value: bits.includes(0) ? false : true, max_value: bits.includes(1) };
+    }
+    case 'BYTE_ARRAY':
+      // Text min/max (truncated, UTF-8 ordered) would serve no reader of these files.
+      return { null_count };
+  }
+}
