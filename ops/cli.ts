@@ -44,6 +44,12 @@ export async function runCli(argv: readonly string[], io: CliIo, environment: Cl
 
   const log = consoleLog(invocation.verbose, io.stderr);
   let target: Target | undefined;
+  // Ctrl-C must not leave an embedded warehouse this command started running.
+  const interrupted = () => {
+    io.stderr('\ninterrupted\n');
+    void (target?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
   try {
     target =
       invocation.target.kind === 'local'
@@ -59,6 +65,7 @@ export async function runCli(argv: readonly string[], io: CliIo, environment: Cl
     if (invocation.verbose && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
     return 1;
   } finally {
+    process.off('SIGINT', interrupted);
     await target?.close();
   }
 }

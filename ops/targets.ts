@@ -73,7 +73,7 @@ export function localTarget(options: LocalTargetOptions): Target {
       await client.end().catch(() => {});
       throw new Error(`cannot connect to the local warehouse: ${(error as Error).message}`);
     }
-    return client;
+    return quietOnServerEnd(client);
   };
   const layout = new ProcessedLayout();
   const processed = new FileObjectStore(join(stateDir, 'processed'));
@@ -142,7 +142,7 @@ export async function stackTarget(options: StackTargetOptions, clients: AwsClien
       ? Promise.resolve(urlConnector(options.databaseUrl, ssl))
       : secret.get().then((value) => secretConnector(value, ssl));
     try {
-      return await (await connector).connect();
+      return quietOnServerEnd(await (await connector).connect());
     } catch (error) {
       // The connector's wording is the load Lambda's ("the next run retries").
       throw new Error((error as Error).message.replace(/; the next run retries$/, ''));
@@ -174,4 +174,13 @@ export async function stackTarget(options: StackTargetOptions, clients: AwsClien
     },
     close: async () => {},
   };
+}
+
+/**
+ * A session the server ends (shutdown, restart) surfaces as an 'error' event, which would
+ * crash the process without a listener; the next query reports the failure instead.
+ */
+function quietOnServerEnd(client: DatabaseClient): DatabaseClient {
+  client.on('error', () => {});
+  return client;
 }
