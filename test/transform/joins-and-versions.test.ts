@@ -125,11 +125,51 @@ describe('fact version_hash', () => {
 });
 
 describe('version_hash encoding', () => {
-  it('is the MD5 of the JSON array of business values, money as its unscaled integer string', async () => {
-    const { createHash } = await import('node:crypto');
+  /** The canonical encoding, spelt out byte by byte (see versionHash). */
+  function canonicalBytes(): Buffer {
+    const int32 = (n: number) => {
+      const b = Buffer.alloc(5);
+      b[0] = 0x01;
+      b.writeInt32LE(n, 1);
+      return b;
+    };
+    const text = (t: string) => {
+      const utf8 = Buffer.from(t, 'utf8');
+      const head = Buffer.alloc(5);
+      head[0] = 0x05;
+      head.writeUInt32LE(utf8.length, 1);
+      return Buffer.concat([head, utf8]);
+    };
+    const money = Buffer.alloc(9);
+    money[0] = 0x03;
+    money.writeBigInt64LE(1234n, 1);
+    return Buffer.concat([int32(7), text('a "quoted" tëxt'), money, Buffer.from([0x00, 0x07]), int32(20041), int32(-3)]);
+  }
+
+  it('is MurmurHash3 x86 128 of the tagged binary business values, as 32 hex digits', async () => {
     const { versionHash } = await import('../../lambdas/core/transform/versions');
-    const values = [7, 'a "quoted" text', 1234n, null, true, 20041, 'ignored audit value'];
-    const expected = createHash('md5').update(JSON.stringify([7, 'a "quoted" text', '1234', null, true, 20041])).digest('hex');
-    expect(versionHash(values, [0, 1, 2, 3, 4, 5])).toBe(expected);
+    const { murmur3x86128 } = await import('../../lambdas/core/transform/murmur3');
+    const values = [7, 'a "quoted" tëxt', 1234n, null, true, 20041, -3, 'ignored audit value'];
+    const bytes = canonicalBytes();
+    const out = new Int32Array(4);
+    murmur3x86128(bytes, bytes.length, 0, out);
+    const expected = [...out].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('');
+    expect(versionHash(values, [0, 1, 2, 3, 4, 5, 6])).toBe(expected);
+    // Pinned: a different value here means every fact version would change.
+    expect(expected).toBe('e9d75257b4619d7cbfef7f8dd0453fbe');
+  });
+
+  it('tells apart values that text forms would confuse', async () => {
+    const { versionHash } = await import('../../lambdas/core/transform/versions');
+    const pairs: [unknown[], unknown[]][] = [
+      [[1, 'a'], ['1', 'a']],
+      [[12n], [12]],
+      [['ab', 'c'], ['a', 'bc']],
+      [[null], ['']],
+      [[false], [0]],
+    ];
+    for (const [a, b] of pairs) {
+      expect(versionHash(a as never, a.map((_, i) => i))).not.toBe(versionHash(b as never, b.map((_, i) => i)));
+    }
   });
 });

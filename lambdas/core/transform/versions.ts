@@ -4,12 +4,13 @@
  *   fixed width, so string order is version order, and the ingestion sequence breaks the
  *   tie when a row changed without `last_updated` moving.
  * - A joined dimension row's version is its partners' versions joined by `/`.
- * - A fact row's `version_hash` is the hex MD5 of its business columns.
+ * - A fact row's `version_hash` is a 128-bit hash of its business columns (below).
  */
-import { hash } from 'node:crypto';
+import { Buffer } from 'node:buffer';
 import { padSequence } from '../layout';
 import type { CellValue } from '../schema/column-types';
 import { compactTimestamp } from './calendar';
+import { murmur3x86128 } from './murmur3';
 
 export function rowVersion(lastUpdatedMs: number, sequence: number): string {
   return `${compactTimestamp(lastUpdatedMs)}.${padSequence(sequence)}`;
@@ -20,21 +21,99 @@ export function joinedVersion(...versions: readonly string[]): string {
 }
 
 /**
- * The canonical encoding hashed is the JSON array of the business values in column
- * order, money as its unscaled integer in decimal (exact; the scale is fixed per column),
- * dates as day numbers and times as milliseconds. Every column has one type, so equal
- * encodings mean equal rows. Changing this encoding changes every hash: don't.
+ * The version hash of a fact row: MurmurHash3 x86 128 (seed 0) of a canonical binary
+ * encoding of its business values in column order, as 32 hex digits (h1…h4, 8 digits
+ * each). Each value is a tag byte and its bytes, so the encoding is self-delimiting and
+ * equal encodings mean equal rows:
+ * - null: 0x00
+ * - integer (int32: ids, day numbers, milliseconds of day): 0x01, 4 bytes little-endian
+ * - any other number: 0x02, float64 little-endian
+ * - money (unscaled bigint; the scale is fixed per column): 0x03, int64 little-endian,
+ *   or beyond int64, 0x04, byte length (uint32 LE), decimal digits
+ * - text: 0x05, UTF-8 byte length (uint32 LE), UTF-8 bytes
+ * - boolean: 0x06 false, 0x07 true
+ * Changing this encoding changes every hash: don't.
  */
 export function versionHash(values: readonly CellValue[], businessIndexes: readonly number[]): string {
-  // Builds exactly JSON.stringify(businessValues, bigint → string) without the
-  // intermediate array: this runs once per fact row.
-  let text = '[';
-  for (let i = 0; i < businessIndexes.length; i++) {
-    const value = values[businessIndexes[i]!];
-    if (i > 0) text += ',';
-    if (typeof value === 'string') text += JSON.stringify(value);
-    else if (typeof value === 'bigint') text += `"${value}"`;
-    else text += value === null || value === undefined ? 'null' : String(value);
+  // Runs once per fact row: bytes into a reused buffer, no strings but the result.
+  const encoding = canonical;
+  encoding.length = 0;
+  for (let i = 0; i < businessIndexes.length; i++) encoding.value(values[businessIndexes[i]!]);
+  murmur3x86128(encoding.bytes, encoding.length, 0, digest);
+  for (let word = 0; word < 4; word++) {
+    const h = digest[word]!;
+    for (let nibble = 0; nibble < 8; nibble++) hex[word * 8 + nibble] = HEX_DIGITS[(h >>> (28 - nibble * 4)) & 0xf]!;
   }
-  return hash('md5', `${text}]`, 'hex');
+  return hex.toString('latin1', 0, 32);
 }
+
+const NULL_TAG = 0x00;
+const INT32_TAG = 0x01;
+const FLOAT64_TAG = 0x02;
+const INT64_TAG = 0x03;
+const BIG_DECIMAL_TAG = 0x04;
+const TEXT_TAG = 0x05;
+const FALSE_TAG = 0x06;
+const TRUE_TAG = 0x07;
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (character) => character.charCodeAt(0));
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The canonical encoding, built in one growing buffer. */
+class CanonicalBytes {
+  bytes = new Uint8Array(256);
+  view = new DataView(this.bytes.buffer);
+  length = 0;
+
+  value(value: CellValue | undefined): void {
+    this.reserve(9);
+    if (typeof value === 'number') {
+      if ((value | 0) === value) {
+        this.bytes[this.length] = INT32_TAG;
+        this.view.setInt32(this.length + 1, value, true);
+        this.length += 5;
+      } else {
+        this.bytes[this.length] = FLOAT64_TAG;
+        this.view.setFloat64(this.length + 1, value, true);
+        this.length += 9;
+      }
+    } else if (typeof value === 'bigint') {
+      if (value >= INT64_MIN && value <= INT64_MAX) {
+        this.bytes[this.length] = INT64_TAG;
+        this.view.setBigInt64(this.length + 1, value, true);
+        this.length += 9;
+      } else {
+        this.text(BIG_DECIMAL_TAG, value.toString());
+      }
+    } else if (typeof value === 'string') {
+      this.text(TEXT_TAG, value);
+    } else if (typeof value === 'boolean') {
+      this.bytes[this.length++] = value ? TRUE_TAG : FALSE_TAG;
+    } else {
+      this.bytes[this.length++] = NULL_TAG;
+    }
+  }
+
+  /** Tag, UTF-8 byte length, UTF-8 bytes. */
+  private text(tag: number, text: string): void {
+    this.reserve(5 + text.length * 3);
+    const start = this.length + 5;
+    const written = utf8.encodeInto(text, this.bytes.subarray(start)).written;
+    this.bytes[this.length] = tag;
+    this.view.setUint32(this.length + 1, written, true);
+    this.length = start + written;
+  }
+
+  private reserve(extra: number): void {
+    if (this.length + extra <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + extra));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer);
+  }
+}
+
+const utf8 = new TextEncoder();
+const canonical = new CanonicalBytes();
+const digest = new Int32Array(4);
+const hex = Buffer.alloc(32);

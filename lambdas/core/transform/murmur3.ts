@@ -1,0 +1,98 @@
+/**
+ * MurmurHash3 x86 128-bit (Austin Appleby's reference MurmurHash3_x86_128, public domain),
+ * for fact version hashes: fast in JavaScript (32-bit multiplies only), well distributed,
+ * not cryptographic, which a version identity does not need. test/transform/murmur3.test.ts
+ * checks it against the reference test vectors.
+ */
+
+const C1 = 0x239b961b;
+const C2 = 0xab0e9789 | 0;
+const C3 = 0x38b34ae5;
+const C4 = 0xa1e38b93 | 0;
+
+/** Hashes `bytes[0, length)` with `seed` into `out` (h1, h2, h3, h4 as int32). */
+export function murmur3x86128(bytes: Uint8Array, length: number, seed: number, out: Int32Array): void {
+  let h1 = seed | 0;
+  let h2 = h1;
+  let h3 = h1;
+  let h4 = h1;
+  const blocksEnd = length & ~15;
+  for (let i = 0; i < blocksEnd; i += 16) {
+    let k1 = word(bytes, i);
+    let k2 = word(bytes, i + 4);
+    let k3 = word(bytes, i + 8);
+    let k4 = word(bytes, i + 12);
+
+    k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
+    h1 ^= k1;
+    h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0;
+
+    k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3);
+    h2 ^= k2;
+    h2 = (Math.imul(rotl(h2, 17) + h3, 5) + 0x0bcaa747) | 0;
+
+    k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4);
+    h3 ^= k3;
+    h3 = (Math.imul(rotl(h3, 15) + h4, 5) + 0x96cd1c35) | 0;
+
+    k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1);
+    h4 ^= k4;
+    h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
+  }
+
+  // The tail: up to 15 bytes, little-endian into k1…k4 (the reference's fall-through switch).
+  const tail = length & 15;
+  if (tail > 0) {
+    let k1 = 0;
+    let k2 = 0;
+    let k3 = 0;
+    let k4 = 0;
+    for (let j = tail - 1; j >= 0; j--) {
+      const byte = bytes[blocksEnd + j]!;
+      const shift = (j & 3) << 3;
+      if (j >= 12) k4 ^= byte << shift;
+      else if (j >= 8) k3 ^= byte << shift;
+      else if (j >= 4) k2 ^= byte << shift;
+      else k1 ^= byte << shift;
+    }
+    if (tail > 12) h4 ^= Math.imul(rotl(Math.imul(k4, C4), 18), C1);
+    if (tail > 8) h3 ^= Math.imul(rotl(Math.imul(k3, C3), 17), C4);
+    if (tail > 4) h2 ^= Math.imul(rotl(Math.imul(k2, C2), 16), C3);
+    h1 ^= Math.imul(rotl(Math.imul(k1, C1), 15), C2);
+  }
+
+  h1 ^= length;
+  h2 ^= length;
+  h3 ^= length;
+  h4 ^= length;
+  h1 = (h1 + h2 + h3 + h4) | 0;
+  h2 = (h2 + h1) | 0;
+  h3 = (h3 + h1) | 0;
+  h4 = (h4 + h1) | 0;
+  h1 = fmix32(h1);
+  h2 = fmix32(h2);
+  h3 = fmix32(h3);
+  h4 = fmix32(h4);
+  h1 = (h1 + h2 + h3 + h4) | 0;
+  out[0] = h1;
+  out[1] = (h2 + h1) | 0;
+  out[2] = (h3 + h1) | 0;
+  out[3] = (h4 + h1) | 0;
+}
+
+/** The little-endian 32-bit word at `at`. */
+function word(bytes: Uint8Array, at: number): number {
+  return bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
+}
+
+function rotl(x: number, r: number): number {
+  return (x << r) | (x >>> (32 - r));
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b | 0);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35 | 0);
+  return h ^ (h >>> 16);
+}

@@ -1,0 +1,31 @@
+/** MurmurHash3 x86 128 against the reference implementation's test vectors. */
+import { describe, expect, it } from 'vitest';
+import { murmur3x86128 } from '../../lambdas/core/transform/murmur3';
+
+/** As the reference tests print it: h1…h4, each as 8 hex digits. */
+function hash(text: string | Uint8Array, seed: number): string {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  const out = new Int32Array(4);
+  murmur3x86128(bytes, bytes.length, seed, out);
+  return [...out].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('');
+}
+
+describe('murmur3x86128', () => {
+  it('gives the reference test vectors', () => {
+    // github.com/PeterScott/murmur3 test.c (the reference MurmurHash3_x86_128).
+    expect(hash('Hello, world!', 123)).toBe('61c9129e5a1aacd7a41621629e37c886');
+    expect(hash('Hello, world!', 321)).toBe('d5fbdcb3c26c4193045880c5a7170f0f');
+    expect(hash('xxxxxxxxxxxxxxxxxxxxxxxxxxxx', 123)).toBe('5e40bab278825a164cf929d31fec6047');
+    expect(hash('', 123)).toBe('fedc524526f3e79926f3e79926f3e799');
+    // github.com/karanlyons/murmurHash3.js README (seed 0).
+    expect(hash("I will not buy this tobacconist's, it is scratched.", 0)).toBe('9b5b7ba2ef3f7866889adeaf00f3f98e');
+    expect(hash(Uint8Array.from({ length: 256 }, (_, i) => i), 0)).toBe('2c56c88fdb4503dfd352b21a494ca2c0');
+  });
+
+  it('hashes only the given length, whatever the buffer holds after it', () => {
+    const bytes = Buffer.from('Hello, world!0123456789');
+    const out = new Int32Array(4);
+    murmur3x86128(bytes, 13, 123, out);
+    expect([...out].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('')).toBe('61c9129e5a1aacd7a41621629e37c886');
+  });
+});
