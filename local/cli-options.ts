@@ -1,6 +1,7 @@
 /** `npm start -- [options]`: the local-mode command line, parsed and validated. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LOCAL_WAREHOUSE_PORT } from './warehouse-location';
 
 export interface LocalOptions {
   /** Ingestion objects to process instead of generated data. */
@@ -37,7 +38,7 @@ Options:
   --ticks N            simulate N later ingestion runs in which the source evolves
                        (default 3)
   --gzip               land generated objects gzip-compressed (.jsonl.gz)
-  --port N             port of the embedded Postgres (default 54329)
+  --port N             port of the embedded Postgres (default ${LOCAL_WAREHOUSE_PORT})
   --serve              keep the embedded warehouse running after the run (Ctrl-C stops it)
   --verbose            log every object and batch
   --help               this text
@@ -61,7 +62,7 @@ export function parseLocalOptions(argv: readonly string[]): LocalOptions | 'help
         seed: { type: 'string', default: '1' },
         scale: { type: 'string', default: '1' },
         ticks: { type: 'string', default: '3' },
-        port: { type: 'string', default: '54329' },
+        port: { type: 'string', default: String(LOCAL_WAREHOUSE_PORT) },
         gzip: { type: 'boolean', default: false },
         serve: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },

@@ -16,8 +16,8 @@ import { StateMismatchError, landGeneratedData } from './generated-data';
 import { renderHtmlReport } from './report/html-report';
 import { summarise, formatSummary } from './report/summarise';
 import { runPipeline } from './run-pipeline';
+import { LOCAL_WAREHOUSE_DATABASE } from './warehouse-location';
 
-const WAREHOUSE_DATABASE = 'totesys_warehouse';
 
 async function main(argv: readonly string[]): Promise<number> {
   let options: LocalOptions | 'help';
@@ -67,7 +67,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!databaseUrl) {
       progress.update('starting the embedded warehouse (Postgres 15)');
       postgres = await startEmbeddedPostgres({ dataDir: join(options.stateDir, 'postgres'), port: options.port });
-      databaseUrl = await ensureDatabase(postgres.url, WAREHOUSE_DATABASE);
+      databaseUrl = await ensureDatabase(postgres.url, LOCAL_WAREHOUSE_DATABASE);
     }
 
     const result = await runPipeline({

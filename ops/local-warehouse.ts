@@ -7,11 +7,9 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type RunningPostgres, startEmbeddedPostgres } from '../local/embedded-postgres';
+import { LOCAL_WAREHOUSE_DATABASE, LOCAL_WAREHOUSE_PORT } from '../local/warehouse-location';
 
-/** The database `npm start` loads into (local/main.ts). */
-export const LOCAL_WAREHOUSE_DATABASE = 'totesys_warehouse';
-/** local/main.ts's default port for the embedded server. */
-export const LOCAL_WAREHOUSE_PORT = 54329;
+export { LOCAL_WAREHOUSE_DATABASE, LOCAL_WAREHOUSE_PORT };
 /** local/embedded-postgres.ts's superuser. */
 const LOCAL_CREDENTIALS = 'postgres:postgres';
 
