@@ -64,7 +64,10 @@ export class AwsFaults {
 
   constructor(private readonly client: ClientClass) {}
 
-  /** Wraps the class's (already mocked) `send`. Install after the mock, uninstall before restoring it. */
+  /**
+   * Wraps the class's (already mocked) `send`. Install after the mock; uninstall before
+   * resetting or restoring it (aws-sdk-client-mock replaces `send` then).
+   */
   install(): void {
     if (this.inner) return;
     const prototype = this.prototype();
@@ -87,6 +90,11 @@ export class AwsFaults {
 
   inject(rule: FaultRule): void {
     this.rules.push({ ...rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  /** Forgets the rules not yet spent (keeps the record of injected faults). */
+  dropRules(): void {
+    this.rules = [];
   }
 
   clear(): void {

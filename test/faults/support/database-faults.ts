@@ -3,9 +3,9 @@
  * the connection the loader asks for is a real pg client whose `query` counts statements
  * and, at the planned one, strikes.
  *
- * - `terminate`: the server ends the session before the statement runs (a failover, an
- *   operator's pg_terminate_backend, a network cut noticed by the server). The loader sees
- *   the error and must report it.
+ * - `terminate`: the server ends the session before the statement runs, or for a COPY
+ *   while it streams (a failover, an operator's pg_terminate_backend, a network cut noticed
+ *   by the server). The loader sees the error and must report it.
  * - `vanish`: the loader's process is gone (the Lambda timed out and was reset): its socket
  *   closes and the statement, and everything after it, never returns.
  * - `vanish-after-send`: as `vanish`, but the statement was sent first, so the server may
@@ -67,12 +67,20 @@ export class FaultyConnections {
       const sql = statementText(args[0]);
       index += 1;
       faults.statements.push(sql);
-      if (struck) return neverReturns(args[0]);
-      if (!fault.at(sql, index)) return inner(...args);
+      // After a vanish the process is gone: nothing more returns. After a terminate the
+      // loader carries on, and its statements fail on the dead connection by themselves.
+      if (struck && fault.mode !== 'terminate') return neverReturns(args[0]);
+      if (struck || !fault.at(sql, index)) return inner(...args);
       struck = true;
       faults.announce({ index, sql, mode: fault.mode });
       switch (fault.mode) {
         case 'terminate':
+          if (isSubmittable(args[0])) {
+            // A COPY is a stream the loader pipes into at once: end the session while it flows.
+            const copy = inner(...args);
+            faults.terminate(client).catch(() => {});
+            return copy;
+          }
           return faults.terminate(client).then(() => inner(...args));
         case 'vanish':
           socketOf(client).destroy();
@@ -111,8 +119,12 @@ function socketOf(client: pg.Client): { destroy(): void } {
 }
 
 /** What a dead process's pending call looks like: a promise, or for COPY a stream, that never finishes. */
+function isSubmittable(query: unknown): boolean {
+  return typeof (query as { submit?: unknown } | null)?.submit === 'function';
+}
+
 function neverReturns(query: unknown): unknown {
-  if (typeof (query as { submit?: unknown } | null)?.submit === 'function') {
+  if (isSubmittable(query)) {
     return new Writable({ write() {} });
   }
   return new Promise(() => {});

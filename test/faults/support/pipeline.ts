@@ -43,6 +43,8 @@ export interface LoadRun {
 export interface Reference {
   readonly warehouse: Fingerprint;
   readonly parameters: ReadonlyMap<string, string>;
+  /** Per object (in the order given), the processed-bucket keys its transform wrote. */
+  readonly writes: readonly (readonly string[])[];
 }
 
 export class FaultPipeline {
@@ -69,8 +71,13 @@ export class FaultPipeline {
 
   /** A clean start: empty buckets and parameters, no faults, a new database and container, output captured. */
   async begin(): Promise<void> {
+    // Resetting a mock re-stubs the client's send: unwrap first, wrap the new stub after.
+    this.s3Faults.uninstall();
+    this.ssmFaults.uninstall();
     this.s3.reset();
     this.ssm.reset();
+    this.s3Faults.install();
+    this.ssmFaults.install();
     this.s3Faults.clear();
     this.ssmFaults.clear();
     this.database = await createTestDatabase();
@@ -167,6 +174,17 @@ export class FaultPipeline {
     return fingerprint(this.databaseUrl);
   }
 
+  /** A query on the warehouse database as the test's superuser. */
+  async query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
+    const client = new pg.Client({ connectionString: this.databaseUrl, types: exactTypes });
+    await client.connect();
+    try {
+      return (await client.query<T>(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
   parameters(): Map<string, string> {
     return new Map(this.ssm.parameters);
   }
@@ -179,9 +197,13 @@ export class FaultPipeline {
   /** The fault-free run of `objects`, delivered in landing order and loaded once. */
   async reference(objects: readonly IngestionObject[]): Promise<Reference> {
     await this.begin();
-    const outcomes = await this.deliver(this.landAll(objects));
-    const failed = outcomes.filter((o) => !o.ok);
-    if (failed.length > 0) throw new Error(`the fault-free run failed: ${(failed[0] as { error: Error }).error.message}`);
+    const writes: string[][] = [];
+    for (const delivery of this.landAll(objects)) {
+      const before = this.s3.putKeys().length;
+      const outcome = await this.lambda.invoke(delivery);
+      if (!outcome.ok) throw new Error(`the fault-free run failed: ${outcome.error.message}`);
+      writes.push(this.s3.putKeys().slice(before));
+    }
     const run = await this.load();
     if (run.error || run.summary!.batchesFailed.length > 0) {
       throw new Error(`the fault-free load failed: ${run.error?.message ?? JSON.stringify(run.summary!.batchesFailed)}`);
@@ -189,6 +211,7 @@ export class FaultPipeline {
     return {
       warehouse: await this.fingerprint(),
       parameters: this.parameters(),
+      writes,
     };
   }
 }
