@@ -28,13 +28,21 @@ function generalValues(table: SampleTable, line: string): CellValue[] | undefine
   return rows[0] && SOURCE_TABLES[table].columns.map((column) => rows[0]!.row[column.name]!);
 }
 
-/** The fast path's verdict, after learning the key order of the table's sample line. */
-function fastValues(table: SampleTable, line: string): CellValue[] | undefined {
+/**
+ * The fast path's verdict, after learning the key order of the table's sample line and,
+ * when `previous` is given, after reading that line first (so that `line` may be read by
+ * matching the bytes between values against the previous line's).
+ */
+function fastValues(table: SampleTable, line: string, previous?: string): CellValue[] | undefined {
   const columns = SOURCE_TABLES[table].columns;
   const parser = new AsciiRowParser(columns);
   const sampleKeys = Object.keys(JSON.parse(SAMPLE_LINES[table]) as object);
   parser.learnOrder(sampleKeys.map((key) => columns.findIndex((column) => column.name === key)));
   const values = new Array<CellValue>(columns.length).fill(null);
+  if (previous !== undefined) {
+    const bytes = Buffer.from(`${previous}\n`, 'utf8');
+    parser.parse(bytes, 0, bytes.length - 1, values);
+  }
   // Bytes after the line must not be read: a newline and more JSON follow it here.
   const bytes = Buffer.from(`${line}\n"}, 1\n`, 'utf8');
   return parser.parse(bytes, 0, Buffer.byteLength(line), values) ? values : undefined;
@@ -98,24 +106,26 @@ describe('the byte fast path', () => {
       swap: rarely(fc.nat(keys.length - 2)),
       mutation: rarely(fc.tuple(fc.nat(), fc.constantFrom('', '"', ',', '}', ' ', '\\', 'é', '\u0001', '0', '-'))),
     }).map(({ replacements, space, drop, extra, swap, mutation }) => {
+      const build = (order: string[], values: Record<string, string>, extras: string[]) =>
+        `${space}{${[...order.map((key) => `"${key}":${space}${values[key] ?? valueText(key)}`), ...extras].join(`,${space}`)}}${space}`;
+      // The same layout with the sample's values: read first, as the line before.
+      const previous = build(keys, {}, []);
       const order = keys.filter((key) => key !== drop);
       if (swap !== null && swap + 1 < order.length) [order[swap], order[swap + 1]] = [order[swap + 1]!, order[swap]!];
-      const entries = order.map((key) => `"${key}":${space}${replacements[key] ?? valueText(key)}`);
-      if (extra !== null) entries.push(extra);
-      let line = `${space}{${entries.join(`,${space}`)}}${space}`;
+      let line = build(order, replacements, extra === null ? [] : [extra]);
       if (mutation !== null) {
         const at = mutation[0] % (line.length + 1);
         line = line.slice(0, at) + mutation[1] + line.slice(at + (mutation[1] === '' ? 1 : 0));
       }
-      return line;
+      return { previous, line };
     });
   };
 
   it.each(TABLES)('accepts only %s lines the general path accepts, with the same values', (table) => {
     let accepted = 0;
     fc.assert(
-      fc.property(variant(table), (line) => {
-        const fast = fastValues(table, line);
+      fc.property(variant(table), fc.boolean(), ({ previous, line }, afterPrevious) => {
+        const fast = fastValues(table, line, afterPrevious ? previous : undefined);
         if (fast === undefined) return;
         accepted++;
         expect(generalValues(table, line), line).toEqual(fast);

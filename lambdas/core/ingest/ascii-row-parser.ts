@@ -45,7 +45,8 @@ const FIRST_NON_ASCII = 0x80;
 const MAX_INTEGER_DIGITS = 9;
 /** Unscaled decimals up to 15 digits are integers a double holds exactly (< 2^53). */
 const MAX_EXACT_DIGITS = 15;
-/** A timestamp string is at most `YYYY-MM-DD HH:MM:SS.ffffff`. */
+/** A timestamp string is `YYYY-MM-DD HH:MM:SS`, then at most `.ffffff`. */
+const SHORTEST_TIMESTAMP_BYTES = 19;
 const MAX_TIMESTAMP_BYTES = 26;
 
 /** Result of a value reader that declined. */
@@ -61,8 +62,19 @@ export class AsciiRowParser {
   private readonly maxLengths: Int32Array;
   private readonly enumValues: (readonly string[])[];
   private readonly enumBytes: (readonly Uint8Array[])[];
-  /** Per column: `"name"`, quotes included. */
+  /** Per column: `"name"`, quotes included, and its leading whole 32-bit words (LE). */
   private readonly keys: Uint8Array[];
+  private readonly keyWords: Int32Array[];
+  /**
+   * The bytes before each value and after the last one, as the last line read token by
+   * token had them; undefined until a line has been.
+   */
+  private templates: ByteTemplate[] | undefined;
+  /** Where the values of the line being read token by token start and end. */
+  private readonly valueBounds: Int32Array;
+  /** A view of the bytes of the last line's buffer, for reading keys a word at a time. */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewOf: Uint8Array | undefined;
   /** The expected key order (column indexes); learnt from lines the general path read. */
   private readonly order: Int32Array;
   /** Set by the value readers: where the value ended. */
@@ -81,7 +93,9 @@ export class AsciiRowParser {
     this.enumValues = columns.map(() => []);
     this.enumBytes = columns.map(() => []);
     this.keys = columns.map((column) => asciiBytes(JSON.stringify(column.name)));
+    this.keyWords = this.keys.map((key) => new Int32Array(key.buffer, 0, key.length >> 2).slice());
     this.order = Int32Array.from(columns, (_, index) => index);
+    this.valueBounds = new Int32Array(2 * count + 1);
     columns.forEach((column, index) => {
       this.nullable[index] = column.nullable === true ? 1 : 0;
       const type = column.type;
@@ -123,6 +137,7 @@ export class AsciiRowParser {
   /** Expect keys in this order from now on (column indexes, as the general parser saw them). */
   learnOrder(order: ArrayLike<number>): void {
     for (let k = 0; k < this.count; k++) this.order[k] = order[k]!;
+    this.templates = undefined;
   }
 
   /**
@@ -131,21 +146,30 @@ export class AsciiRowParser {
    * is not of the usual shape.
    */
   parse(bytes: Buffer, start: number, end: number, values: CellValue[]): boolean {
-    let i = skipWhitespace(bytes, start, end);
-    if (bytes[i] !== OPEN_BRACE || i >= end) return false;
-    i++;
-    const count = this.count;
-    const last = count - 1;
-    for (let k = 0; k < count; k++) {
+    if (bytes !== this.viewOf) {
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.viewOf = bytes;
+    }
+    if (this.templates !== undefined && this.parseLikeLast(bytes, start, end, values)) return true;
+    if (!this.parseTokens(bytes, start, end, values)) return false;
+    this.learnTemplates(bytes, end);
+    return true;
+  }
+
+  /**
+   * The common case: the bytes between values (`, "design_id": `, …) are exactly those of
+   * the last line read token by token, so they are compared as whole words, key and
+   * punctuation at once. Any difference declines (the caller then reads token by token).
+   */
+  private parseLikeLast(bytes: Buffer, start: number, end: number, values: CellValue[]): boolean {
+    const templates = this.templates!;
+    const view = this.view;
+    let i = start;
+    for (let k = 0; k < this.count; k++) {
+      const template = templates[k]!;
+      if (!template.matches(view, bytes, i, end)) return false;
+      i += template.length;
       const column = this.order[k]!;
-      i = skipWhitespace(bytes, i, end);
-      const key = this.keys[column]!;
-      const keyLength = key.length;
-      if (i + keyLength > end) return false;
-      for (let j = 0; j < keyLength; j++) if (bytes[i + j] !== key[j]) return false;
-      i = skipWhitespace(bytes, i + keyLength, end);
-      if (bytes[i] !== COLON || i >= end) return false;
-      i = skipWhitespace(bytes, i + 1, end);
       if (i >= end) return false;
       if (bytes[i] === LOWER_N) {
         if (this.nullable[column] === 0 || !isNullLiteral(bytes, i, end)) return false;
@@ -155,11 +179,60 @@ export class AsciiRowParser {
         if (!this.readValue(column, bytes, i, end, values)) return false;
         i = this.at;
       }
+    }
+    const closing = templates[this.count]!;
+    return i + closing.length === end && closing.matches(view, bytes, i, end);
+  }
+
+  /** Any whitespace between tokens; records where each value starts and ends. */
+  private parseTokens(bytes: Buffer, start: number, end: number, values: CellValue[]): boolean {
+    let i = skipWhitespace(bytes, start, end);
+    if (bytes[i] !== OPEN_BRACE || i >= end) return false;
+    i++;
+    const view = this.view;
+    const count = this.count;
+    const last = count - 1;
+    const bounds = this.valueBounds;
+    bounds[0] = start;
+    for (let k = 0; k < count; k++) {
+      const column = this.order[k]!;
+      i = skipWhitespace(bytes, i, end);
+      // The key, compared four bytes at a time: keys are a good half of a line's bytes.
+      const key = this.keys[column]!;
+      const keyLength = key.length;
+      if (i + keyLength > end) return false;
+      const words = this.keyWords[column]!;
+      for (let w = 0; w < words.length; w++) if (view.getInt32(i + 4 * w, true) !== words[w]) return false;
+      for (let j = words.length * 4; j < keyLength; j++) if (bytes[i + j] !== key[j]) return false;
+      i = skipWhitespace(bytes, i + keyLength, end);
+      if (bytes[i] !== COLON || i >= end) return false;
+      i = skipWhitespace(bytes, i + 1, end);
+      if (i >= end) return false;
+      bounds[2 * k + 1] = i;
+      if (bytes[i] === LOWER_N) {
+        if (this.nullable[column] === 0 || !isNullLiteral(bytes, i, end)) return false;
+        values[column] = null;
+        i += 4;
+      } else {
+        if (!this.readValue(column, bytes, i, end, values)) return false;
+        i = this.at;
+      }
+      bounds[2 * k + 2] = i;
       i = skipWhitespace(bytes, i, end);
       if (i >= end || bytes[i] !== (k === last ? CLOSE_BRACE : COMMA)) return false;
       i++;
     }
     return skipWhitespace(bytes, i, end) === end;
+  }
+
+  /** The bytes around the values of the line `parseTokens` just read, for `parseLikeLast`. */
+  private learnTemplates(bytes: Buffer, end: number): void {
+    const bounds = this.valueBounds;
+    const templates: ByteTemplate[] = [];
+    for (let k = 0; k <= this.count; k++) {
+      templates.push(new ByteTemplate(bytes.subarray(bounds[2 * k]!, k === this.count ? end : bounds[2 * k + 1]!)));
+    }
+    this.templates = templates;
   }
 
   /** Reads the non-null value at `i` into `values[column]`, setting `at`; false declines. */
@@ -211,11 +284,17 @@ export class AsciiRowParser {
         return true;
       }
       case TIMESTAMP: {
-        if (bytes[i] !== QUOTE) return false;
-        const limit = Math.min(end, i + 2 + MAX_TIMESTAMP_BYTES);
-        let close = i + 1;
-        while (close < limit && bytes[close] !== QUOTE) close++;
-        if (close >= limit) return false;
+        // `"YYYY-MM-DD HH:MM:SS"`, or with `.` and up to 6 digits before the closing quote.
+        if (bytes[i] !== QUOTE || i + SHORTEST_TIMESTAMP_BYTES + 1 >= end) return false;
+        let close = i + 1 + SHORTEST_TIMESTAMP_BYTES;
+        if (bytes[close] === DOT) {
+          const limit = Math.min(end, i + 2 + MAX_TIMESTAMP_BYTES);
+          close++;
+          while (close < limit && bytes[close] !== QUOTE) close++;
+          if (close >= limit) return false;
+        } else if (bytes[close] !== QUOTE) {
+          return false;
+        }
         const milliseconds = readAsciiTimestamp(bytes, i + 1, close);
         if (milliseconds === NOT_READ) return false;
         values[column] = milliseconds;
@@ -328,6 +407,28 @@ export class AsciiRowParser {
       if (code < SPACE || code >= FIRST_NON_ASCII || code === BACKSLASH) return DECLINED;
     }
     return DECLINED;
+  }
+}
+
+/** Fixed bytes, compared four at a time. */
+class ByteTemplate {
+  readonly length: number;
+  private readonly bytes: Uint8Array;
+  private readonly words: Int32Array;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = Uint8Array.from(bytes);
+    this.length = bytes.length;
+    this.words = new Int32Array(this.bytes.buffer.slice(0, this.length & ~3));
+  }
+
+  /** Whether `bytes[at, at + length)` (within `end`) are these bytes. */
+  matches(view: DataView, bytes: Uint8Array, at: number, end: number): boolean {
+    if (at + this.length > end) return false;
+    const words = this.words;
+    for (let w = 0; w < words.length; w++) if (view.getInt32(at + 4 * w, true) !== words[w]) return false;
+    for (let j = words.length * 4; j < this.length; j++) if (bytes[at + j] !== this.bytes[j]) return false;
+    return true;
   }
 }
 
