@@ -1,0 +1,95 @@
+/**
+ * The same source id more than once within one ingestion object. A dimension keeps the
+ * newest version whatever the line order; a fact keeps every distinct version once and an
+ * identical repeat adds nothing. Checked in the warehouse after a real load.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPendingBatches } from '../../lambdas/core/load/loader';
+import { exactTypes } from '../../lambdas/core/load/session';
+import { type TestDatabase, createTestDatabase } from '../support/database';
+import { RecordingLog, RecordingMetrics } from '../transform/support/recorders';
+import { BadInputHarness } from './support/harness';
+import { body, validLine } from './support/source-lines';
+
+const h = new BadInputHarness();
+let database: TestDatabase;
+
+async function warehouse<T extends Record<string, unknown>>(sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: database.url, types: exactTypes });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const older = '2024-11-01T09:00:00.000000';
+  const newer = '2024-11-02T09:00:00.000000';
+  const outcomes = [
+    await h.transform(
+      h.key('design', 1),
+      body(
+        validLine('design', { design_id: 5, design_name: 'Newest', last_updated: newer }),
+        validLine('design', { design_id: 5, design_name: 'Older', last_updated: older }),
+        validLine('design', { design_id: 6, design_name: 'Older', last_updated: older }),
+        validLine('design', { design_id: 6, design_name: 'Newest', last_updated: newer }),
+      ),
+    ),
+    await h.transform(
+      h.key('sales_order', 1),
+      body(
+        validLine('sales_order', { sales_order_id: 7, units_sold: 10 }),
+        validLine('sales_order', { sales_order_id: 7, units_sold: 10 }),
+        validLine('sales_order', { sales_order_id: 7, units_sold: 11 }),
+        validLine('sales_order', { sales_order_id: 8, units_sold: 1 }),
+      ),
+    ),
+  ];
+  for (const outcome of outcomes) if (outcome.error) throw outcome.error;
+  const summary = await loadPendingBatches(
+    {
+      connect: async () => {
+        const client = new pg.Client({ connectionString: database.url, types: exactTypes });
+        await client.connect();
+        return client;
+      },
+      store: h.processed,
+      layout: h.layout,
+      log: new RecordingLog(),
+      metrics: new RecordingMetrics(),
+    },
+    { deadline: Date.now() + 60_000 },
+  );
+  if (summary.batchesLoaded !== 2 || summary.batchesFailed.length > 0) throw new Error(`load failed: ${JSON.stringify(summary)}`);
+}, 60_000);
+
+afterAll(async () => {
+  h.restore();
+  await database?.drop();
+});
+
+describe('an id repeated within one object', () => {
+  it('a dimension holds its newest version, whichever line came last', async () => {
+    expect(await warehouse('SELECT design_id, design_name FROM dim_design WHERE NOT is_placeholder ORDER BY design_id')).toEqual([
+      { design_id: 5, design_name: 'Newest' },
+      { design_id: 6, design_name: 'Newest' },
+    ]);
+  });
+
+  it('a fact holds each distinct version once', async () => {
+    expect(await warehouse('SELECT sales_order_id, units_sold FROM fact_sales_order ORDER BY sales_order_id, units_sold')).toEqual([
+      { sales_order_id: 7, units_sold: 10 },
+      { sales_order_id: 7, units_sold: 11 },
+      { sales_order_id: 8, units_sold: 1 },
+    ]);
+  });
+
+  it('no row was rejected: a repeated id is not bad input', () => {
+    expect(h.rejected('design', 1)).toEqual([]);
+    expect(h.rejected('sales_order', 1)).toEqual([]);
+  });
+});
