@@ -159,6 +159,53 @@ describe('version_hash encoding', () => {
     expect(expected).toBe('e9d75257b4619d7cbfef7f8dd0453fbe');
   });
 
+  it('encodes any values as specified (long and non-ASCII text, big and negative money, floats)', async () => {
+    const fc = (await import('fast-check')).default;
+    const { versionHash } = await import('../../lambdas/core/transform/versions');
+    const { murmur3x86128 } = await import('../../lambdas/core/transform/murmur3');
+    /** The specification, written the slow and obvious way. */
+    const encode = (value: unknown): Buffer => {
+      const tagged = (tag: number, body: Buffer) => Buffer.concat([Buffer.from([tag]), body]);
+      const sized = (tag: number, body: Buffer) => {
+        const length = Buffer.alloc(4);
+        length.writeUInt32LE(body.length);
+        return tagged(tag, Buffer.concat([length, body]));
+      };
+      if (value === null) return Buffer.from([0x00]);
+      if (typeof value === 'boolean') return Buffer.from([value ? 0x07 : 0x06]);
+      if (typeof value === 'string') return sized(0x05, Buffer.from(value, 'utf8'));
+      if (typeof value === 'bigint') {
+        if (value < -(2n ** 63n) || value >= 2n ** 63n) return sized(0x04, Buffer.from(value.toString()));
+        const body = Buffer.alloc(8);
+        body.writeBigInt64LE(value);
+        return tagged(0x03, body);
+      }
+      const number = value as number;
+      const body = Buffer.alloc(Number.isInteger(number) && number >= -(2 ** 31) && number < 2 ** 31 ? 4 : 8);
+      if (body.length === 4) body.writeInt32LE(number);
+      else body.writeDoubleLE(number);
+      return tagged(body.length === 4 ? 0x01 : 0x02, body);
+    };
+    const cell = fc.oneof(
+      fc.integer(),
+      fc.double({ noNaN: true }),
+      fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
+      fc.string({ unit: 'binary', maxLength: 400 }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    fc.assert(
+      fc.property(fc.array(cell, { maxLength: 40 }), (values) => {
+        const bytes = Buffer.concat(values.map(encode));
+        const out = new Int32Array(4);
+        murmur3x86128(bytes, bytes.length, 0, out);
+        const expected = [...out].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('');
+        expect(versionHash(values, values.map((_, i) => i))).toBe(expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('tells apart values that text forms would confuse', async () => {
     const { versionHash } = await import('../../lambdas/core/transform/versions');
     const pairs: [unknown[], unknown[]][] = [

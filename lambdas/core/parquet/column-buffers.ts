@@ -105,11 +105,24 @@ export class ByteArrayColumnBuffer extends ColumnBufferBase {
         this.bytes.copy(grown, 0, 0, end);
         this.bytes = grown;
       }
-      end += this.bytes.write(value, end, 'utf8');
+      end += value.length <= SHORT_TEXT ? writeShort(this.bytes, end, value) : this.bytes.write(value, end, 'utf8');
     }
     if (this.length === this.ends.length) this.ends = grow(this.ends);
     this.ends[this.length++] = end;
   }
+}
+
+/** Texts up to this long are copied char by char when ASCII: cheaper than a call into the encoder. */
+const SHORT_TEXT = 64;
+
+/** Writes `text` as UTF-8 at `at` (room checked by the caller); returns the bytes written. */
+function writeShort(bytes: Buffer, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) return bytes.write(text, at, 'utf8');
+    bytes[at + i] = code;
+  }
+  return text.length;
 }
 
 export class BooleanColumnBuffer extends ColumnBufferBase {

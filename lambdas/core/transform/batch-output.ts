@@ -27,6 +27,7 @@ export class BatchOutput {
 
   constructor(private readonly options: { rowGroupSize?: number } = {}) {}
 
+  /** Appends a fact row; the values are copied, so the caller may reuse the array. */
   appendFact(table: FactTableName, values: readonly CellValue[]): void {
     let writer = this.factWriters.get(table);
     if (!writer) {

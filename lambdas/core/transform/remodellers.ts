@@ -5,6 +5,7 @@
  */
 import type { SourceRow } from '../ingest/types';
 import type { Log } from '../ports';
+import type { CellValue } from '../schema/column-types';
 import { SOURCE_TABLES, type SourceTableName } from '../schema/source-tables';
 import { SOURCE_VERSION_COLUMN, VERSION_HASH_COLUMN } from '../schema/warehouse-tables';
 import type { BatchOutput } from './batch-output';
@@ -52,11 +53,15 @@ class FactRemodeller implements Remodeller {
   private readonly hashIndex: number;
   private readonly dateIndexes: number[];
 
+  private readonly parts: SourceRow[] = [];
+  private readonly values: CellValue[];
+
   constructor(
     private readonly remodel: FactRemodel,
     private readonly context: RemodelContext,
   ) {
     const { projection } = remodel;
+    this.values = new Array<CellValue>(projection.target.columns.length).fill(null);
     this.hashIndex = projection.indexOf(VERSION_HASH_COLUMN);
     this.dateIndexes = projection.target.columns.flatMap((column, index) =>
       column.references === 'dim_date' ? [index] : [],
@@ -65,7 +70,11 @@ class FactRemodeller implements Remodeller {
 
   accept(row: SourceRow): void {
     const { projection, target } = this.remodel;
-    const values = projection.project([row]);
+    // One parts array and one values array for every row: the writer copies the values out.
+    const parts = this.parts;
+    const values = this.values;
+    parts[0] = row;
+    projection.projectInto(parts, values);
     values[this.hashIndex] = versionHash(values, projection.businessIndexes);
     this.context.output.appendFact(target, values);
     for (const index of this.dateIndexes) {

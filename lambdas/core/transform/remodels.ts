@@ -16,10 +16,10 @@ import { type DerivedField, type Projection, compileProjection } from './project
 
 /** Each fact splits the source's two naive timestamps into a date and a time with milliseconds. */
 const TIMESTAMP_SPLITS: Readonly<Record<string, DerivedField>> = {
-  created_date: ([row]) => dateOfTimestamp(timestampOf(row!, 'created_at')),
-  created_time: ([row]) => timeOfTimestamp(timestampOf(row!, 'created_at')),
-  last_updated_date: ([row]) => dateOfTimestamp(timestampOf(row!, 'last_updated')),
-  last_updated_time: ([row]) => timeOfTimestamp(timestampOf(row!, 'last_updated')),
+  created_date: (parts) => dateOfTimestamp(timestampOf(parts[0]!, 'created_at')),
+  created_time: (parts) => timeOfTimestamp(timestampOf(parts[0]!, 'created_at')),
+  last_updated_date: (parts) => dateOfTimestamp(timestampOf(parts[0]!, 'last_updated')),
+  last_updated_time: (parts) => timeOfTimestamp(timestampOf(parts[0]!, 'last_updated')),
 };
 
 export function timestampOf(row: SourceRow, column: 'created_at' | 'last_updated'): number {

@@ -37,15 +37,23 @@ export function joinedVersion(...versions: readonly string[]): string {
 export function versionHash(values: readonly CellValue[], businessIndexes: readonly number[]): string {
   // Runs once per fact row: bytes into a reused buffer, no strings but the result.
   const encoding = canonical;
-  encoding.length = 0;
+  encoding.begin(businessIndexes.length);
   for (let i = 0; i < businessIndexes.length; i++) encoding.value(values[businessIndexes[i]!]);
   murmur3x86128(encoding.bytes, encoding.length, 0, digest);
+  // h1…h4 as 8 hex digits each, most significant byte first.
   for (let word = 0; word < 4; word++) {
     const h = digest[word]!;
-    for (let nibble = 0; nibble < 8; nibble++) hex[word * 8 + nibble] = HEX_DIGITS[(h >>> (28 - nibble * 4)) & 0xf]!;
+    for (let byte = 0; byte < 4; byte++) {
+      const pair = ((h >>> (24 - byte * 8)) & 0xff) * 2;
+      hex[word * 8 + byte * 2] = HEX_PAIRS[pair]!;
+      hex[word * 8 + byte * 2 + 1] = HEX_PAIRS[pair + 1]!;
+    }
   }
   return hex.toString('latin1', 0, 32);
 }
+
+/** The most bytes a value other than text takes: a tag and 8 bytes. */
+const MAX_FIXED_BYTES = 9;
 
 const NULL_TAG = 0x00;
 const INT32_TAG = 0x01;
@@ -55,7 +63,8 @@ const BIG_DECIMAL_TAG = 0x04;
 const TEXT_TAG = 0x05;
 const FALSE_TAG = 0x06;
 const TRUE_TAG = 0x07;
-const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (character) => character.charCodeAt(0));
+/** "00" to "ff" as ASCII byte pairs. */
+const HEX_PAIRS = Uint8Array.from({ length: 512 }, (_, i) => '0123456789abcdef'.charCodeAt(i & 1 ? (i >> 1) & 0xf : i >> 5));
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -64,9 +73,18 @@ class CanonicalBytes {
   bytes = new Uint8Array(256);
   view = new DataView(this.bytes.buffer);
   length = 0;
+  /** Room kept free for the values other than text (MAX_FIXED_BYTES each). */
+  private fixedRoom = 0;
 
+  /** Empties the buffer for `values` values, reserving room for the fixed-size ones. */
+  begin(values: number): void {
+    this.length = 0;
+    this.fixedRoom = values * MAX_FIXED_BYTES;
+    this.reserve(this.fixedRoom);
+  }
+
+  /** Appends one value (within the room `begin` reserved; text reserves its own). */
   value(value: CellValue | undefined): void {
-    this.reserve(9);
     if (typeof value === 'number') {
       if ((value | 0) === value) {
         this.bytes[this.length] = INT32_TAG;
@@ -96,7 +114,8 @@ class CanonicalBytes {
 
   /** Tag, UTF-8 byte length, UTF-8 bytes. */
   private text(tag: number, text: string): void {
-    this.reserve(5 + text.length * 3);
+    // Keeps the room for the fixed-size values that may follow.
+    this.reserve(5 + text.length * 3 + this.fixedRoom);
     const start = this.length + 5;
     const written = utf8.encodeInto(text, this.bytes.subarray(start)).written;
     this.bytes[this.length] = tag;
