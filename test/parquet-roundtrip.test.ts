@@ -3,7 +3,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
 import { readParquetColumns, readParquetMetadata } from '../lambdas/core/parquet/reader';
+import { encodeRleBitPacked } from '../lambdas/core/parquet/rle';
 import { ParquetTableWriter } from '../lambdas/core/parquet/writer';
 import type { CellValue } from '../lambdas/core/schema/column-types';
 import { FACT_TABLES, type WarehouseTableDefinition } from '../lambdas/core/schema/warehouse-tables';
@@ -188,5 +191,42 @@ describe('ParquetTableWriter', () => {
     expect(() => writer.append([1.5, null, null, null, 0, null, null, null])).toThrow(/column id: expected an int32/);
     expect(() => new ParquetTableWriter(everyType).append([null, null, null, null, 0, null, null, null])).toThrow(/column id: null in a required column/);
     expect(() => new ParquetTableWriter(everyType).append([1, null, 5, null, 0, null, null, null])).toThrow(/column amount: expected an int64 bigint/);
+  });
+});
+
+/** Our RLE / bit-packing hybrid encoder, decoded by hyparquet's reader (as the loader reads it). */
+function decode(bytes: Uint8Array, width: number, count: number): number[] {
+  const output = new Array<number>(count);
+  readRleBitPackedHybrid({ view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 }, width, output, bytes.length);
+  return output;
+}
+
+describe('encodeRleBitPacked', () => {
+  it('round-trips runs and noise of every width up to 16 bits', () => {
+    const stretch = (width: number) =>
+      fc.oneof(
+        fc.tuple(fc.integer({ min: 0, max: 2 ** width - 1 }), fc.integer({ min: 1, max: 40 })).map(([v, n]) => Array<number>(n).fill(v)),
+        fc.array(fc.integer({ min: 0, max: 2 ** width - 1 }), { maxLength: 30 }),
+      );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 16 }).chain((width) => fc.tuple(fc.constant(width), fc.array(stretch(width), { maxLength: 12 }))),
+        ([width, stretches]) => {
+          const values = stretches.flat();
+          const encoded = encodeRleBitPacked(Int32Array.from(values), 0, values.length, width);
+          expect(decode(encoded, width, values.length)).toEqual(values);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('encodes only the given stretch of the array', () => {
+    const values = Uint8Array.from([1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1]);
+    expect(decode(encodeRleBitPacked(values, 2, 12, 1), 1, 10)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 0]);
+  });
+
+  it('uses RLE runs for long runs: 100,000 equal values take a few bytes', () => {
+    expect(encodeRleBitPacked(new Int32Array(100_000).fill(5), 0, 100_000, 3).length).toBeLessThan(8);
   });
 });

@@ -1,19 +1,17 @@
 /**
  * Encodes one column of one row group (a column chunk) from its typed buffer: data pages
- * v2 (definition levels for nullable columns, values PLAIN or RLE_DICTIONARY), Snappy,
- * and the chunk's metadata with statistics. What hyparquet-writer does for any JS values,
+ * v2 (definition levels for nullable columns, values PLAIN or RLE_DICTIONARY), Snappy
+ * where it pays (page-compression.ts), and the chunk's metadata with statistics. What hyparquet-writer does for any JS values,
  * done here for the four physical types our tables use, straight from typed arrays: the
  * plain values of a fixed-width column are its array's bytes.
  */
 import type { ColumnChunk, Encoding, SchemaElement, Statistics } from 'hyparquet';
-import { ByteWriter } from 'hyparquet-writer';
-import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
-import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
 import type { Writer } from 'hyparquet-writer';
+import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import type { ColumnBuffer } from './column-buffers';
 import { type IntDictionary, bitWidth, intDictionary } from './dictionary';
-
-export type Compressor = (input: Uint8Array) => Uint8Array;
+import type { PageCompression } from './page-compression';
+import { encodeRleBitPacked } from './rle';
 
 export interface ChunkOptions {
   /** Min/max are computed for numeric and boolean columns; null counts always. */
@@ -36,7 +34,7 @@ export function writeColumnChunk(
   element: SchemaElement,
   column: ColumnBuffer,
   options: ChunkOptions,
-  compress: Compressor,
+  compression: PageCompression,
 ): ColumnChunk {
   const chunkStart = out.offset;
   const rows = column.length;
@@ -46,43 +44,43 @@ export function writeColumnChunk(
   let dictionaryPageOffset: bigint | undefined;
   if (dictionary) {
     dictionaryPageOffset = BigInt(out.offset);
-    uncompressedBytes += writeDictionaryPage(out, dictionary, compress);
+    uncompressedBytes += writeDictionaryPage(out, dictionary, compression);
   }
   const dataPageOffset = BigInt(out.offset);
   const encoding: Encoding = dictionary ? 'RLE_DICTIONARY' : 'PLAIN';
   let valueIndex = 0;
   for (const [start, end] of pageRanges(column, present)) {
     let nulls = 0;
-    const levels = new ByteWriter(64);
+    let levels = NO_BYTES;
     if (column.defined) {
-      const defined = column.defined.subarray(start, end);
-      writeRleBitPackedHybrid(levels, defined, 1);
-      for (let i = 0; i < defined.length; i++) nulls += 1 - defined[i]!;
+      levels = encodeRleBitPacked(column.defined, start, end, 1);
+      for (let i = start; i < end; i++) nulls += 1 - column.defined[i]!;
     }
     const count = end - start - nulls;
     const values = dictionary
       ? dictionaryIndexes(dictionary, valueIndex, count)
       : plainValues(present, valueIndex, count);
     valueIndex += count;
-    const compressed = compress(values);
+    const compressed = compression.page(values);
+    const stored = compressed ?? values;
     const headerStart = out.offset;
     writePageHeader(out, {
       type: 'DATA_PAGE_V2',
-      uncompressed_page_size: levels.offset + values.length,
-      compressed_page_size: levels.offset + compressed.length,
+      uncompressed_page_size: levels.length + values.length,
+      compressed_page_size: levels.length + stored.length,
       data_page_header_v2: {
         num_values: end - start,
         num_nulls: nulls,
         num_rows: end - start,
         encoding,
-        definition_levels_byte_length: levels.offset,
+        definition_levels_byte_length: levels.length,
         repetition_levels_byte_length: 0,
-        is_compressed: true,
+        is_compressed: compressed !== undefined,
       },
     });
-    uncompressedBytes += out.offset - headerStart + levels.offset + values.length;
-    out.appendBytes(levels.getBytes());
-    out.appendBytes(compressed);
+    uncompressedBytes += out.offset - headerStart + levels.length + values.length;
+    out.appendBytes(levels);
+    out.appendBytes(stored);
   }
   return {
     file_offset: BigInt(chunkStart),
@@ -140,9 +138,9 @@ function dictionaryOf(present: PresentValues): IntDictionary | undefined {
   return undefined;
 }
 
-function writeDictionaryPage(out: Writer, dictionary: IntDictionary, compress: Compressor): number {
+function writeDictionaryPage(out: Writer, dictionary: IntDictionary, compression: PageCompression): number {
   const values = new Uint8Array(dictionary.words.buffer, dictionary.words.byteOffset, dictionary.words.byteLength);
-  const compressed = compress(values);
+  const compressed = compression.dictionaryPage(values);
   const headerStart = out.offset;
   writePageHeader(out, {
     type: 'DICTIONARY_PAGE',
@@ -207,12 +205,15 @@ function plainValues(present: PresentValues, first: number, count: number): Uint
 
 /** RLE_DICTIONARY page values: the bit width, then the indexes RLE/bit-packed. */
 function dictionaryIndexes(dictionary: IntDictionary, first: number, count: number): Uint8Array {
-  const writer = new ByteWriter(count + 16);
   const width = bitWidth(dictionary.size - 1);
-  writer.appendUint8(width);
-  writeRleBitPackedHybrid(writer, dictionary.indexes.subarray(first, first + count), width);
-  return writer.getBytes();
+  const indexes = encodeRleBitPacked(dictionary.indexes, first, first + count, width);
+  const page = new Uint8Array(1 + indexes.length);
+  page[0] = width;
+  page.set(indexes, 1);
+  return page;
 }
+
+const NO_BYTES: Uint8Array = new Uint8Array(0);
 
 function statisticsOf(present: PresentValues, column: ColumnBuffer, element: SchemaElement, minMax: boolean): Statistics {
   const null_count = BigInt(column.nulls);

@@ -18,6 +18,7 @@ const SAMPLE_SIZE = 1000;
 /** A sample with more distinct values than this share is not worth a dictionary. */
 const SAMPLE_DISTINCT_LIMIT = 0.9;
 const EMPTY = -1;
+const MAX_DICTIONARY_SIZE = 1 << 16;
 
 /**
  * The dictionary of `words` (`count` values of `width` words each), or undefined when
@@ -25,8 +26,9 @@ const EMPTY = -1;
  */
 export function intDictionary(words: Int32Array, count: number, width: 1 | 2): IntDictionary | undefined {
   if (count === 0 || mostlyDistinct(words, count, width)) return undefined;
-  // Stop as soon as a dictionary could no longer halve the plain size.
-  const maxSize = Math.floor(count / 4) + 1;
+  // Stop as soon as a dictionary could no longer halve the plain size (and keep indexes
+  // within 16 bits).
+  const maxSize = Math.min(Math.floor(count / 4) + 1, MAX_DICTIONARY_SIZE);
   const capacity = tableCapacity(maxSize);
   const mask = capacity - 1;
   const slots = new Int32Array(capacity).fill(EMPTY);

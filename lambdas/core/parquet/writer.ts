@@ -13,6 +13,7 @@ import { VERSION_HASH_COLUMN, type WarehouseTableDefinition } from '../schema/wa
 import { ChunkedByteWriter } from './chunked-byte-writer';
 import { type ColumnBuffer, type PhysicalKind, columnBuffer } from './column-buffers';
 import { type ChunkOptions, writeColumnChunk } from './column-chunk';
+import { PageCompression } from './page-compression';
 import { parquetSchema } from './schema';
 
 export const DEFAULT_ROW_GROUP_SIZE = 100_000;
@@ -33,6 +34,7 @@ export class ParquetTableWriter {
   private readonly rowGroupSize: number;
   private readonly columns: ColumnBuffer[];
   private readonly chunkOptions: ChunkOptions[];
+  private readonly compression: PageCompression[];
   private readonly rowGroups: RowGroup[] = [];
   private buffered = 0;
   private written = 0;
@@ -49,6 +51,7 @@ export class ParquetTableWriter {
       statistics: column.name !== VERSION_HASH_COLUMN,
       dictionary: column.name !== VERSION_HASH_COLUMN,
     }));
+    this.compression = table.columns.map(() => new PageCompression(compressSnappy));
     this.output.appendUint32(MAGIC);
   }
 
@@ -88,7 +91,7 @@ export class ParquetTableWriter {
     const start = this.output.offset;
     const leaves = this.schema.slice(1);
     const chunks: ColumnChunk[] = this.columns.map((column, i) =>
-      writeColumnChunk(this.output, leaves[i]!, column, this.chunkOptions[i]!, compressSnappy),
+      writeColumnChunk(this.output, leaves[i]!, column, this.chunkOptions[i]!, this.compression[i]!),
     );
     this.rowGroups.push({
       columns: chunks,
