@@ -142,7 +142,8 @@ describe('an ingestion object missing from the sequence, then arriving late', ()
     const outcomes = await pipeline.deliver(late);
     expect(outcomes.map((o) => o.ok && o.result.objects[0]!.late)).toEqual([true, true, true]);
     const rest = await pipeline.load();
-    expect(rest.summary).toMatchObject({ batchesLoaded: 3, batchesFailed: [], placeholdersOutstanding: {} });
+    expect(rest.summary).toMatchObject({ batchesLoaded: 3, batchesFailed: [] });
+    expect(Object.values(rest.summary!.placeholdersOutstanding).filter((count) => count !== 0)).toEqual([]);
     expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
     expect(pipeline.parameters()).toEqual(reference.parameters);
   });

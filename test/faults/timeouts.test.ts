@@ -27,7 +27,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => pipeline.end());
 
-const TIMED_OUT = Symbol('timed out');
+const TIMED_OUT = 'timed out' as const;
 
 /** A rule that makes the planned call never return. */
 function hangAt(stop: StopPoint): FaultRule {
@@ -115,13 +115,21 @@ describe('a Lambda timeout in the middle of a load', () => {
         { mode: 'vanish-after-send', at: nth(/^\s*INSERT INTO \S*"fact_/, 2) }, // appending facts
       ];
       for (const [index, fault] of deaths.entries()) {
-        const strike = connections.nextStrike();
-        const metrics = new RecordingMetrics();
-        const run = pipeline.load({ connect: connections.connector(fault), metrics });
-        const outcome = await Promise.race([run, strike.then(() => TIMED_OUT)]);
-        expect(outcome, `run ${index + 1} was meant to die`).toBe(TIMED_OUT);
-        // A dead run reports nothing; the WarehouseStale alarm counts on LoadSucceeded going missing.
-        expect(metrics.points).toEqual([]);
+        for (let attempt = 1; ; attempt++) {
+          const strike = connections.nextStrike();
+          const metrics = new RecordingMetrics();
+          const run = pipeline.load({ connect: connections.connector(fault), metrics });
+          const outcome = await Promise.race([run, strike.then(() => TIMED_OUT)]);
+          // Until the server has noticed the last dead session, it holds the run lock: such a run skips.
+          if (outcome !== TIMED_OUT && outcome.summary?.outcome === 'skipped' && attempt < 50) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            continue;
+          }
+          expect(outcome, `run ${index + 1} was meant to die`).toBe(TIMED_OUT);
+          // A dead run reports nothing; the WarehouseStale alarm counts on LoadSucceeded going missing.
+          expect(metrics.points).toEqual([]);
+          break;
+        }
       }
       const final = await pipeline.loadUntilDone();
       expect(final.at(-1)!.metrics.total(LoadMetric.LoadSucceeded)).toBe(1);

@@ -33,8 +33,6 @@ export interface Strike {
 type Query = (...args: unknown[]) => unknown;
 
 export class FaultyConnections {
-  /** Statements sent on faulted connections, for choosing strike points. */
-  readonly statements: string[] = [];
   private strikeListeners: ((strike: Strike) => void)[] = [];
 
   constructor(
@@ -66,7 +64,6 @@ export class FaultyConnections {
     (client as unknown as { query: Query }).query = function query(...args: unknown[]) {
       const sql = statementText(args[0]);
       index += 1;
-      faults.statements.push(sql);
       // After a vanish the process is gone: nothing more returns. After a terminate the
       // loader carries on, and its statements fail on the dead connection by themselves.
       if (struck && fault.mode !== 'terminate') return neverReturns(args[0]);

@@ -159,6 +159,18 @@ export class FaultPipeline {
     };
   }
 
+  /**
+   * One loader run that was not skipped: a run right after one that died may find the run
+   * lock still held by the dead session until the server notices; it tries again shortly.
+   */
+  async loadUnlessSkipped(overrides: Partial<LoaderDependencies> = {}, attempts = 50): Promise<LoadRun> {
+    for (let attempt = 1; ; attempt++) {
+      const run = await this.load(overrides);
+      if (run.summary?.outcome !== 'skipped' || attempt >= attempts) return run;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Loads until a run completes with every batch loaded; throws if that takes too many runs. */
   async loadUntilDone(overrides: Partial<LoaderDependencies> = {}, runs = 20): Promise<LoadRun[]> {
     const done: LoadRun[] = [];
