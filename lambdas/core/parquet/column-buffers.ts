@@ -20,6 +20,8 @@ abstract class ColumnBufferBase {
 
   constructor(
     readonly name: string,
+    /** The column's position in the table. */
+    readonly index: number,
     readonly nullable: boolean,
   ) {
     if (nullable) this.defined = new Uint8Array(INITIAL_CAPACITY);
@@ -53,8 +55,8 @@ export class Int32ColumnBuffer extends ColumnBufferBase {
   readonly kind = 'INT32';
   values = new Int32Array(INITIAL_CAPACITY);
 
-  constructor(name: string, nullable: boolean, private readonly fromBigint: boolean) {
-    super(name, nullable);
+  constructor(name: string, index: number, nullable: boolean, private readonly fromBigint: boolean) {
+    super(name, index, nullable);
   }
 
   push(value: CellValue | undefined): void {
@@ -143,17 +145,17 @@ export class BooleanColumnBuffer extends ColumnBufferBase {
 export type ColumnBuffer = Int32ColumnBuffer | Int64ColumnBuffer | ByteArrayColumnBuffer | BooleanColumnBuffer;
 
 /** The buffer for a warehouse column, by the physical type its Parquet schema gives it. */
-export function columnBuffer(column: ColumnDefinition, physical: PhysicalKind): ColumnBuffer {
+export function columnBuffer(column: ColumnDefinition, index: number, physical: PhysicalKind): ColumnBuffer {
   const nullable = column.nullable === true;
   switch (physical) {
     case 'INT32':
-      return new Int32ColumnBuffer(column.name, nullable, column.type.kind === 'decimal');
+      return new Int32ColumnBuffer(column.name, index, nullable, column.type.kind === 'decimal');
     case 'INT64':
-      return new Int64ColumnBuffer(column.name, nullable);
+      return new Int64ColumnBuffer(column.name, index, nullable);
     case 'BYTE_ARRAY':
-      return new ByteArrayColumnBuffer(column.name, nullable);
+      return new ByteArrayColumnBuffer(column.name, index, nullable);
     case 'BOOLEAN':
-      return new BooleanColumnBuffer(column.name, nullable);
+      return new BooleanColumnBuffer(column.name, index, nullable);
   }
 }
 
