@@ -229,6 +229,19 @@ describe('bad rows: rejected, the rest flows', () => {
     expect(result.rejected[0]).toMatchObject({ line: 2, reason: expect.stringContaining('over the limit of 1048576 bytes') });
   });
 
+  it("an over-long line's raw text is that line alone, even when it is short and lines follow in its chunk", async () => {
+    const maxLineBytes = Buffer.byteLength(order(1)) + 10;
+    // Over the limit in bytes, yet under the 500 characters a raw text keeps.
+    const long = order(2, { item: `"${'é'.repeat(60)}"` });
+    expect(Buffer.byteLength(long)).toBeGreaterThan(maxLineBytes);
+    expect(long.length).toBeLessThan(500);
+    // A valid chunk, and a chunk whose other line has invalid UTF-8 (read line by line).
+    for (const body of [jsonl(order(1), long, order(3)), Buffer.concat([Buffer.from(jsonl(order(1), long)), Buffer.from([0xff, 0x0a])])]) {
+      const result = await readAll(body, { maxLineBytes });
+      expect(result.rejected[0]).toMatchObject({ line: 2, raw: `${long}…` });
+    }
+  });
+
   it('a very long final line without a newline is still reported', async () => {
     const result = await readAll(`${order(1)}\n${'z'.repeat(5000)}`, { maxLineBytes: 1000, chunkSize: 100 });
     expect(ids(result)).toEqual([1]);

@@ -161,7 +161,7 @@ export class LineSplitter {
     if (lineNumber === 1 && startsWithByteOrderMark(bytes, from, end)) from += 3;
     const length = end - from;
     if (length > this.maxLineBytes) {
-      this.sink.tooLong(lineNumber, length, this.maxLineBytes, decodeHead(bytes.subarray(from, from + RAW_HEAD_BYTES)));
+      this.sink.tooLong(lineNumber, length, this.maxLineBytes, decodeHead(bytes.subarray(from, Math.min(end, from + RAW_HEAD_BYTES))));
       return;
     }
     if (this.sink.lineBytes?.(bytes, from, end, lineNumber)) return;
