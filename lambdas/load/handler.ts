@@ -19,7 +19,7 @@ import { ProcessedLayout } from '../core/layout';
 import { type LoadSummary, loadPendingBatches } from '../core/load/loader';
 import { LoadMetric } from '../core/metric-names';
 import { type LoadConfig, readLoadConfig } from './config';
-import { type Connector, scrubError, secretConnector, tlsOptions, urlConnector } from './database';
+import { type Connector, DatabaseConnectionError, scrubError, secretConnector, tlsOptions, urlConnector } from './database';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-load';
 const logger = createLogger(SERVICE_NAME);
@@ -55,6 +55,13 @@ async function connectorFor({ config, secret }: Container): Promise<Connector> {
   return secretConnector(await secret!.get(), ssl);
 }
 
+function isConnectionFailure(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (e instanceof DatabaseConnectionError) return true;
+  }
+  return false;
+}
+
 export async function handler(_event: unknown, context: Context): Promise<LoadSummary> {
   logger.addContext(context);
   const log = logPort(logger);
@@ -77,6 +84,9 @@ export async function handler(_event: unknown, context: Context): Promise<LoadSu
       { deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS },
     );
   } catch (error) {
+    // A rotated password or a moved host: read the secret again next time, not the
+    // cached copy that just failed (a warm container would otherwise fail until recycled).
+    if (container?.secret && isConnectionFailure(error)) container.secret.forget();
     const clean = scrubError(error, secrets);
     // Failures before the core ran (configuration, secret) are reported here; the core reports its own.
     if (!coreRan) {

@@ -140,6 +140,20 @@ describe('the Load Lambda handler', () => {
     expect(output.join('')).not.toContain(password);
   });
 
+  it('reads the secret again after a failed connection, so a rotated password works on a warm container', async () => {
+    secretsManager
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: JSON.stringify(rdsSecret({ password: 'the-old-password' })) })
+      .resolves({ SecretString: JSON.stringify(rdsSecret()) });
+    const handler = await newContainer(lambdaEnv);
+    await expect(handler({}, context)).rejects.toThrow(/password authentication failed/);
+    await expect(handler({}, context)).resolves.toMatchObject({ outcome: 'completed' });
+    await expect(handler({}, context)).resolves.toMatchObject({ outcome: 'completed' });
+    // Read again once after the failure; cached while connections succeed.
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    expect(output.join('')).not.toContain('the-old-password');
+  });
+
   it('asks for verified TLS by default, and says so when the server offers none', async () => {
     answerSecret(rdsSecret());
     const { DB_SSL: _omitted, ...defaults } = lambdaEnv;

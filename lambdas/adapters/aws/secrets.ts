@@ -68,6 +68,11 @@ export class SecretsManagerDatabaseSecret {
     return this.cached;
   }
 
+  /** Drops the cached value, so the next get() reads the secret again (e.g. after rotation). */
+  forget(): void {
+    this.cached = undefined;
+  }
+
   private async fetch(): Promise<DatabaseSecret> {
     let secretString: string | undefined;
     try {
