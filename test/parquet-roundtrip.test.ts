@@ -186,6 +186,17 @@ describe('ParquetTableWriter', () => {
     ]);
   });
 
+  it('takes a text value as its UTF-8 bytes too, copying them', async () => {
+    const bytes = Buffer.from('Zürich', 'utf8');
+    const writer = new ParquetTableWriter(everyType);
+    writer.append([1, null, null, null, 0, null, bytes, null]);
+    bytes.fill(0x21); // changing them afterwards changes nothing written
+    writer.append([2, null, null, null, 0, null, 'Zürich', null]);
+    const read = await readParquetColumns(writer.finish({}));
+    expect(read.columns.get('label')).toEqual(['Zürich', 'Zürich']);
+    expect(() => new ParquetTableWriter(everyType).append([bytes, null, null, null, 0, null, null, null])).toThrow(/column id: expected an int32/);
+  });
+
   it('refuses a value of the wrong type, naming the column', () => {
     const writer = new ParquetTableWriter(everyType);
     expect(() => writer.append([1.5, null, null, null, 0, null, null, null])).toThrow(/column id: expected an int32/);

@@ -11,6 +11,9 @@ const INITIAL_CAPACITY = 1024;
 
 export type PhysicalKind = 'INT32' | 'INT64' | 'BYTE_ARRAY' | 'BOOLEAN';
 
+/** A value to write: a CellValue, or for a text column also its UTF-8 bytes. */
+export type WriterValue = CellValue | Uint8Array;
+
 abstract class ColumnBufferBase {
   /** Values pushed since the last `clear` (nulls included). */
   length = 0;
@@ -33,7 +36,7 @@ abstract class ColumnBufferBase {
   }
 
   /** Records a null (or a present value) at the end; false when the value is null. */
-  protected present(value: CellValue | undefined): boolean {
+  protected present(value: WriterValue | undefined): boolean {
     const isNull = value === null || value === undefined;
     if (this.defined === undefined) {
       if (isNull) throw new Error(`Parquet column ${this.name}: null in a required column`);
@@ -45,7 +48,7 @@ abstract class ColumnBufferBase {
     return !isNull;
   }
 
-  protected wrongType(value: CellValue | undefined, expected: string): Error {
+  protected wrongType(value: WriterValue | undefined, expected: string): Error {
     return new Error(`Parquet column ${this.name}: expected ${expected}, got ${typeof value} ${String(value)}`);
   }
 }
@@ -59,7 +62,7 @@ export class Int32ColumnBuffer extends ColumnBufferBase {
     super(name, index, nullable);
   }
 
-  push(value: CellValue | undefined): void {
+  push(value: WriterValue | undefined): void {
     let number = 0;
     if (this.present(value)) {
       number = this.fromBigint && typeof value === 'bigint' ? Number(value) : (value as number);
@@ -75,7 +78,7 @@ export class Int64ColumnBuffer extends ColumnBufferBase {
   readonly kind = 'INT64';
   values = new BigInt64Array(INITIAL_CAPACITY);
 
-  push(value: CellValue | undefined): void {
+  push(value: WriterValue | undefined): void {
     let number = 0n;
     if (this.present(value)) {
       if (typeof value !== 'bigint' || BigInt.asIntN(64, value) !== value) throw this.wrongType(value, 'an int64 bigint');
@@ -96,8 +99,13 @@ export class ByteArrayColumnBuffer extends ColumnBufferBase {
     return this.length === 0 ? 0 : this.ends[this.length - 1]!;
   }
 
-  push(value: CellValue | undefined): void {
+  /** A string, or its UTF-8 bytes (copied). */
+  push(value: WriterValue | undefined): void {
     let end = this.byteLength;
+    if (value instanceof Uint8Array) {
+      this.pushBytes(value);
+      return;
+    }
     if (this.present(value)) {
       if (typeof value !== 'string') throw this.wrongType(value, 'a string');
       // A JS string's UTF-8 is at most 3 bytes per UTF-16 unit.
@@ -109,6 +117,20 @@ export class ByteArrayColumnBuffer extends ColumnBufferBase {
       }
       end += value.length <= SHORT_TEXT ? writeShort(this.bytes, end, value) : this.bytes.write(value, end, 'utf8');
     }
+    if (this.length === this.ends.length) this.ends = grow(this.ends);
+    this.ends[this.length++] = end;
+  }
+
+  private pushBytes(value: Uint8Array): void {
+    this.present(value);
+    let end = this.byteLength;
+    if (end + value.length > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(end + value.length, this.bytes.length * 2));
+      this.bytes.copy(grown, 0, 0, end);
+      this.bytes = grown;
+    }
+    this.bytes.set(value, end);
+    end += value.length;
     if (this.length === this.ends.length) this.ends = grow(this.ends);
     this.ends[this.length++] = end;
   }
@@ -131,7 +153,7 @@ export class BooleanColumnBuffer extends ColumnBufferBase {
   readonly kind = 'BOOLEAN';
   values = new Uint8Array(INITIAL_CAPACITY);
 
-  push(value: CellValue | undefined): void {
+  push(value: WriterValue | undefined): void {
     let bit = 0;
     if (this.present(value)) {
       if (typeof value !== 'boolean') throw this.wrongType(value, 'a boolean');

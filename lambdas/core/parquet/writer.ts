@@ -8,7 +8,6 @@
 import type { ColumnChunk, RowGroup, SchemaElement } from 'hyparquet';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { snappyCompressor } from 'hysnappy';
-import type { CellValue } from '../schema/column-types';
 import { VERSION_HASH_COLUMN, type WarehouseTableDefinition } from '../schema/warehouse-tables';
 import { ChunkedByteWriter } from './chunked-byte-writer';
 import {
@@ -18,8 +17,11 @@ import {
   Int32ColumnBuffer,
   Int64ColumnBuffer,
   type PhysicalKind,
+  type WriterValue,
   columnBuffer,
 } from './column-buffers';
+
+export type { WriterValue } from './column-buffers';
 import { type ChunkOptions, writeColumnChunk } from './column-chunk';
 import { PageCompression } from './page-compression';
 import { parquetSchema } from './schema';
@@ -81,8 +83,8 @@ export class ParquetTableWriter {
     return this.written + this.buffered;
   }
 
-  /** Appends one row: values in the table's column order. */
-  append(row: readonly CellValue[]): void {
+  /** Appends one row: values in the table's column order (copied: the caller may reuse the array). */
+  append(row: readonly WriterValue[]): void {
     // One loop per buffer class keeps each push call site monomorphic (inlined), where a
     // single loop over all columns would dispatch on four classes for every value.
     const { int32, int64, byteArray, boolean } = this.byKind;

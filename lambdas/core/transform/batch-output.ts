@@ -4,7 +4,7 @@
  * rows are held by id so that a file carries one row per id, the newest one; dim_date
  * holds the set of referenced days.
  */
-import { ParquetTableWriter } from '../parquet/writer';
+import { ParquetTableWriter, type WriterValue } from '../parquet/writer';
 import type { CellValue } from '../schema/column-types';
 import {
   type DimensionTableName,
@@ -28,7 +28,7 @@ export class BatchOutput {
   constructor(private readonly options: { rowGroupSize?: number } = {}) {}
 
   /** Appends a fact row; the values are copied, so the caller may reuse the array. */
-  appendFact(table: FactTableName, values: readonly CellValue[]): void {
+  appendFact(table: FactTableName, values: readonly WriterValue[]): void {
     let writer = this.factWriters.get(table);
     if (!writer) {
       writer = new ParquetTableWriter(WAREHOUSE_TABLES[table], this.options);

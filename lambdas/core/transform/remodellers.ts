@@ -4,6 +4,7 @@
  * source version, through join state where the dimension joins two tables.
  */
 import type { SourceRow } from '../ingest/types';
+import type { WriterValue } from '../parquet/writer';
 import type { Log } from '../ports';
 import type { CellValue } from '../schema/column-types';
 import { SOURCE_TABLES, type SourceTableName } from '../schema/source-tables';
@@ -20,7 +21,7 @@ import {
   isFactSource,
   timestampOf,
 } from './remodels';
-import { joinedVersion, rowVersion, versionHash } from './versions';
+import { joinedVersion, rowVersion, versionHashInto } from './versions';
 
 export interface RemodelContext {
   readonly sourceKey: string;
@@ -55,6 +56,7 @@ class FactRemodeller implements Remodeller {
 
   private readonly parts: SourceRow[] = [];
   private readonly values: CellValue[];
+  private readonly hash = new Uint8Array(32);
 
   constructor(
     private readonly remodel: FactRemodel,
@@ -75,8 +77,13 @@ class FactRemodeller implements Remodeller {
     const values = this.values;
     parts[0] = row;
     projection.projectInto(parts, values);
-    values[this.hashIndex] = versionHash(values, projection.businessIndexes);
-    this.context.output.appendFact(target, values);
+    versionHashInto(values, projection.businessIndexes, this.hash);
+    // The hash goes to the writer as its ASCII bytes (copied there), never as a string;
+    // then the slot is a CellValue again.
+    const factRow: WriterValue[] = values;
+    factRow[this.hashIndex] = this.hash;
+    this.context.output.appendFact(target, factRow);
+    factRow[this.hashIndex] = null;
     for (const index of this.dateIndexes) {
       const days = values[index];
       if (typeof days === 'number') this.context.output.addDate(days);

@@ -35,7 +35,16 @@ export function joinedVersion(...versions: readonly string[]): string {
  * Changing this encoding changes every hash: don't.
  */
 export function versionHash(values: readonly CellValue[], businessIndexes: readonly number[]): string {
-  // Runs once per fact row: bytes into a reused buffer, no strings but the result.
+  versionHashInto(values, businessIndexes, hex);
+  return hex.toString('latin1', 0, 32);
+}
+
+/**
+ * As `versionHash`, as the 32 ASCII bytes of the hex digits, written to `out`: the fact
+ * path hands these to the Parquet writer as they are, with no string in between.
+ */
+export function versionHashInto(values: readonly CellValue[], businessIndexes: readonly number[], out: Uint8Array): void {
+  // Runs once per fact row: bytes into a reused buffer.
   const encoding = canonical;
   encoding.begin(businessIndexes.length);
   for (let i = 0; i < businessIndexes.length; i++) encoding.value(values[businessIndexes[i]!]);
@@ -45,11 +54,10 @@ export function versionHash(values: readonly CellValue[], businessIndexes: reado
     const h = digest[word]!;
     for (let byte = 0; byte < 4; byte++) {
       const pair = ((h >>> (24 - byte * 8)) & 0xff) * 2;
-      hex[word * 8 + byte * 2] = HEX_PAIRS[pair]!;
-      hex[word * 8 + byte * 2 + 1] = HEX_PAIRS[pair + 1]!;
+      out[word * 8 + byte * 2] = HEX_PAIRS[pair]!;
+      out[word * 8 + byte * 2 + 1] = HEX_PAIRS[pair + 1]!;
     }
   }
-  return hex.toString('latin1', 0, 32);
 }
 
 /** The most bytes a value other than text takes: a tag and 8 bytes. */
