@@ -186,6 +186,23 @@ describe('ParquetTableWriter', () => {
     ]);
   });
 
+  it('dictionary-encodes a column of thousands of distinct values, and reads it back', async () => {
+    // Scattered values (so that a sample sees repeats), 3000 distinct in each column.
+    const scattered = (i: number) => (Math.imul(i, 0x9e3779b1) >>> 0) % 3000;
+    const rows = Array.from({ length: 100_000 }, (_, i) => [i, null, BigInt(scattered(i)), null, 0, null, null, scattered(i + 7)]);
+    const { bytes, path } = await writeRows(everyType, rows);
+    const read = await readParquetColumns(bytes);
+    expect(read.columns.get('grade')).toEqual(rows.map((row) => row[7]));
+    expect(read.columns.get('amount')).toEqual(rows.map((row) => row[2]));
+    const encodings = await duckdbQuery(
+      `SELECT path_in_schema p, encodings e FROM parquet_metadata('${path}') WHERE path_in_schema IN ('grade', 'amount') ORDER BY p`,
+    );
+    expect(encodings).toEqual([
+      { p: 'amount', e: expect.stringContaining('RLE_DICTIONARY') },
+      { p: 'grade', e: expect.stringContaining('RLE_DICTIONARY') },
+    ]);
+  });
+
   it('takes a text value as its UTF-8 bytes too, copying them', async () => {
     const bytes = Buffer.from('Zürich', 'utf8');
     const writer = new ParquetTableWriter(everyType);

@@ -194,8 +194,13 @@ function plainValues(present: PresentValues, first: number, count: number): Uint
       for (let i = first; i < first + count; i++) {
         const end = ends[i]!;
         view.setInt32(at, end - previous, true);
-        page.set(bytes.subarray(previous, end), at + 4);
-        at += 4 + end - previous;
+        at += 4;
+        // Short values byte by byte: a subarray per value would cost more than the copy.
+        if (end - previous <= 64) for (let b = previous; b < end; b++) page[at++] = bytes[b]!;
+        else {
+          page.set(bytes.subarray(previous, end), at);
+          at += end - previous;
+        }
         previous = end;
       }
       return page;

@@ -19,6 +19,7 @@ const SAMPLE_SIZE = 1000;
 const SAMPLE_DISTINCT_LIMIT = 0.9;
 const EMPTY = -1;
 const MAX_DICTIONARY_SIZE = 1 << 16;
+const INITIAL_CAPACITY = 256;
 
 /**
  * The dictionary of `words` (`count` values of `width` words each), or undefined when
@@ -29,10 +30,11 @@ export function intDictionary(words: Int32Array, count: number, width: 1 | 2): I
   // Stop as soon as a dictionary could no longer halve the plain size (and keep indexes
   // within 16 bits).
   const maxSize = Math.min(Math.floor(count / 4) + 1, MAX_DICTIONARY_SIZE);
-  const capacity = tableCapacity(maxSize);
-  const mask = capacity - 1;
-  const slots = new Int32Array(capacity).fill(EMPTY);
-  const distinct = new Int32Array(maxSize * width);
+  // The table starts small and doubles at half full: most dictionaries are a few dozen values.
+  let capacity = INITIAL_CAPACITY;
+  let mask = capacity - 1;
+  let slots: Int32Array = new Int32Array(capacity).fill(EMPTY);
+  let distinct: Int32Array = new Int32Array(Math.min(maxSize, capacity) * width);
   const indexes = new Int32Array(count);
   let size = 0;
   for (let i = 0; i < count; i++) {
@@ -46,8 +48,14 @@ export function intDictionary(words: Int32Array, count: number, width: 1 | 2): I
         if (size === maxSize) return undefined;
         index = size++;
         slots[slot] = index;
+        if (index * width >= distinct.length) distinct = grown(distinct, Math.min(maxSize, capacity) * width);
         distinct[index * width] = low;
         if (width === 2) distinct[index * width + 1] = high;
+        if (size * 2 > capacity) {
+          capacity *= 2;
+          mask = capacity - 1;
+          slots = rehashed(distinct, size, width, capacity);
+        }
         break;
       }
       if (distinct[index * width] === low && (width === 1 || distinct[index * width + 1] === high)) break;
@@ -76,10 +84,22 @@ function mostlyDistinct(words: Int32Array, count: number, width: number): boolea
   return seen.size > sampled * SAMPLE_DISTINCT_LIMIT;
 }
 
-function tableCapacity(entries: number): number {
-  let capacity = 16;
-  while (capacity < entries * 2) capacity *= 2;
-  return capacity;
+/** The slots of a table of `capacity` holding the first `size` distinct values. */
+function rehashed(distinct: Int32Array, size: number, width: number, capacity: number): Int32Array {
+  const mask = capacity - 1;
+  const slots = new Int32Array(capacity).fill(EMPTY);
+  for (let index = 0; index < size; index++) {
+    let slot = hash(distinct[index * width]!, width === 2 ? distinct[index * width + 1]! : 0) & mask;
+    while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
+    slots[slot] = index;
+  }
+  return slots;
+}
+
+function grown(array: Int32Array, length: number): Int32Array {
+  const bigger = new Int32Array(Math.max(length, array.length * 2));
+  bigger.set(array);
+  return bigger;
 }
 
 function hash(low: number, high: number): number {
