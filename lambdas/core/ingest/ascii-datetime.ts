@@ -67,20 +67,18 @@ export function readAsciiTimestamp(bytes: Uint8Array, start: number, end: number
   const minute = n0 * 10 + n1;
   const second = s0 * 10 + s1;
   if (hour > 23 || minute > 59 || second > 59) return NOT_READ;
-  let i = start + MIN_TIMESTAMP_LENGTH;
+  const dot = start + MIN_TIMESTAMP_LENGTH;
   let milliseconds = 0;
-  if (i < end) {
-    if (bytes[i] !== DOT) return NOT_READ;
-    i++;
-    const fractionDigits = end - i;
+  if (dot < end) {
+    if (bytes[dot] !== DOT) return NOT_READ;
+    const fractionDigits = end - dot - 1;
     if (fractionDigits === 0 || fractionDigits > MAX_FRACTION_DIGITS) return NOT_READ;
-    let weight = 100;
-    for (; i < end; i++) {
-      const digit = digitAt(bytes, i);
+    for (let j = 1; j <= fractionDigits; j++) {
+      const digit = digitAt(bytes, dot + j);
       if (digit > 9) return NOT_READ;
-      milliseconds += digit * weight; // weight 100, 10, 1, then 0: digits past the ms truncated
-      weight = (weight / 10) | 0;
+      if (j <= 3) milliseconds = milliseconds * 10 + digit; // digits past the ms truncated
     }
+    if (fractionDigits < 3) milliseconds *= fractionDigits === 1 ? 100 : 10;
   }
   const days = readDateAt(bytes, start);
   if (days === NOT_READ) return NOT_READ;
