@@ -218,11 +218,23 @@ describe('delivery semantics (SPEC §5)', () => {
     expect(h.s3.putKeys()).toEqual([]);
   });
 
-  it('an object replaced under the same key (new ETag) is processed again', async () => {
-    h.ingest('design', 1, [line('design', { design_name: 'Wooden' })]);
+  it('an object replaced under the same key (new ETag) is refused loudly, its batch left as published', async () => {
+    const original = h.ingest('design', 1, [line('design', { design_name: 'Wooden' })]);
+    await h.transform(original);
+    const replaced = h.ingest('design', 1, [line('design', { design_name: 'Oak' })]);
+    h.s3.mock.resetHistory();
+    await expect(h.transform(replaced)).rejects.toThrow(
+      new RegExp(`"design/0000000001_\\d+T\\d+\\.jsonl" was replaced after its batch was published .*next sequence`),
+    );
+    expect(h.s3.putKeys()).toEqual([]);
+    expect((await h.rows('design', 1, 'dim_design'))!.map((r) => r.design_name)).toEqual(['Wooden']);
+    expect(h.manifest('design', 1)!.sourceETag).toBe(original.etag);
+  });
+
+  it('a forced replay transforms a published object again, recording its ETag', async () => {
     await h.transform(h.ingest('design', 1, [line('design', { design_name: 'Wooden' })]));
     const replaced = h.ingest('design', 1, [line('design', { design_name: 'Oak' })]);
-    expect((await h.transform(replaced)).outcome).toBe('processed');
+    expect((await h.transform({ ...replaced, force: true })).outcome).toBe('processed');
     expect((await h.rows('design', 1, 'dim_design'))!.map((r) => r.design_name)).toEqual(['Oak']);
     expect(h.manifest('design', 1)!.sourceETag).toBe(replaced.etag);
   });

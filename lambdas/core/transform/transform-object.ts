@@ -43,6 +43,27 @@ export interface TransformRequest {
   readonly key: string;
   /** The object's ETag as the event reports it; read from the object when absent. */
   readonly etag?: string;
+  /** Re-transform even when the batch is already published (operator replay). */
+  readonly force?: boolean;
+}
+
+/**
+ * The object under this key changed after its batch was published. The loader records
+ * batches by (table, sequence) and would never load the new content, so the transform
+ * refuses loudly (the event ends in the DLQ) rather than publish a batch no one loads.
+ */
+export class ReplacedObjectError extends Error {
+  constructor(
+    readonly key: string,
+    readonly publishedETag: string,
+    readonly newETag: string,
+  ) {
+    super(
+      `ingestion object "${key}" was replaced after its batch was published (ETag ${publishedETag}, now ${newETag}): ` +
+        'a sequence is published once; land corrected rows as a new object with the next sequence',
+    );
+    this.name = 'ReplacedObjectError';
+  }
 }
 
 export interface TransformSummary {
@@ -81,7 +102,7 @@ export async function transformObject(deps: TransformDeps, request: TransformReq
 
     const etag = request.etag ?? (await deps.ingestion.head(source.key))?.etag;
     const existing = await readManifest(deps.processed, deps.layout, source);
-    if (existing && etag !== undefined && existing.sourceETag === etag) {
+    if (!request.force && existing && etag !== undefined && existing.sourceETag === etag) {
       // Already published from this very object; still repair SSM if a crash left it behind.
       const sequenceRecord = await trackSequence(deps, source);
       const durationMs = clock() - started;
@@ -109,8 +130,11 @@ export async function transformObject(deps: TransformDeps, request: TransformReq
         durationMs,
       };
     }
+    if (!request.force && existing?.sourceETag !== undefined && etag !== undefined && existing.sourceETag !== etag) {
+      throw new ReplacedObjectError(source.key, existing.sourceETag, etag);
+    }
     if (existing) {
-      log.info('manifest exists for a different object version: reprocessing', {
+      log.info('batch already published: transforming again on request', {
         sourceKey: source.key,
         sourceETag: etag,
         manifestETag: existing.sourceETag,

@@ -9,7 +9,7 @@ import { S3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../../../lambdas/adapters/aws/ssm-parameter-store';
 import { type BatchManifest, ProcessedLayout, ingestionKey } from '../../../lambdas/core/layout';
 import type { SourceTableName } from '../../../lambdas/core/schema/source-tables';
-import { type TransformDeps, transformObject } from '../../../lambdas/core/transform/transform-object';
+import { type TransformDeps, type TransformRequest, transformObject } from '../../../lambdas/core/transform/transform-object';
 import { FakeS3 } from '../../support/s3-mock';
 import { FakeSsm } from '../../support/ssm-mock';
 import { type Row, parquetRows } from './batch-rows';
@@ -63,7 +63,7 @@ export class TransformHarness {
     return { key, etag: object.etag.replace(/"/g, '') };
   }
 
-  transform(object: { key: string; etag?: string }, overrides: Partial<TransformDeps> = {}) {
+  transform(object: TransformRequest, overrides: Partial<TransformDeps> = {}) {
     return transformObject(this.deps(overrides), object);
   }
 
