@@ -65,7 +65,7 @@ export type DimensionTableName = (typeof DIMENSION_TABLE_NAMES)[number];
 export type WarehouseTableName = FactTableName | DimensionTableName;
 
 /**
- * Hex MD5 of a fact row's business columns: a changed source row gets a new hash (a new
+ * 128-bit hash (32 hex digits) of a fact row's business columns: a changed source row gets a new hash (a new
  * version) even when `last_updated` did not move; an identical row gets the same one.
  */
 export const VERSION_HASH_COLUMN = 'version_hash';
