@@ -41,9 +41,24 @@ function readDateAt(bytes: Uint8Array, start: number): number {
   const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
   const month = m0 * 10 + m1;
   const day = d0 * 10 + d1;
+  // Dates in one object cluster on a few hundred days: those seen are remembered.
+  const key = year * 10_000 + month * 100 + day;
+  const slot = key & (CACHE_SLOTS - 1);
+  if (cachedDates[slot] === key) return cachedDays[slot]!;
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NOT_READ;
-  return daysFromCivil(year, month, day);
+  const days = daysFromCivil(year, month, day);
+  cachedDates[slot] = key;
+  cachedDays[slot] = days;
+  return days;
 }
+
+/**
+ * Valid dates already read, direct-mapped by `YYYYMMDD`: slot `key % CACHE_SLOTS` holds one
+ * key (0: none, never a valid date) and its day number.
+ */
+const CACHE_SLOTS = 4096;
+const cachedDates = new Int32Array(CACHE_SLOTS);
+const cachedDays = new Int32Array(CACHE_SLOTS);
 
 /** `bytes[start, end)` as `YYYY-MM-DD` → days since 1970-01-01, or NOT_READ. */
 export function readAsciiDate(bytes: Uint8Array, start: number, end: number): number {
