@@ -9,7 +9,7 @@ import type { ColumnChunk, RowGroup, SchemaElement } from 'hyparquet';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { snappyCompressor } from 'hysnappy';
 import { VERSION_HASH_COLUMN, type WarehouseTableDefinition } from '../schema/warehouse-tables';
-import { ChunkedByteWriter } from './chunked-byte-writer';
+import { GrowableByteWriter } from './growable-byte-writer';
 import {
   BooleanColumnBuffer,
   ByteArrayColumnBuffer,
@@ -47,7 +47,7 @@ interface ColumnsByKind {
 export class ParquetTableWriter {
   readonly table: WarehouseTableDefinition;
   private readonly schema: SchemaElement[];
-  private readonly output = new ChunkedByteWriter();
+  private readonly output = new GrowableByteWriter();
   private readonly rowGroupSize: number;
   private readonly columns: ColumnBuffer[];
   private readonly byKind: ColumnsByKind;
@@ -129,7 +129,6 @@ export class ParquetTableWriter {
       total_compressed_size: BigInt(this.output.offset - start),
     });
     for (const column of this.columns) column.clear();
-    this.output.flush();
     this.written += this.buffered;
     this.buffered = 0;
   }
