@@ -2,8 +2,9 @@
  * Streams rows of one warehouse table into a Parquet file held in memory. Rows are
  * buffered column by column in typed arrays (column-buffers.ts) and encoded a row group
  * at a time (column-chunk.ts), so memory stays bounded by the row group size plus the
- * (compressed) output. hyparquet-writer supplies the file metadata and page headers
- * (Thrift) and the RLE/bit-packing; the values are encoded here, from typed arrays.
+ * encoded output, which grows in place (growable-byte-writer.ts). hyparquet-writer
+ * supplies the Thrift page headers and file metadata; values, RLE/bit-packing and
+ * dictionaries are encoded here, from typed arrays.
  */
 import type { ColumnChunk, RowGroup, SchemaElement } from 'hyparquet';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
