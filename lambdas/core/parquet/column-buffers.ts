@@ -89,7 +89,11 @@ export class Int64ColumnBuffer extends ColumnBufferBase {
   }
 }
 
-/** BYTE_ARRAY: text as UTF-8, values back to back; `ends[i]` is where value i ends. */
+/**
+ * BYTE_ARRAY: text as UTF-8, kept in Parquet's PLAIN layout (each value's byte length,
+ * 4 bytes little-endian, then its bytes), so that a data page is a slice of `bytes`.
+ * `ends[i]` is where value i, prefix included, ends; a null adds no bytes.
+ */
 export class ByteArrayColumnBuffer extends ColumnBufferBase {
   readonly kind = 'BYTE_ARRAY';
   bytes = Buffer.allocUnsafe(INITIAL_CAPACITY * 16);
@@ -102,37 +106,39 @@ export class ByteArrayColumnBuffer extends ColumnBufferBase {
   /** A string, or its UTF-8 bytes (copied). */
   push(value: WriterValue | undefined): void {
     let end = this.byteLength;
-    if (value instanceof Uint8Array) {
-      this.pushBytes(value);
-      return;
-    }
     if (this.present(value)) {
-      if (typeof value !== 'string') throw this.wrongType(value, 'a string');
-      // A JS string's UTF-8 is at most 3 bytes per UTF-16 unit.
-      const room = end + value.length * 3;
-      if (room > this.bytes.length) {
-        const grown = Buffer.allocUnsafe(Math.max(room, this.bytes.length * 2));
-        this.bytes.copy(grown, 0, 0, end);
-        this.bytes = grown;
+      if (value instanceof Uint8Array) {
+        this.reserve(end + 4 + value.length);
+        this.bytes.set(value, end + 4);
+        end = this.prefixed(end, value.length);
+      } else {
+        if (typeof value !== 'string') throw this.wrongType(value, 'a string');
+        // A JS string's UTF-8 is at most 3 bytes per UTF-16 unit.
+        this.reserve(end + 4 + value.length * 3);
+        const at = end + 4;
+        const written = value.length <= SHORT_TEXT ? writeShort(this.bytes, at, value) : this.bytes.write(value, at, 'utf8');
+        end = this.prefixed(end, written);
       }
-      end += value.length <= SHORT_TEXT ? writeShort(this.bytes, end, value) : this.bytes.write(value, end, 'utf8');
     }
     if (this.length === this.ends.length) this.ends = grow(this.ends);
     this.ends[this.length++] = end;
   }
 
-  private pushBytes(value: Uint8Array): void {
-    this.present(value);
-    let end = this.byteLength;
-    if (end + value.length > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(end + value.length, this.bytes.length * 2));
-      this.bytes.copy(grown, 0, 0, end);
-      this.bytes = grown;
-    }
-    this.bytes.set(value, end);
-    end += value.length;
-    if (this.length === this.ends.length) this.ends = grow(this.ends);
-    this.ends[this.length++] = end;
+  /** Writes the length prefix of the value just written after `start`; returns its end. */
+  private prefixed(start: number, length: number): number {
+    const bytes = this.bytes;
+    bytes[start] = length & 0xff;
+    bytes[start + 1] = (length >>> 8) & 0xff;
+    bytes[start + 2] = (length >>> 16) & 0xff;
+    bytes[start + 3] = length >>> 24;
+    return start + 4 + length;
+  }
+
+  private reserve(size: number): void {
+    if (size <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(size, this.bytes.length * 2));
+    this.bytes.copy(grown, 0, 0, this.byteLength);
+    this.bytes = grown;
   }
 }
 

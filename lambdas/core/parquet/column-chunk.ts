@@ -157,7 +157,7 @@ function writeDictionaryPage(out: Writer, dictionary: IntDictionary, compression
 function pageRanges(column: ColumnBuffer, present: PresentValues): [number, number][] {
   const rows = column.length;
   let valueBytes: number;
-  if (present.kind === 'BYTE_ARRAY') valueBytes = column.kind === 'BYTE_ARRAY' ? column.byteLength + 4 * present.count : 0;
+  if (present.kind === 'BYTE_ARRAY') valueBytes = column.kind === 'BYTE_ARRAY' ? column.byteLength : 0;
   else if (present.kind === 'BOOLEAN') valueBytes = rows / 8;
   else valueBytes = present.words.byteLength;
   const pages = Math.max(1, Math.ceil(valueBytes / PAGE_BYTES));
@@ -183,27 +183,11 @@ function plainValues(present: PresentValues, first: number, count: number): Uint
       return packed;
     }
     case 'BYTE_ARRAY': {
-      // Each value: its length (4 bytes, little-endian), then its bytes.
+      // The buffer already holds them in PLAIN layout (length prefix, then bytes).
       const { bytes, ends } = present;
       const startByte = first === 0 ? 0 : ends[first - 1]!;
       const endByte = count === 0 ? startByte : ends[first + count - 1]!;
-      const page = new Uint8Array(endByte - startByte + 4 * count);
-      const view = new DataView(page.buffer);
-      let at = 0;
-      let previous = startByte;
-      for (let i = first; i < first + count; i++) {
-        const end = ends[i]!;
-        view.setInt32(at, end - previous, true);
-        at += 4;
-        // Short values byte by byte: a subarray per value would cost more than the copy.
-        if (end - previous <= 64) for (let b = previous; b < end; b++) page[at++] = bytes[b]!;
-        else {
-          page.set(bytes.subarray(previous, end), at);
-          at += end - previous;
-        }
-        previous = end;
-      }
-      return page;
+      return bytes.subarray(startByte, endByte);
     }
   }
 }
