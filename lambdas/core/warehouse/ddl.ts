@@ -87,7 +87,7 @@ function factDdl(table: FactTableDefinition, schemas: WarehouseSchemas): string[
   ];
   return [
     `CREATE TABLE ${name} (\n  ${lines.join(',\n  ')}\n)`,
-    comment(schemas, table.name, VERSION_HASH_COLUMN, 'audit: MD5 of the business columns; one row per (natural key, version_hash)'),
+    comment(schemas, table.name, VERSION_HASH_COLUMN, 'audit: 128-bit hash of the business columns; one row per (natural key, version_hash)'),
     comment(schemas, table.name, FACT_SOURCE_BATCH, 'audit: the processed batch (<source table>/<sequence>) that first brought this version'),
     comment(schemas, table.name, FACT_LOADED_AT, 'audit: when this version was loaded'),
   ];
