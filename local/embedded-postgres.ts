@@ -9,8 +9,9 @@
  * failing test run, a failed local run and a CLI usage error all exited 0). We stop
  * every server we start ourselves, so those process-wide hooks are removed.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
 
 export interface RunningPostgres {
   /** `postgres://…` URL of the `postgres` database. */
@@ -32,9 +33,16 @@ export interface EmbeddedPostgresOptions {
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
+/** A data folder the embedded Postgres cannot use, with what to do about it. */
+export class StateFolderError extends Error {
+  override readonly name = 'StateFolderError';
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const port = options.port ?? (await freePort());
   await mkdir(options.dataDir, { recursive: true });
+  const runsAsPostgresUser = process.getuid?.() === 0;
+  if (runsAsPostgresUser) await assertReachableByPostgresUser(options.dataDir);
   const quiet: (message: unknown) => void = options.onLog ? (m) => options.onLog!(String(m)) : () => {};
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const postgres = new EmbeddedPostgres({
@@ -44,20 +52,45 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password: PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: !options.ephemeral,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runsAsPostgresUser,
     // The warehouse compares text in C order and stores UTC; never the machine's locale.
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'timezone=UTC', '-c', 'fsync=off', '-c', 'max_connections=200'],
     onLog: quiet,
     onError: quiet,
   });
-  if (!(await isInitialised(options.dataDir))) await postgres.initialise();
+  if (!(await isInitialised(options.dataDir))) {
+    try {
+      await postgres.initialise();
+    } catch (error) {
+      throw new StateFolderError(`could not initialise the embedded Postgres in ${options.dataDir}: ${(error as Error).message}`);
+    }
+  }
   await postgres.start();
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
     stop: () => postgres.stop(),
   };
+}
+
+/**
+ * As root, Postgres runs as the OS user `postgres`, which must be able to enter every
+ * folder above the data folder: a 0700 parent (a home folder, a private temp folder)
+ * makes initdb fail with a bare "Permission denied". Say why, and what to do, first.
+ */
+async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
+  let folder = resolve(dataDir);
+  for (let parent = dirname(folder); parent !== folder; folder = parent, parent = dirname(folder)) {
+    const { mode } = await stat(parent);
+    if ((mode & 0o001) === 0) {
+      throw new StateFolderError(
+        `the embedded Postgres cannot use ${dataDir}: run as root, it runs as the OS user "postgres", which cannot ` +
+          `enter ${parent} (mode ${(mode & 0o777).toString(8).padStart(4, '0')}, no access for other users). Choose a ` +
+          `--state-dir outside it (e.g. under /tmp), allow it with \`chmod o+x ${parent}\`, or run as a non-root user.`,
+      );
+    }
+  }
 }
 
 async function isInitialised(dataDir: string): Promise<boolean> {
