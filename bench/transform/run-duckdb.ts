@@ -2,12 +2,14 @@
  * Child process of the transform benchmark: the reference. DuckDB does the same
  * conversion (read_json → the fact's columns with exact DECIMAL, DATE and TIME → COPY TO
  * Parquet, SNAPPY) and prints its duration as JSON.
- * Usage: run-duckdb.ts <jsonl file> <parquet file>
+ * Usage: run-duckdb.ts <jsonl file> <parquet file> [threads]
+ * With `threads` 1 it runs on one core, as the transform does (a 1024 MB Lambda has less
+ * than one vCPU); without it, on every core.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [input, output] = process.argv.slice(2) as [string, string];
-const instance = await DuckDBInstance.create(':memory:');
+const [input, output, threads] = process.argv.slice(2) as [string, string, string | undefined];
+const instance = await DuckDBInstance.create(':memory:', threads ? { threads } : {});
 const connection = await instance.connect();
 const started = performance.now();
 await connection.run(`
