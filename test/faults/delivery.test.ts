@@ -3,24 +3,20 @@
  * ends with the warehouse equal to a fault-free run of the same input, no row lost or
  * duplicated, and the irregularity visible in logs and metrics.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LoadMetric, TransformMetric } from '../../lambdas/core/metric-names';
 import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
-import { expectedRowCounts, generatedInput } from './support/history';
+import { expectedRowCounts } from './support/history';
 import { rowCounts } from './support/fingerprint';
-import { FaultPipeline, type LoadRun, type Reference } from './support/pipeline';
+import type { LoadRun } from './support/pipeline';
+import { useReferenceRun } from './support/reference-run';
 
-const input = generatedInput();
-const pipeline = new FaultPipeline();
-let reference: Reference;
+const run = useReferenceRun();
+const { input, pipeline } = run;
 
-beforeAll(async () => {
-  reference = await pipeline.reference(input.objects);
-}, 60_000);
-afterAll(() => pipeline.end());
 
 it('the fault-free run holds every row the generated input implies', () => {
-  const counts = rowCounts(reference.warehouse);
+  const counts = rowCounts(run.reference.warehouse);
   expect(counts).toMatchObject(expectedRowCounts(input.history));
   expect(counts.loaded_batches).toBe(input.objects.length);
 });
@@ -36,8 +32,8 @@ describe('the same event delivered three times', () => {
       expect(pipeline.s3.putKeys().length).toBe(writes);
     }
     expect((await pipeline.load()).summary).toMatchObject({ batchesLoaded: input.objects.length, batchesFailed: [] });
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
-    expect(pipeline.parameters()).toEqual(reference.parameters);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
+    expect(pipeline.parameters()).toEqual(run.reference.parameters);
     expect(pipeline.output.total(TransformMetric.ObjectsSkipped)).toBe(2 * input.objects.length);
     expect(pipeline.output.total(TransformMetric.ObjectsProcessed)).toBe(input.objects.length);
     const skipped = pipeline.output.logs().filter((l) => l.message === 'object already processed: skipped');
@@ -53,7 +49,7 @@ describe('the same event delivered three times', () => {
     for (const outcome of await pipeline.deliver(deliveries)) expect(outcome.ok).toBe(true);
     const again = await pipeline.load();
     expect(again.summary).toMatchObject({ batchesLoaded: 0, pendingBatches: 0 });
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
   });
 });
 
@@ -63,8 +59,8 @@ describe('events delivered in reverse order', () => {
     const deliveries = pipeline.landAll(input.objects).reverse();
     for (const outcome of await pipeline.deliver(deliveries)) expect(outcome.ok).toBe(true);
     expect((await pipeline.load()).summary).toMatchObject({ batchesFailed: [], pendingBatches: 0 });
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
-    expect(pipeline.parameters()).toEqual(reference.parameters);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
+    expect(pipeline.parameters()).toEqual(run.reference.parameters);
 
     // Each table's newest object came first: the sequences before it were missing then.
     const gapWarnings = pipeline.output.logs().filter((l) => l.message === 'ingestion sequence gap: objects missing or not yet arrived');
@@ -85,7 +81,7 @@ describe('events delivered in reverse order', () => {
       const run = await pipeline.load();
       expect(run.summary).toMatchObject({ batchesLoaded: 1, batchesFailed: [] });
     }
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
   });
 });
 
@@ -110,7 +106,7 @@ describe('two loaders at once', () => {
       }
     }
     expect(runs.reduce((n, run) => n + run.summary!.batchesLoaded, 0)).toBe(input.objects.length);
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
   });
 });
 
@@ -136,7 +132,7 @@ describe('an ingestion object missing from the sequence, then arriving late', ()
         ['department', 1],
       ]),
     );
-    expect(await pipeline.fingerprint()).not.toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).not.toEqual(run.reference.warehouse);
 
     const late = pipeline.landAll([...withheld]);
     const outcomes = await pipeline.deliver(late);
@@ -144,8 +140,8 @@ describe('an ingestion object missing from the sequence, then arriving late', ()
     const rest = await pipeline.load();
     expect(rest.summary).toMatchObject({ batchesLoaded: 3, batchesFailed: [] });
     expect(Object.values(rest.summary!.placeholdersOutstanding).filter((count) => count !== 0)).toEqual([]);
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
-    expect(pipeline.parameters()).toEqual(reference.parameters);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
+    expect(pipeline.parameters()).toEqual(run.reference.parameters);
   });
 });
 

@@ -5,20 +5,14 @@
  * as already processed but still records the sequence. Nothing is lost or duplicated, the
  * sequence parameters end as in a fault-free run, and every failure shows.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TransformMetric } from '../../lambdas/core/metric-names';
 import { awsErrors } from './support/aws-faults';
-import { generatedInput } from './support/history';
-import { FaultPipeline, type Reference } from './support/pipeline';
+import { useReferenceRun } from './support/reference-run';
 
-const input = generatedInput();
-const pipeline = new FaultPipeline();
-let reference: Reference;
+const run = useReferenceRun();
+const { input, pipeline } = run;
 
-beforeAll(async () => {
-  reference = await pipeline.reference(input.objects);
-}, 60_000);
-afterAll(() => pipeline.end());
 
 function failedObjects(errorName: string): unknown[] {
   return pipeline.output
@@ -52,8 +46,8 @@ describe('Parameter Store errors', () => {
     expect(pipeline.output.total(TransformMetric.ObjectsSkipped)).toBe(deliveries.length);
 
     expect((await pipeline.load()).summary!.batchesFailed).toEqual([]);
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
-    expect(pipeline.parameters()).toEqual(reference.parameters);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
+    expect(pipeline.parameters()).toEqual(run.reference.parameters);
   });
 
   it('down for the whole history, then back: batches load meanwhile, and re-deliveries restore every sequence', async () => {
@@ -64,14 +58,14 @@ describe('Parameter Store errors', () => {
     expect(pipeline.parameters()).toEqual(new Map());
     expect(failedObjects('InternalServerError')).toHaveLength(deliveries.length);
     expect((await pipeline.load()).summary).toMatchObject({ batchesLoaded: deliveries.length, batchesFailed: [] });
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
 
     pipeline.ssmFaults.dropRules();
     for (const outcome of await pipeline.deliver(deliveries)) {
       expect(outcome).toMatchObject({ ok: true, result: { objects: [{ outcome: 'skipped' }] } });
     }
-    expect(pipeline.parameters()).toEqual(reference.parameters);
+    expect(pipeline.parameters()).toEqual(run.reference.parameters);
     expect((await pipeline.load()).summary!.batchesLoaded).toBe(0);
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
   });
 });

@@ -4,22 +4,16 @@
  * and every failed load run is followed by the next scheduled one; the warehouse must end
  * equal to a fault-free run, and each failure must show in logs and metrics.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LoadMetric, TransformMetric } from '../../lambdas/core/metric-names';
 import { type FaultEffect, awsErrors } from './support/aws-faults';
-import { generatedInput } from './support/history';
-import { FaultPipeline, type Reference } from './support/pipeline';
+import { useReferenceRun } from './support/reference-run';
 import { spreadStops, writeKind } from './support/stop-points';
 import { INGESTION_BUCKET, PROCESSED_BUCKET } from './support/transform-lambda';
 
-const input = generatedInput();
-const pipeline = new FaultPipeline();
-let reference: Reference;
+const run = useReferenceRun();
+const { input, pipeline } = run;
 
-beforeAll(async () => {
-  reference = await pipeline.reference(input.objects);
-}, 60_000);
-afterAll(() => pipeline.end());
 
 const isIngestionRead = (input: Record<string, unknown>) => input.Bucket === INGESTION_BUCKET;
 const isProcessed = (input: Record<string, unknown>) => input.Bucket === PROCESSED_BUCKET;
@@ -51,8 +45,8 @@ describe('the Transform Lambda', () => {
     expect(pipeline.output.errors().filter((l) => l.message === 'transform invocation failed')).toHaveLength(input.objects.length);
 
     expect((await pipeline.load()).summary).toMatchObject({ batchesLoaded: input.objects.length, batchesFailed: [] });
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
-    expect(pipeline.parameters()).toEqual(reference.parameters);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
+    expect(pipeline.parameters()).toEqual(run.reference.parameters);
   });
 
   it('the connection reset in the middle of an object body: nothing of it is published before the retry', async () => {
@@ -76,14 +70,14 @@ describe('the Transform Lambda', () => {
     expect(pipeline.output.total(TransformMetric.ObjectsFailed)).toBe(input.objects.length);
 
     expect((await pipeline.load()).summary).toMatchObject({ batchesLoaded: input.objects.length, batchesFailed: [] });
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
   });
 
   it('a 5xx on each kind of write (Parquet, state, manifest): the retry rebuilds the same batch', async () => {
     await pipeline.begin();
     const deliveries = pipeline.landAll(input.objects);
     // Each object fails at one of its writes; across the history every kind of write fails.
-    const stops = spreadStops(reference.writes, { sequence: false });
+    const stops = spreadStops(run.reference.writes, { sequence: false });
     const failedWrites: string[] = [];
     for (const [index, delivery] of deliveries.entries()) {
       pipeline.s3Faults.inject({
@@ -104,8 +98,8 @@ describe('the Transform Lambda', () => {
     );
 
     expect((await pipeline.load()).summary).toMatchObject({ batchesLoaded: input.objects.length, batchesFailed: [] });
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
-    expect(pipeline.parameters()).toEqual(reference.parameters);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
+    expect(pipeline.parameters()).toEqual(run.reference.parameters);
   });
 });
 
@@ -132,7 +126,7 @@ describe('the loader', () => {
     ]);
     const next = await pipeline.load();
     expect(next.summary).toMatchObject({ outcome: 'completed', batchesFailed: [], pendingBatches: 0 });
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
   });
 
   it('reading Parquet files and manifests fails (500, reset body): those batches wait; the rest load; then all', async () => {
@@ -165,7 +159,7 @@ describe('the loader', () => {
       expect(run.log.at('error').length).toBeGreaterThan(0);
     }
     expect(pipeline.s3Faults.count('GetObjectCommand')).toBe(plan.size + 1);
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
   });
 });
 
@@ -191,8 +185,8 @@ describe('chaos: any S3 call may fail, in the transform and the loader alike', (
     const failedLoads = loadRuns.filter((run) => run.error || run.summary!.batchesFailed.length > 0);
     expect(failedLoads.length).toBeGreaterThan(0);
     for (const run of failedLoads) expect(run.metrics.total(LoadMetric.LoadSucceeded)).toBe(0);
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
-    expect(pipeline.parameters()).toEqual(reference.parameters);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
+    expect(pipeline.parameters()).toEqual(run.reference.parameters);
   });
 });
 

@@ -7,25 +7,19 @@
  * load) must end at the fault-free warehouse.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LoadMetric } from '../../lambdas/core/metric-names';
 import { padSequence } from '../../lambdas/core/layout';
 import type { FaultRule } from './support/aws-faults';
 import { type ConnectionFault, FaultyConnections } from './support/database-faults';
-import { generatedInput } from './support/history';
-import { FaultPipeline, type Reference } from './support/pipeline';
+import { useReferenceRun } from './support/reference-run';
 import { RecordingMetrics } from '../transform/support/recorders';
 import { type StopPoint, spreadStops, writeKind } from './support/stop-points';
 import type { Delivery } from './support/transform-lambda';
 
-const input = generatedInput();
-const pipeline = new FaultPipeline();
-let reference: Reference;
+const run = useReferenceRun();
+const { input, pipeline } = run;
 
-beforeAll(async () => {
-  reference = await pipeline.reference(input.objects);
-}, 60_000);
-afterAll(() => pipeline.end());
 
 const TIMED_OUT = 'timed out' as const;
 
@@ -39,7 +33,7 @@ describe('a Lambda timeout in the middle of a transform', () => {
   it('at each kind of write: the dead attempt publishes no batch, and its retry after later objects completes it', async () => {
     await pipeline.begin();
     const deliveries = pipeline.landAll(input.objects);
-    const stops = spreadStops(reference.writes, { sequence: true });
+    const stops = spreadStops(run.reference.writes, { sequence: true });
     let awaitingRetry: Delivery[] = [];
     const timedOut: string[] = [];
     for (const [index, delivery] of deliveries.entries()) {
@@ -87,8 +81,8 @@ describe('a Lambda timeout in the middle of a transform', () => {
     }
 
     expect((await pipeline.load()).summary!.batchesFailed).toEqual([]);
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
-    expect(pipeline.parameters()).toEqual(reference.parameters);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
+    expect(pipeline.parameters()).toEqual(run.reference.parameters);
   });
 });
 
@@ -136,6 +130,6 @@ describe('a Lambda timeout in the middle of a load', () => {
     } finally {
       await admin.end();
     }
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
   });
 });

@@ -13,26 +13,23 @@ import { APPLICATION_NAME } from '../../lambdas/core/load/session';
 import { LoadMetric } from '../../lambdas/core/metric-names';
 import { AwsFaults, awsErrors } from './support/aws-faults';
 import { type ConnectionFault, FaultyConnections } from './support/database-faults';
-import { generatedInput } from './support/history';
 import { LoadLambda, LoaderRole, SECRET_ARN } from './support/load-lambda';
-import { FaultPipeline, type Reference } from './support/pipeline';
+import { useReferenceRun } from './support/reference-run';
 
-const input = generatedInput();
-const pipeline = new FaultPipeline();
+const run = useReferenceRun();
+const { input, pipeline } = run;
 const secretsManager = mockClient(SecretsManagerClient);
 const secretsFaults = new AwsFaults(SecretsManagerClient);
 const role = new LoaderRole(inject('databaseUrl'));
-let reference: Reference;
 
 beforeAll(async () => {
-  reference = await pipeline.reference(input.objects);
   await role.create();
   secretsFaults.install();
 }, 60_000);
 afterAll(async () => {
   secretsFaults.uninstall();
   secretsManager.restore();
-  await pipeline.end();
+  await pipeline.end(); // its databases hold objects the role owns: drop them first
   await role.drop();
 });
 
@@ -104,14 +101,14 @@ describe('Secrets Manager errors', () => {
 
     const recovered = await lambda.invoke();
     expect(recovered).toMatchObject({ ok: true, summary: { outcome: 'completed', batchesLoaded: input.objects.length, batchesFailed: [] } });
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
 
     // The secret is kept for the container's life: Secrets Manager failing later does not stop loading.
     secretsFaults.inject({ command: 'GetSecretValueCommand', effect: { kind: 'error', error: awsErrors.secretsThrottling } });
     expect(await lambda.invoke()).toMatchObject({ ok: true, summary: { outcome: 'completed', batchesLoaded: 0 } });
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(3);
     expect(pipeline.output.text()).not.toContain(role.password);
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
   });
 });
 
@@ -139,7 +136,7 @@ describe('the connection killed in the middle of a batch', () => {
     });
     const [last] = (await pipeline.loadUntilDone()).slice(-1);
     expect(last!.summary).toMatchObject({ outcome: 'completed', batchesFailed: [], pendingBatches: 0 });
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
   });
 });
 
@@ -204,7 +201,7 @@ describe('the database down for a while, then back', () => {
       summary: { outcome: 'completed', batchesLoaded: input.objects.length - loaded, batchesFailed: [], pendingBatches: 0 },
     });
     expect(output.text()).not.toContain(role.password);
-    expect(await pipeline.fingerprint()).toEqual(reference.warehouse);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
   });
 });
 

@@ -87,6 +87,7 @@ export class FaultPipeline {
   }
 
   /** Call in afterAll: stops the mocks and drops the databases. */
+  /** Restores the mocks and drops the databases; safe to call twice. */
   async end(): Promise<void> {
     vi.restoreAllMocks();
     vi.unstubAllEnvs();
@@ -94,7 +95,7 @@ export class FaultPipeline {
     this.ssmFaults.uninstall();
     this.s3.restore();
     this.ssm.restore();
-    for (const database of this.databases) await database.drop();
+    for (const database of this.databases.splice(0)) await database.drop();
   }
 
   /** Puts the object in the ingestion bucket; returns what its S3 event will say. */
