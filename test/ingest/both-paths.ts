@@ -14,6 +14,8 @@ export const OBJECT_KEY = 'sales_order/0000000042_20241114T093012345.jsonl';
 export interface PathResult {
   readonly rows: ParsedRow[];
   readonly rejected: RejectedRow[];
+  /** Values of text columns that were JSON numbers (the reader's count). */
+  readonly numbersAsText: number;
   /** Lines the byte fast path took (always 0 for the general path). */
   readonly fastLines: number;
 }
@@ -43,5 +45,5 @@ function read(table: SourceTableName, text: string, withFastPath: boolean): Path
   splitter.end();
   reader.finish();
   const batch = reader.takeBatch();
-  return { rows: [...batch.rows], rejected: [...batch.rejected], fastLines };
+  return { rows: [...batch.rows], rejected: [...batch.rejected], numbersAsText: batch.numbersAsText, fastLines };
 }
