@@ -14,7 +14,7 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** A real calendar date, formatted as the source writes it. */
 const realDate = fc
-  .date({ min: new Date(Date.UTC(1, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true })
+  .date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
   .map((d) => `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`);
 
 const edgeYear = fc.oneof(
