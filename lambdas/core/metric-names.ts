@@ -16,6 +16,8 @@ export const TransformMetric = {
   RowsRejected: 'RowsRejected',
   SequenceGaps: 'SequenceGaps',
   Duration: 'TransformDuration',
+  /** Values of text columns written as JSON numbers, loaded as their literal text (SPEC §2). */
+  NumbersAsText: 'NumbersAsText',
 } as const;
 
 export const LoadMetric = {

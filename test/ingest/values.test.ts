@@ -163,7 +163,7 @@ describe('text and enum columns', () => {
   });
 
   it.each([
-    ['42', 'column "city": expected a string, got 42'],
+    ['true', 'column "city": expected a string, got true'],
     ['null', 'column "city": null in a non-null column'],
     ['"a\\u0000b"', 'column "city": text contains U+0000, which the warehouse cannot store'],
   ])('%s is a bad row in a text column', async (raw, reason) => {

@@ -41,11 +41,13 @@ function readDateAt(bytes: Uint8Array, start: number): number {
   const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
   const month = m0 * 10 + m1;
   const day = d0 * 10 + d1;
+  // Validated before the cache is consulted: whatever the cache holds (an empty slot is
+  // key 0, i.e. 0000-00-00), it can then only ever give the day number of a real date.
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NOT_READ;
   // Dates in one object cluster on a few hundred days: those seen are remembered.
   const key = year * 10_000 + month * 100 + day;
   const slot = key & (CACHE_SLOTS - 1);
   if (cachedDates[slot] === key) return cachedDays[slot]!;
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NOT_READ;
   const days = daysFromCivil(year, month, day);
   cachedDates[slot] = key;
   cachedDays[slot] = days;
@@ -54,7 +56,8 @@ function readDateAt(bytes: Uint8Array, start: number): number {
 
 /**
  * Valid dates already read, direct-mapped by `YYYYMMDD`: slot `key % CACHE_SLOTS` holds one
- * key (0: none, never a valid date) and its day number.
+ * key and its day number. Module-global (shared by every object a process reads); an empty
+ * slot holds key 0, which is looked up only for valid dates, so never matched.
  */
 const CACHE_SLOTS = 4096;
 const cachedDates = new Int32Array(CACHE_SLOTS);

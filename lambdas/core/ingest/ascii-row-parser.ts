@@ -2,8 +2,8 @@
  * The fast path for one line: parses and validates a row straight from its bytes, with
  * no UTF-8 decoding and no per-value views, when the line has the usual shape: ASCII,
  * the table's keys in the expected order, values in their plain forms (integers without
- * fraction or exponent, money as `123.45` or `"123.45"`, strings without escapes, valid
- * dates and timestamps).
+ * fraction or exponent, money as `123.45` or `"123.45"`, strings without escapes or a
+ * JSON number in a text column (kept as its literal text), valid dates and timestamps).
  *
  * It is an optimisation only, never a second set of rules: it accepts a subset of what
  * the general path (flat-json.ts + column-validators.ts) accepts and produces the same
@@ -39,6 +39,9 @@ const CARRIAGE_RETURN = 0x0d;
 const LOWER_T = 0x74;
 const LOWER_F = 0x66;
 const LOWER_N = 0x6e;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+const PLUS = 0x2b;
 const FIRST_NON_ASCII = 0x80;
 
 /** Longest integer read here: 9 digits always fit int32; longer ones go the general way. */
@@ -81,6 +84,8 @@ export class AsciiRowParser {
   private at = 0;
   /** Set by readDecimal: the sign of the decimal it read. */
   private negative = false;
+  /** Text values of the line last read that were JSON numbers (valid after `parse` returned true). */
+  numbersAsText = 0;
 
   constructor(columns: readonly ColumnDefinition[]) {
     const count = columns.length;
@@ -150,7 +155,9 @@ export class AsciiRowParser {
       this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       this.viewOf = bytes;
     }
+    this.numbersAsText = 0;
     if (this.templates !== undefined && this.parseLikeLast(bytes, start, end, values)) return true;
+    this.numbersAsText = 0;
     if (!this.parseTokens(bytes, start, end, values)) return false;
     this.learnTemplates(bytes, end);
     return true;
@@ -256,9 +263,17 @@ export class AsciiRowParser {
         return true;
       }
       case TEXT: {
+        const maxLength = this.maxLengths[column]!;
+        if (bytes[i] !== QUOTE) {
+          // A JSON number in a text column is its literal text, exactly as written.
+          const after = this.scanNumber(bytes, i, end);
+          if (after === DECLINED || (maxLength >= 0 && after - i > maxLength)) return false;
+          values[column] = latin1(bytes, i, after);
+          this.numbersAsText++;
+          return true;
+        }
         const close = this.scanString(bytes, i, end);
         if (close === DECLINED) return false;
-        const maxLength = this.maxLengths[column]!;
         if (maxLength >= 0 && close - (i + 1) > maxLength) return false;
         values[column] = latin1(bytes, i + 1, close);
         return true;
@@ -393,6 +408,33 @@ export class AsciiRowParser {
   }
 
   /**
+   * A JSON number literal `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` starting at `i`:
+   * the index just after it (setting `at`), or DECLINED. What follows is the caller's to check.
+   */
+  private scanNumber(bytes: Uint8Array, i: number, end: number): number {
+    let j = i;
+    if (j < end && bytes[j] === MINUS) j++;
+    if (j >= end) return DECLINED;
+    if (bytes[j] === ZERO) j++;
+    else if (isDigit(bytes[j]!)) j = skipDigits(bytes, j + 1, end);
+    else return DECLINED;
+    if (j < end && bytes[j] === DOT) {
+      const fractionStart = j + 1;
+      j = skipDigits(bytes, fractionStart, end);
+      if (j === fractionStart) return DECLINED;
+    }
+    if (j < end && (bytes[j] === LOWER_E || bytes[j] === UPPER_E)) {
+      j++;
+      if (j < end && (bytes[j] === PLUS || bytes[j] === MINUS)) j++;
+      const exponentStart = j;
+      j = skipDigits(bytes, exponentStart, end);
+      if (j === exponentStart) return DECLINED;
+    }
+    this.at = j;
+    return j;
+  }
+
+  /**
    * A string of printable ASCII without escapes starting at `i` (its opening quote):
    * the index of its closing quote, or DECLINED.
    */
@@ -453,6 +495,16 @@ function equalBytes(expected: Uint8Array, bytes: Uint8Array, start: number, end:
   if (end - start !== expected.length) return false;
   for (let j = 0; j < expected.length; j++) if (bytes[start + j] !== expected[j]) return false;
   return true;
+}
+
+function isDigit(code: number): boolean {
+  return code >= ZERO && code <= NINE;
+}
+
+function skipDigits(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  while (i < end && isDigit(bytes[i]!)) i++;
+  return i;
 }
 
 function skipWhitespace(bytes: Uint8Array, start: number, end: number): number {

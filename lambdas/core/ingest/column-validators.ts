@@ -12,7 +12,9 @@
  *   significant fraction digits (`"3.500"` is fine), at most precision − scale integer
  *   digits. *No other string forms (no `+`, spaces, `.5`, `NaN`). Never through a float.
  * - text: a string, `maxLength` counted in characters; *U+0000 is rejected (Postgres
- *   text cannot hold it).
+ *   text cannot hold it). A JSON number is its literal text exactly as written
+ *   (`1803637401` → "1803637401", `1.50` → "1.50", `1e3` → "1e3"): one dump typed phone
+ *   numbers as numbers. The reader counts such values (`numbersAsText`).
  * - enum: a string equal to one of the values.
  * - date: a `YYYY-MM-DD` string naming a real date.
  * - timestamp: `YYYY-MM-DD HH:MM:SS[.f…]` or with `T`, 0–6 fractional digits, naive;
@@ -90,7 +92,8 @@ export function columnValidator(column: ColumnDefinition): ColumnValidator {
     case 'text': {
       const maxLength = type.maxLength;
       return (kind, text, start, end) => {
-        if (kind === STRING_VALUE) {
+        // A number's literal is ASCII and never holds U+0000; only the length applies.
+        if (kind === STRING_VALUE || kind === NUMBER_VALUE) {
           const value = text.slice(start, end);
           if (maxLength !== undefined && value.length > maxLength && characterCount(value) > maxLength) {
             throw problem(`${describeValue(kind, text, start, end)} is longer than ${maxLength} characters`);

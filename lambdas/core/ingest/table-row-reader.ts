@@ -18,7 +18,7 @@ import type { CellValue } from '../schema/column-types';
 import type { SourceTableDefinition } from '../schema/source-tables';
 import { AsciiRowParser } from './ascii-row-parser';
 import { type ColumnValidator, columnValidator } from './column-validators';
-import { FlatJsonRowParser, isJsonWhitespace, type ValueKind } from './flat-json';
+import { FlatJsonRowParser, isJsonWhitespace, NUMBER_VALUE, type ValueKind } from './flat-json';
 import type { LineSink } from './lines';
 import { type RowFactory, rowFactory } from './row-factory';
 import { RowProblem } from './row-problem';
@@ -32,6 +32,8 @@ interface TablePlan {
   readonly names: readonly string[];
   readonly validators: readonly ColumnValidator[];
   readonly makeRow: RowFactory;
+  /** Indexes of the text columns (where a JSON number is read as its literal text). */
+  readonly textColumns: readonly number[];
 }
 
 const plans = new WeakMap<SourceTableDefinition, TablePlan>();
@@ -40,7 +42,8 @@ function planFor(table: SourceTableDefinition): TablePlan {
   let plan = plans.get(table);
   if (plan === undefined) {
     const names = table.columns.map((column) => column.name);
-    plan = { names, validators: table.columns.map(columnValidator), makeRow: rowFactory(names) };
+    const textColumns = table.columns.flatMap((column, index) => (column.type.kind === 'text' ? [index] : []));
+    plan = { names, validators: table.columns.map(columnValidator), makeRow: rowFactory(names), textColumns };
     plans.set(table, plan);
   }
   return plan;
@@ -54,11 +57,14 @@ export class TableRowReader implements LineSink {
   private readonly parser: FlatJsonRowParser;
   private readonly fastParser: AsciiRowParser;
   private readonly makeRow: RowFactory;
+  private readonly textColumns: readonly number[];
   /** The current line's typed values, by column index (reused from row to row). */
   private readonly values: CellValue[];
 
   private rows: ParsedRow[] = [];
   private rejected: RejectedRow[] = [];
+  /** Numbers read as text in the rows collected since the last batch. */
+  private numbersAsText = 0;
   private nonBlankLines = 0;
   /** Lines that were a JSON object (valid rows or not). */
   private objectLines = 0;
@@ -71,6 +77,7 @@ export class TableRowReader implements LineSink {
     this.names = plan.names;
     this.validators = plan.validators;
     this.makeRow = plan.makeRow;
+    this.textColumns = plan.textColumns;
     this.parser = new FlatJsonRowParser(this.names);
     this.fastParser = new AsciiRowParser(table.columns);
     this.values = new Array<CellValue>(this.names.length).fill(null);
@@ -82,9 +89,10 @@ export class TableRowReader implements LineSink {
   }
 
   takeBatch(): RowBatch {
-    const batch = { rows: this.rows, rejected: this.rejected };
+    const batch = { rows: this.rows, rejected: this.rejected, numbersAsText: this.numbersAsText };
     this.rows = [];
     this.rejected = [];
+    this.numbersAsText = 0;
     return batch;
   }
 
@@ -107,6 +115,7 @@ export class TableRowReader implements LineSink {
     if (!this.fastParser.parse(bytes, start, end, this.values)) return false;
     if (this.nonBlankLines++ === 0) this.firstNonBlankLine = lineNumber;
     this.objectLines++;
+    this.numbersAsText += this.fastParser.numbersAsText;
     this.rows.push({ line: lineNumber, row: this.makeRow(this.values) });
     return true;
   }
@@ -162,6 +171,7 @@ export class TableRowReader implements LineSink {
       this.reject(lineNumber, problem, rawLine(text, start, end));
       return;
     }
+    for (const column of this.textColumns) if (kinds[column] === NUMBER_VALUE) this.numbersAsText++;
     this.rows.push({ line: lineNumber, row: this.makeRow(values) });
   }
 

@@ -75,6 +75,8 @@ export interface TransformSummary {
   /** Data lines read (valid and rejected). */
   readonly rowsIn: number;
   readonly rowsRejected: number;
+  /** Text values that were JSON numbers, kept as their literal text (absent when skipped). */
+  readonly numbersAsText?: number;
   /** Rows written per warehouse table. */
   readonly rowsOut: Readonly<Partial<Record<WarehouseTableName, number>>>;
   readonly manifestKey: string;
@@ -147,6 +149,7 @@ export async function transformObject(deps: TransformDeps, request: TransformReq
 
     metrics.record(TransformMetric.RowsIn, summary.rowsIn, 'Count', tableDimension);
     metrics.record(TransformMetric.RowsRejected, summary.rowsRejected, 'Count', tableDimension);
+    metrics.record(TransformMetric.NumbersAsText, summary.numbersAsText, 'Count', tableDimension);
     for (const [table, rows] of Object.entries(summary.rowsOut)) {
       metrics.record(TransformMetric.RowsOut, rows, 'Count', { [TABLE_DIMENSION]: table });
     }
@@ -158,6 +161,7 @@ export async function transformObject(deps: TransformDeps, request: TransformReq
       sequence: source.sequence,
       rowsIn: summary.rowsIn,
       rowsRejected: summary.rowsRejected,
+      numbersAsText: summary.numbersAsText,
       rowsOut: summary.rowsOut,
       olderThanState: summary.olderThanState,
       waitingForPartner: summary.waitingForPartner,
@@ -189,7 +193,9 @@ export async function transformObject(deps: TransformDeps, request: TransformReq
   }
 }
 
-type ProcessedSummary = Omit<TransformSummary, 'outcome' | 'sequenceGap' | 'late' | 'durationMs'>;
+type ProcessedSummary = Omit<TransformSummary, 'outcome' | 'sequenceGap' | 'late' | 'durationMs'> & {
+  readonly numbersAsText: number;
+};
 
 async function processObject(
   deps: TransformDeps,
@@ -213,6 +219,7 @@ async function processObject(
     log: deps.log,
   });
   let rowsIn = 0;
+  let numbersAsText = 0;
   for await (const batch of readIngestionObject(body, {
     objectKey: source.key,
     table: SOURCE_TABLES[source.table],
@@ -220,6 +227,7 @@ async function processObject(
     maxLineBytes: deps.maxLineBytes,
   })) {
     rowsIn += batch.rows.length + batch.rejected.length;
+    numbersAsText += batch.numbersAsText;
     for (const parsed of batch.rows) remodeller.accept(parsed.row);
     for (const row of batch.rejected) rejected.add(row);
   }
@@ -250,6 +258,7 @@ async function processObject(
     sequence: source.sequence,
     rowsIn,
     rowsRejected: rejected.count,
+    numbersAsText,
     rowsOut: Object.fromEntries(manifest.files.map((file) => [file.table, file.rows])),
     manifestKey: deps.layout.manifest(source.table, source.sequence),
     rejectedKey: manifest.rejectedKey,
