@@ -22,8 +22,8 @@ describe('department changes', () => {
       { state, sequence: 2 },
     );
     expect(tables.dim_staff!.map((row) => [row.staff_id, row.department_name, row.source_version])).toEqual([
-      [1, 'Sales & Marketing', '20221103T142049962.0000000001/20240101T000000000.0000000002'],
-      [2, 'Sales & Marketing', '20221103T142049962.0000000001/20240101T000000000.0000000002'],
+      [1, 'Sales & Marketing', '0000000001.20221103T142049962/0000000002.20240101T000000000'],
+      [2, 'Sales & Marketing', '0000000001.20221103T142049962/0000000002.20240101T000000000'],
     ]);
   });
 });
@@ -90,7 +90,7 @@ describe('dimension versions', () => {
     const state = newState();
     await remodel('address', [rows.address({ city: 'Before' })], { state, sequence: 1 });
     const later = await remodel('address', [rows.address({ city: 'After' })], { state, sequence: 2 });
-    expect(later.tables.dim_location![0]).toMatchObject({ city: 'After', source_version: '20221103T142049962.0000000002' });
+    expect(later.tables.dim_location![0]).toMatchObject({ city: 'After', source_version: '0000000002.20221103T142049962' });
   });
 
   it('the same version again is re-emitted, so re-processing after a crash rebuilds the same batch', async () => {
