@@ -149,4 +149,30 @@ describe('upgrading from the release that ordered versions by last_updated', () 
       rows: [{ version: '0000000004.20241114T100000000' }],
     });
   });
+
+  it('a fix the previous release dropped is applied by the documented replay and reload', async () => {
+    const department = { department_id: 1, department_name: 'Sales', location: 'Manchester', manager: 'Richard Roma', created_at: at('2022-11-03'), last_updated: at('2022-11-03') };
+    const member = { staff_id: 1, first_name: 'Jeremie', last_name: 'Franney', department_id: 1, email_address: 'jeremie.franey@terrifictotes.com', created_at: at('2022-11-03'), last_updated: at('2099-01-01') };
+    // The previous release: staff 1 (the typo) and staff 2 (the fix, held back as older than state) both transformed and loaded.
+    legacyState('department', '20221103T000000000.0000000001', department);
+    legacyState('staff', '20990101T000000000.0000000001', member);
+    const fix = h.ingest('staff', 2, [line('staff', { last_name: 'Franey', last_updated: '2024-11-14T10:00:00.000000' })]);
+    await load();
+    await query('DELETE FROM etl_control.schema_migration WHERE version >= 3');
+    await query(
+      `INSERT INTO dim_staff (staff_id, first_name, last_name, department_name, location, email_address, source_version)
+       VALUES (1, 'Jeremie', 'Franney', 'Sales', 'Manchester', 'jeremie.franey@terrifictotes.com', '20990101T000000000.0000000001/20221103T000000000.0000000001')`,
+    );
+    for (const [table, sequence] of [['department', 1], ['staff', 1], ['staff', 2]] as const) {
+      await query(`INSERT INTO etl_control.loaded_batch (source_table, sequence, manifest_key, source_key, watermark) VALUES ($1, $2, 'm', 's', 'w')`, [table, sequence]);
+    }
+
+    // ops replay --table staff --from 2: the upgraded join state lets the fix through…
+    expect((await h.transform({ ...fix, force: true })).rowsOut).toMatchObject({ dim_staff: 1 });
+    await load();
+    expect(await staff()).toEqual([{ last_name: 'Franney', department_name: 'Sales' }]); // …but the ledger holds staff 2 as loaded
+    await query(`DELETE FROM etl_control.loaded_batch WHERE source_table = 'staff' AND sequence >= 2`);
+    await load();
+    expect(await staff()).toEqual([{ last_name: 'Franey', department_name: 'Sales' }]);
+  });
 });
