@@ -17,7 +17,7 @@ import { dimDateRow } from '../../lambdas/core/transform/dim-date';
 export const COUNTS = { staff: 20, location: 30, counterparty: 20, currency: 3, design: 50 };
 const FIRST_DAY = 19_000; // 2022-01-08
 const DAYS = 730;
-const VERSION = '20241114T093012345.0000000001';
+const VERSION = '0000000001.20241114T093012345';
 
 /** A small deterministic PRNG (mulberry32): the same rows every run. */
 function random(seed: number): () => number {

@@ -16,6 +16,7 @@ import {
   VERSION_HASH_COLUMN,
 } from '../../lambdas/core/schema/warehouse-tables';
 import { batchId } from '../../lambdas/core/load/batch-id';
+import { upgradeVersion } from '../../lambdas/core/transform/versions';
 import type { PipelineAccess } from '../pipeline-access';
 import { type LoadedSequences, listManifestSequences, readBatchManifest } from '../pipeline-listing';
 import { DIMENSION_MEASURES, type DimensionMeasure, type FactMeasure, factMeasureOf, isFactTable, versionKey } from './measures';
@@ -156,7 +157,10 @@ function addDimensionIds(
   const versions = measure.versioned ? columns.get(SOURCE_VERSION_COLUMN)! : undefined;
   for (let row = 0; row < rowCount; row++) {
     const id = dimensionIdText(keys[row]!, measure);
-    const version = isLoaded && versions ? String(versions[row]) : '';
+    // Batches transformed before versions put the sequence first hold the old format;
+    // the warehouse holds them upgraded (migration 3), so compare them upgraded.
+    const stored = isLoaded && versions ? String(versions[row]) : '';
+    const version = upgradeVersion(stored) ?? stored;
     const held = ids.get(id);
     if (!held) ids.set(id, { loadedVersion: version, loaded: isLoaded });
     else {

@@ -6,6 +6,10 @@
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessedLayout } from '../../lambdas/core/layout';
+import { readParquetColumns } from '../../lambdas/core/parquet/reader';
+import { ParquetTableWriter } from '../../lambdas/core/parquet/writer';
+import type { CellValue } from '../../lambdas/core/schema/column-types';
+import { WAREHOUSE_TABLES } from '../../lambdas/core/schema/warehouse-tables';
 import { noMetrics, silentLog } from '../../lambdas/core/ports';
 import { transformObject } from '../../lambdas/core/transform/transform-object';
 import { distinctVersions } from '../../local/generator';
@@ -164,6 +168,31 @@ describe('reconcile finds injected differences', () => {
       `dim_design 1 row: rows of loaded batches missing from the warehouse: ${deleted!.design_id}`,
     ]);
     expect(dimension(result, 'dim_design').warehouseRows).toBe(dimension(result, 'dim_design').loadedIds - 1);
+  });
+
+  it('batches loaded before versions put the sequence first agree with the migrated warehouse', async () => {
+    state = await buildLocalState();
+    // Rewrite every dim_location file as the previous release wrote it: `<last_updated>.<sequence>`.
+    let rewritten = 0;
+    for await (const { key } of state.processed.list('batches/address/')) {
+      if (!key.endsWith('/dim_location.parquet')) continue;
+      const bytes = (await state.processed.getBytes(key))!;
+      const { rowCount, columns, metadata } = await readParquetColumns(bytes);
+      const writer = new ParquetTableWriter(WAREHOUSE_TABLES.dim_location);
+      for (let row = 0; row < rowCount; row++) {
+        writer.append(
+          WAREHOUSE_TABLES.dim_location.columns.map((column) => {
+            const value = columns.get(column.name)![row] as CellValue;
+            return column.name === 'source_version' ? (value as string).replace(/^(\d{10})\.(\d{8}T\d{9})$/, '$2.$1') : value;
+          }),
+        );
+      }
+      await state.processed.put(key, writer.finish(metadata));
+      rewritten++;
+    }
+    expect(rewritten).toBeGreaterThan(0);
+    const result = await reconcile(state.target);
+    expect(result.differences).toEqual([]);
   });
 
   it('an object never transformed, an object changed since, and a damaged Parquet file', async () => {

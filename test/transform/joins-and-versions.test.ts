@@ -1,7 +1,12 @@
 /** SPEC §4 propagation and §5 version semantics, at the remodelling level. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ProcessedLayout } from '../../lambdas/core/layout';
 import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
-import type { TableState } from '../../lambdas/core/transform/join-state';
+import { JoinStateStore, type TableState } from '../../lambdas/core/transform/join-state';
+import { FileObjectStore } from '../../local/adapters/file-object-store';
 import { rows, ts } from './support/source-rows';
 import { remodel } from './support/remodel';
 
@@ -22,8 +27,8 @@ describe('department changes', () => {
       { state, sequence: 2 },
     );
     expect(tables.dim_staff!.map((row) => [row.staff_id, row.department_name, row.source_version])).toEqual([
-      [1, 'Sales & Marketing', '20221103T142049962.0000000001/20240101T000000000.0000000002'],
-      [2, 'Sales & Marketing', '20221103T142049962.0000000001/20240101T000000000.0000000002'],
+      [1, 'Sales & Marketing', '0000000001.20221103T142049962/0000000002.20240101T000000000'],
+      [2, 'Sales & Marketing', '0000000001.20221103T142049962/0000000002.20240101T000000000'],
     ]);
   });
 });
@@ -90,7 +95,7 @@ describe('dimension versions', () => {
     const state = newState();
     await remodel('address', [rows.address({ city: 'Before' })], { state, sequence: 1 });
     const later = await remodel('address', [rows.address({ city: 'After' })], { state, sequence: 2 });
-    expect(later.tables.dim_location![0]).toMatchObject({ city: 'After', source_version: '20221103T142049962.0000000002' });
+    expect(later.tables.dim_location![0]).toMatchObject({ city: 'After', source_version: '0000000002.20221103T142049962' });
   });
 
   it('the same version again is re-emitted, so re-processing after a crash rebuilds the same batch', async () => {
@@ -100,6 +105,134 @@ describe('dimension versions', () => {
     const again = await remodel('department', [rows.department()], { state, sequence: 3 });
     expect(first.tables.dim_staff).toBeUndefined();
     expect(again.tables.dim_staff).toHaveLength(1);
+  });
+});
+
+describe('dimension versions are ordered by ingestion sequence (SPEC §5)', () => {
+  it('a later object wins even when its last_updated is earlier (a typo in the future, corrected)', async () => {
+    const state = newState();
+    await remodel('address', [rows.address({ city: 'Typo', last_updated: ts('2099-01-01 00:00:00') })], { state, sequence: 1 });
+    const fixed = await remodel('address', [rows.address({ city: 'Fixed', last_updated: ts('2024-05-01 00:00:00') })], { state, sequence: 2 });
+    expect(fixed.tables.dim_location!.map((row) => [row.city, row.source_version])).toEqual([['Fixed', '0000000002.20240501T000000000']]);
+    expect(state.get('address')!.get(1)!.row.city).toBe('Fixed');
+  });
+
+  it('a late object (lower sequence) never replaces state, even with a later last_updated', async () => {
+    const state = newState();
+    await remodel('address', [rows.address({ city: 'Current', last_updated: ts('2024-05-01 00:00:00') })], { state, sequence: 5 });
+    const late = await remodel('address', [rows.address({ city: 'Late', last_updated: ts('2099-01-01 00:00:00') })], { state, sequence: 4 });
+    expect(late.tables.dim_location).toBeUndefined();
+    expect(late.stats.olderThanState).toBe(1);
+    expect(state.get('address')!.get(1)!.row.city).toBe('Current');
+  });
+
+  it('joined dimensions order by both partners\' sequences: a fix to either partner re-emits the row', async () => {
+    const state = newState();
+    const future = ts('2099-01-01 00:00:00');
+    await remodel('department', [rows.department({ department_name: 'Salse', last_updated: future })], { state, sequence: 1 });
+    await remodel('staff', [rows.staff({ last_name: 'Franney', last_updated: future })], { state, sequence: 1 });
+    const staffFixed = await remodel('staff', [rows.staff({ last_name: 'Franey', last_updated: ts('2024-01-01 00:00:00') })], { state, sequence: 2 });
+    expect(staffFixed.tables.dim_staff!.map((row) => [row.last_name, row.department_name, row.source_version])).toEqual([
+      ['Franey', 'Salse', '0000000002.20240101T000000000/0000000001.20990101T000000000'],
+    ]);
+    const departmentFixed = await remodel('department', [rows.department({ department_name: 'Sales', last_updated: ts('2024-01-02 00:00:00') })], { state, sequence: 2 });
+    expect(departmentFixed.tables.dim_staff!.map((row) => [row.last_name, row.department_name, row.source_version])).toEqual([
+      ['Franey', 'Sales', '0000000002.20240101T000000000/0000000002.20240102T000000000'],
+    ]);
+  });
+
+  it('within one object, the row with the later last_updated is the newer version of its id', async () => {
+    const { tables } = await remodel(
+      'address',
+      [rows.address({ city: 'Newer', last_updated: ts('2024-05-02 00:00:00') }), rows.address({ city: 'Older', last_updated: ts('2024-05-01 00:00:00') })],
+      { sequence: 3 },
+    );
+    expect(tables.dim_location!.map((row) => [row.city, row.source_version])).toEqual([['Newer', '0000000003.20240502T000000000']]);
+  });
+});
+
+describe('upgradeVersion (versions written before the sequence came first)', () => {
+  it('swaps the halves of each legacy component and keeps current ones', async () => {
+    const { upgradeVersion } = await import('../../lambdas/core/transform/versions');
+    expect(upgradeVersion('20990101T000000000.0000000003')).toBe('0000000003.20990101T000000000');
+    expect(upgradeVersion('20221103T142049962.0000000001/20240101T000000000.0000000002')).toBe(
+      '0000000001.20221103T142049962/0000000002.20240101T000000000',
+    );
+    expect(upgradeVersion('0000000002.20240101T000000000/20240101T000000000.0000000002')).toBe(
+      '0000000002.20240101T000000000/0000000002.20240101T000000000',
+    );
+    expect(upgradeVersion('0000000004.20240101T000000000')).toBe('0000000004.20240101T000000000');
+  });
+
+  it('refuses what is not a version', async () => {
+    const { upgradeVersion } = await import('../../lambdas/core/transform/versions');
+    for (const bad of ['', '2024', '20240101T000000000', '0000000004.20240101T000000000/', '20240101T00000000.0000000002', 'x/0000000004.20240101T000000000']) {
+      expect(upgradeVersion(bad), bad).toBeUndefined();
+    }
+  });
+});
+
+describe('join state saved before versions put the sequence first (format 1)', () => {
+  const layout = new ProcessedLayout('processed/');
+  const key = layout.state('address');
+
+  /** A processed bucket in a temporary folder, holding `file` as the address state. */
+  async function bucketWith(file: unknown, use: (store: FileObjectStore) => Promise<void>): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), 'join-state-'));
+    try {
+      const store = new FileObjectStore(dir);
+      await store.put(key, JSON.stringify(file));
+      await use(store);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** The state file the starting code wrote: format 1, versions `<last_updated>.<sequence>`. */
+  const legacyFile = (version: string) => ({
+    formatVersion: 1,
+    table: 'address',
+    rows: [{ version, row: rows.address({ city: 'Typo', last_updated: ts('2099-01-01 00:00:00') }) }],
+  });
+
+  it('is read with its versions upgraded, so a later object wins over a row sent with a future last_updated', async () => {
+    await bucketWith(legacyFile('20990101T000000000.0000000003'), async (store) => {
+      const states = new JoinStateStore(store, layout);
+      const address = await states.load('address');
+      expect(address.get(1)!.version).toBe('0000000003.20990101T000000000');
+      const state = newState().set('address', address);
+      const fixed = await remodel('address', [rows.address({ city: 'Fixed', last_updated: ts('2024-05-01 00:00:00') })], { state, sequence: 4 });
+      expect(fixed.tables.dim_location!.map((row) => [row.city, row.source_version])).toEqual([['Fixed', '0000000004.20240501T000000000']]);
+      const late = await remodel('address', [rows.address({ city: 'Late' })], { state, sequence: 2 });
+      expect(late.tables.dim_location).toBeUndefined();
+
+      await states.save(address);
+      const saved = JSON.parse(new TextDecoder().decode(await store.getBytes(key)));
+      expect(saved).toMatchObject({ formatVersion: 2, table: 'address', rows: [{ version: '0000000004.20240501T000000000', row: { city: 'Fixed' } }] });
+      expect((await states.load('address')).get(1)!.version).toBe('0000000004.20240501T000000000');
+    });
+  });
+
+  it('a version that is not one the code ever wrote fails the read, naming the object, id and version', async () => {
+    await bucketWith(legacyFile('2099-01-01.3'), async (store) => {
+      await expect(new JoinStateStore(store, layout).load('address')).rejects.toThrow(
+        'join state object "processed/state/address.json" is unreadable: id 1 has version "2099-01-01.3", not a format 1 version',
+      );
+    });
+  });
+
+  it('a format 2 file holding a legacy version is refused rather than guessed at', async () => {
+    await bucketWith({ ...legacyFile('20990101T000000000.0000000003'), formatVersion: 2 }, async (store) => {
+      await expect(new JoinStateStore(store, layout).load('address')).rejects.toThrow(
+        /unreadable: id 1 has version "20990101T000000000.0000000003", not a format 2 version/,
+      );
+    });
+  });
+
+  it('an unknown format is refused', async () => {
+    await bucketWith({ ...legacyFile('0000000003.20990101T000000000'), formatVersion: 3 }, async (store) => {
+      await expect(new JoinStateStore(store, layout).load('address')).rejects.toThrow(/unreadable: expected format 2 \(or 1\) state of table address/);
+    });
   });
 });
 

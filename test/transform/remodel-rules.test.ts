@@ -105,7 +105,7 @@ describe('dim_staff', () => {
         department_name: 'Dispatch',
         location: 'Leds',
         email_address: 'jeremie.franey@terrifictotes.com',
-        source_version: '20221103T142049962.0000000001/20221103T142049962.0000000001',
+        source_version: '0000000001.20221103T142049962/0000000001.20221103T142049962',
       },
     ]);
   });
@@ -137,7 +137,7 @@ describe('dim_counterparty', () => {
         counterparty_legal_postal_code: '28441',
         counterparty_legal_country: 'Turkey',
         counterparty_legal_phone_number: '1803 637401',
-        source_version: '20221103T142049962.0000000009/20221103T142049962.0000000003',
+        source_version: '0000000009.20221103T142049962/0000000003.20221103T142049962',
       },
     ]);
   });
@@ -156,7 +156,7 @@ describe('dim_location', () => {
         postal_code: '28441',
         country: 'Turkey',
         phone: '1803 637401',
-        source_version: '20221103T142049962.0000000012',
+        source_version: '0000000012.20221103T142049962',
       },
     ]);
   });
@@ -194,7 +194,7 @@ describe('dim_design, dim_payment_type, dim_transaction', () => {
         design_name: 'Wooden',
         file_location: '/usr',
         file_name: 'wooden-20220717-npgz.json',
-        source_version: '20221103T142049962.0000000004',
+        source_version: '0000000004.20221103T142049962',
       },
     ]);
     const paymentType = await remodel('payment_type', [rows.payment_type({ payment_type_name: 'PURCHASE_REFUND' })]);

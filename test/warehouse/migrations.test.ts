@@ -41,6 +41,42 @@ describe('schema migrations', () => {
     expect(await withClient(db.url, async (c) => (await c.query('SELECT source_table FROM etl_control.loaded_batch')).rows)).toEqual([{ source_table: 'staff' }]);
   });
 
+  it('migration 3 rewrites versions written sequence-last, keeping placeholders lowest and rows otherwise untouched', async () => {
+    await withClient(db.url, (client) => migrate(client));
+    // As the previous release left it: at version 2, with `<last_updated>.<sequence>` versions.
+    await withClient(db.url, async (client) => {
+      await client.query('DELETE FROM etl_control.schema_migration WHERE version = 3');
+      await client.query(
+        `INSERT INTO dim_currency (currency_id, currency_code, currency_name, source_version, is_placeholder, loaded_at) VALUES
+           (1, 'GBP', 'British Pound', '20990101T000000000.0000000003', false, '2024-01-01T00:00:00Z'),
+           (2, '(pending)', '(pending)', '', true, '2024-01-01T00:00:00Z')`,
+      );
+      await client.query(
+        `INSERT INTO dim_counterparty (counterparty_id, counterparty_legal_name, counterparty_legal_address_line_1, counterparty_legal_city,
+           counterparty_legal_postal_code, counterparty_legal_country, counterparty_legal_phone_number, source_version)
+         VALUES (1, 'Fahey and Sons', '6826 Herzog Via', 'Leeds', '28441', 'Turkey', '1803 637401',
+           '20221103T142049962.0000000001/20990101T000000000.0000000012')`,
+      );
+    });
+    const result = await withClient(db.url, (client) => migrate(client));
+    expect(result.applied).toEqual([3]);
+    const rows = await withClient(db.url, async (client) => ({
+      currency: (await client.query('SELECT currency_id, currency_code, source_version, is_placeholder, loaded_at::text FROM dim_currency ORDER BY currency_id')).rows,
+      counterparty: (await client.query('SELECT counterparty_legal_city, source_version FROM dim_counterparty')).rows,
+      comment: (
+        await client.query(
+          "SELECT col_description(attrelid, attnum) AS text FROM pg_attribute WHERE attrelid = 'dim_currency'::regclass AND attname = 'source_version'",
+        )
+      ).rows[0].text,
+    }));
+    expect(rows.currency).toEqual([
+      { currency_id: 1, currency_code: 'GBP', source_version: '0000000003.20990101T000000000', is_placeholder: false, loaded_at: '2024-01-01 00:00:00+00' },
+      { currency_id: 2, currency_code: '(pending)', source_version: '', is_placeholder: true, loaded_at: '2024-01-01 00:00:00+00' },
+    ]);
+    expect(rows.counterparty).toEqual([{ counterparty_legal_city: 'Leeds', source_version: '0000000001.20221103T142049962/0000000012.20990101T000000000' }]);
+    expect(rows.comment).toMatch(/<ingestion sequence>\.<last_updated>.*ordered by ingestion sequence/);
+  });
+
   it('apply each version exactly once when several processes migrate at the same moment', async () => {
     const clients = await Promise.all(Array.from({ length: 5 }, () => connectTo(db.url)));
     try {

@@ -20,6 +20,7 @@ import {
   PLACEHOLDER_VERSION,
 } from '../warehouse/audit-columns';
 import { isVersionedDimension } from '../warehouse/ddl';
+import { upgradeVersionSql } from '../warehouse/legacy-versions';
 import { type WarehouseSchemas, qualified, quoteIdent, quoteLiteral } from '../warehouse/names';
 import { stagingTable } from './staging';
 
@@ -31,6 +32,8 @@ const list = (names: readonly string[], prefix = '') => names.map((name) => `${p
  * (in C collation) or the row is a placeholder. A newer version with identical values
  * moves only `source_version` (so a late, older version still cannot win) and keeps
  * `loaded_at`. Returns `changed` (inserted or values changed) and `written` counts.
+ * Versions in a batch transformed before versions put the sequence first are upgraded
+ * on the way in (see warehouse/legacy-versions.ts), so such a batch cannot freeze a row.
  */
 export function upsertDimensionSql(table: DimensionTableDefinition, schemas: WarehouseSchemas): string {
   if (!isVersionedDimension(table)) throw new Error(`${table.name} has no ${SOURCE_VERSION_COLUMN}`);
@@ -43,7 +46,10 @@ export function upsertDimensionSql(table: DimensionTableDefinition, schemas: War
   const valuesDiffer = `ROW(${list(values, 't.')}) IS DISTINCT FROM ROW(${list(values, 'excluded.')})`;
   return `WITH written AS (
   INSERT INTO ${target} AS t (${list(names)})
-  SELECT DISTINCT ON (${key}) ${list(names)} FROM ${stagingTable(table)}
+  SELECT DISTINCT ON (${key}) ${list(names)} FROM (
+    SELECT ${names.map((name) => (name === SOURCE_VERSION_COLUMN ? `${upgradeVersionSql(version)} AS ${version}` : quoteIdent(name))).join(', ')}
+    FROM ${stagingTable(table)}
+  ) staged
   ORDER BY ${key}, ${version} COLLATE "C" DESC
   ON CONFLICT (${key}) DO UPDATE SET
     ${values.map((name) => `${quoteIdent(name)} = excluded.${quoteIdent(name)}`).join(',\n    ')},

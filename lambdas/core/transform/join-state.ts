@@ -6,22 +6,29 @@
  * State only moves forward: a row replaces the held one when its version is greater *or
  * equal*. Equal matters: if the transform crashed after writing state but before the
  * manifest, re-processing the same object must produce the same batch again.
+ *
+ * Format 1 files (written before versions put the ingestion sequence first) are read with
+ * every version upgraded (`upgradeVersion`) and saved as format 2: read as they were, their
+ * `<last_updated>.<sequence>` versions would sort above every new one and freeze each row.
  */
 import type { SourceRow } from '../ingest/types';
 import type { ProcessedLayout } from '../layout';
 import type { ObjectStore } from '../ports';
 import type { CellValue } from '../schema/column-types';
 import { SOURCE_TABLES, type SourceTableName } from '../schema/source-tables';
+import { upgradeVersion } from './versions';
 
 export interface StateEntry {
   readonly version: string;
   readonly row: SourceRow;
 }
 
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
+/** Versions `<last_updated>.<sequence>`, upgraded when read. */
+const LEGACY_FORMAT_VERSION = 1;
 
 interface StateFile {
-  readonly formatVersion: typeof FORMAT_VERSION;
+  readonly formatVersion: typeof FORMAT_VERSION | typeof LEGACY_FORMAT_VERSION;
   readonly table: SourceTableName;
   /** Sorted by id, so identical state is an identical file. */
   readonly rows: readonly { readonly version: string; readonly row: Record<string, unknown> }[];
@@ -90,13 +97,15 @@ export class JoinStateStore {
       throw new StateFileError(key, (error as Error).message);
     }
     // Never start over from empty state silently: that would re-emit history as new.
-    if (file?.formatVersion !== FORMAT_VERSION || file.table !== table || !Array.isArray(file.rows)) {
-      throw new StateFileError(key, `expected format ${FORMAT_VERSION} state of table ${table}`);
+    const known = file?.formatVersion === FORMAT_VERSION || file?.formatVersion === LEGACY_FORMAT_VERSION;
+    if (!known || file.table !== table || !Array.isArray(file.rows)) {
+      throw new StateFileError(key, `expected format ${FORMAT_VERSION} (or ${LEGACY_FORMAT_VERSION}) state of table ${table}`);
     }
     const primaryKey = SOURCE_TABLES[table].primaryKey;
     for (const entry of file.rows) {
       const row = decodeRow(table, entry.row);
-      state.restore(row[primaryKey] as number, { version: entry.version, row });
+      const id = row[primaryKey] as number;
+      state.restore(id, { version: readVersion(key, file.formatVersion, id, entry.version), row });
     }
     return state;
   }
@@ -108,6 +117,15 @@ export class JoinStateStore {
     const file: StateFile = { formatVersion: FORMAT_VERSION, table: state.table, rows };
     await this.store.put(this.layout.state(state.table), JSON.stringify(file), { contentType: 'application/json' });
   }
+}
+
+/** A stored version in the current format: upgraded from format 1, checked in either. */
+function readVersion(key: string, format: number, id: number, stored: unknown): string {
+  const version = typeof stored === 'string' ? upgradeVersion(stored) : undefined;
+  if (version === undefined || (format === FORMAT_VERSION && version !== stored)) {
+    throw new StateFileError(key, `id ${id} has version ${JSON.stringify(stored)}, not a format ${format} version`);
+  }
+  return version;
 }
 
 // Decimals (unscaled bigints) are stored as decimal strings; every other CellValue is JSON.

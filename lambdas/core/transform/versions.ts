@@ -1,10 +1,15 @@
 /**
  * Versions (docs/ARCHITECTURE.md "Versions and history").
- * - A source row's version is `<last_updated as YYYYMMDDTHHMMSSmmm>.<10-digit sequence>`:
- *   fixed width, so string order is version order, and the ingestion sequence breaks the
- *   tie when a row changed without `last_updated` moving.
+ * - A source row's version is `<10-digit sequence>.<last_updated as YYYYMMDDTHHMMSSmmm>`:
+ *   fixed width, so string order is version order. The ingestion sequence comes first
+ *   (SPEC §5): a later object holds the source's state at a later time, so it wins even
+ *   when its `last_updated` is earlier (a typo in the future, corrected). `last_updated`
+ *   only orders two rows of one id within the same object.
  * - A joined dimension row's version is its partners' versions joined by `/`.
  * - A fact row's `version_hash` is a 128-bit hash of its business columns (below).
+ *
+ * Before schema migration 3 a version was `<last_updated>.<sequence>` (LEGACY_VERSION):
+ * join state, warehouse rows and Parquet batches written then are upgraded when read.
  */
 import { Buffer } from 'node:buffer';
 import { padSequence } from '../layout';
@@ -13,11 +18,33 @@ import { compactTimestamp } from './calendar';
 import { murmur3x86128 } from './murmur3';
 
 export function rowVersion(lastUpdatedMs: number, sequence: number): string {
-  return `${compactTimestamp(lastUpdatedMs)}.${padSequence(sequence)}`;
+  return `${padSequence(sequence)}.${compactTimestamp(lastUpdatedMs)}`;
 }
 
 export function joinedVersion(...versions: readonly string[]): string {
   return versions.join('/');
+}
+
+/** One component of a version: `<sequence>.<last_updated>`. */
+const VERSION_COMPONENT = /^\d{10}\.\d{8}T\d{9}$/;
+/** One component as the code before migration 3 wrote it: `<last_updated>.<sequence>`. */
+const LEGACY_COMPONENT = /^(\d{8}T\d{9})\.(\d{10})$/;
+
+/**
+ * The version in the current format: each `/`-separated component written the legacy way
+ * has its two halves swapped, a current one is kept. Undefined when a component is
+ * neither (not a version this code ever wrote).
+ */
+export function upgradeVersion(version: string): string | undefined {
+  const components = version.split('/');
+  for (let i = 0; i < components.length; i++) {
+    const component = components[i]!;
+    if (VERSION_COMPONENT.test(component)) continue;
+    const legacy = LEGACY_COMPONENT.exec(component);
+    if (!legacy) return undefined;
+    components[i] = `${legacy[2]}.${legacy[1]}`;
+  }
+  return components.join('/');
 }
 
 /**

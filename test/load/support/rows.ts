@@ -30,9 +30,9 @@ export function money(text: string): bigint {
   return match[1] ? -unscaled : unscaled;
 }
 
-/** A source version: `<last_updated YYYYMMDDTHHMMSSmmm>.<10-digit sequence>`. */
+/** A source version: `<10-digit sequence>.<last_updated YYYYMMDDTHHMMSSmmm>`. */
 export function version(lastUpdated: string, sequence: number): string {
-  return `${lastUpdated}.${String(sequence).padStart(10, '0')}`;
+  return `${String(sequence).padStart(10, '0')}.${lastUpdated}`;
 }
 
 /** A stand-in for the transform's version hash: MD5 of the business columns. */
