@@ -76,6 +76,42 @@ export async function readBatchManifest(
   return bytes === undefined ? undefined : parseManifest(bytes, { sourceTable: table, sequence, key });
 }
 
+/** A batch's manifest as read: the manifest, or why it cannot be used. */
+export type ManifestRead = { readonly manifest: BatchManifest; readonly error?: undefined } | { readonly manifest?: undefined; readonly error: string };
+
+/** The manifests of `sequences`, read a few at a time (one small GET each). */
+export async function readBatchManifests(
+  access: PipelineAccess,
+  table: SourceTableName,
+  sequences: readonly number[],
+  concurrency = 8,
+): Promise<Map<number, ManifestRead>> {
+  const reads = new Map<number, ManifestRead>();
+  let next = 0;
+  const worker = async () => {
+    while (next < sequences.length) {
+      const sequence = sequences[next++]!;
+      try {
+        const manifest = await readBatchManifest(access, table, sequence);
+        // Listed a moment ago: gone now means it was removed meanwhile.
+        reads.set(sequence, manifest ? { manifest } : { error: 'the manifest was removed while status ran' });
+      } catch (error) {
+        reads.set(sequence, { error: (error as Error).message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, sequences.length) }, worker));
+  return reads;
+}
+
+/** Every key under `batches/<table>/` in the processed bucket (the batches' Parquet files). */
+export async function listBatchFileKeys(access: PipelineAccess, table: SourceTableName): Promise<Set<string>> {
+  const prefix = access.layout.batchFile(table, 1, 'dim_date').replace(/\d{10}\/[^/]+$/, '');
+  const keys = new Set<string>();
+  for await (const object of access.processed.list(prefix)) keys.add(object.key);
+  return keys;
+}
+
 /** The loader's ledger: per source table, the sequences loaded. Empty before the first load. */
 export async function readLoadedSequences(
   client: DatabaseClient,

@@ -1,0 +1,74 @@
+/**
+ * What `status` finds by reading every committed batch's manifest of a table: objects
+ * replaced after their batch was published (the transform refuses them), batches whose
+ * Parquet files are gone (the loader cannot load them), and manifests that cannot be read.
+ */
+import type { ProcessedLayout } from '../lambdas/core/layout';
+import type { SourceTableName } from '../lambdas/core/schema/source-tables';
+import type { IngestionObjectInfo, ManifestRead } from './pipeline-listing';
+
+export interface RefusedObject {
+  readonly sequence: number;
+  readonly key: string;
+  /** The object's ETag now. */
+  readonly etag: string;
+  /** The ETag the batch's manifest recorded, and the key it was built from. */
+  readonly batchETag: string;
+  readonly batchSourceKey: string;
+  /** Whether the ledger holds the batch as loaded; null when the warehouse could not be read. */
+  readonly batchLoaded: boolean | null;
+}
+
+export interface BatchMissingFiles {
+  readonly sequence: number;
+  /** The manifest's Parquet files that are not in the processed bucket. */
+  readonly files: readonly string[];
+  readonly loaded: boolean | null;
+}
+
+export interface UnreadableManifest {
+  readonly sequence: number;
+  readonly key: string;
+  readonly error: string;
+}
+
+export interface BatchChecks {
+  readonly refused: readonly RefusedObject[];
+  readonly missingFiles: readonly BatchMissingFiles[];
+  readonly unreadableManifests: readonly UnreadableManifest[];
+}
+
+export function checkBatches(
+  table: SourceTableName,
+  layout: ProcessedLayout,
+  objects: readonly IngestionObjectInfo[],
+  manifests: ReadonlyMap<number, ManifestRead>,
+  batchFileKeys: ReadonlySet<string>,
+  isLoaded: (sequence: number) => boolean | null,
+): BatchChecks {
+  const refused: RefusedObject[] = [];
+  for (const object of objects) {
+    const manifest = manifests.get(object.sequence)?.manifest;
+    // The transform's own test (transform-object.ts): both ETags known and different.
+    if (manifest?.sourceETag === undefined || object.etag === undefined || manifest.sourceETag === object.etag) continue;
+    refused.push({
+      sequence: object.sequence,
+      key: object.key,
+      etag: object.etag,
+      batchETag: manifest.sourceETag,
+      batchSourceKey: manifest.sourceKey,
+      batchLoaded: isLoaded(object.sequence),
+    });
+  }
+  const missingFiles: BatchMissingFiles[] = [];
+  const unreadableManifests: UnreadableManifest[] = [];
+  for (const [sequence, read] of [...manifests].sort(([a], [b]) => a - b)) {
+    if (read.error !== undefined) {
+      unreadableManifests.push({ sequence, key: layout.manifest(table, sequence), error: read.error });
+      continue;
+    }
+    const files = read.manifest.files.map((file) => file.key).filter((key) => !batchFileKeys.has(key));
+    if (files.length > 0) missingFiles.push({ sequence, files, loaded: isLoaded(sequence) });
+  }
+  return { refused, missingFiles, unreadableManifests };
+}
