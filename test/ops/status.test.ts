@@ -14,6 +14,7 @@ import { SEQUENCE_PARAMETER_PATH } from '../../local/run-pipeline';
 import { runCli } from '../../ops/cli';
 import { readBatchManifest } from '../../ops/pipeline-listing';
 import { type PipelineStatus, collectStatus } from '../../ops/status';
+import type { Target } from '../../ops/targets';
 import { type LocalState, AT, buildLocalState, captureIo, deleteObject, designRow, keyOf, putObject } from './support/local-state';
 
 /** When the unloaded batch was committed, and when status looks. */
@@ -331,6 +332,41 @@ describe('status flags what no longer resolves by itself', () => {
       unreadableManifests: [{ sequence: unreadableSequence }],
     });
     expect(parsed.attention.filter((text) => text.startsWith('dim_'))).toEqual([]);
+  });
+
+  it('says when the join state cannot be read (the transform fails on it too)', async () => {
+    const key = flagged.target.layout.state('staff');
+    const original = (await flagged.processed.getBytes(key))!;
+    await flagged.processed.put(key, 'not json');
+    try {
+      const again = await collectStatus(flagged.target, { now: () => later });
+      expect(again.tables.find((t) => t.table === 'staff')!.waitingForPartner).toMatchObject({ rows: 0, error: expect.stringContaining(key) });
+      expect(again.attention).toContainEqual(expect.stringMatching(/^staff: its join state cannot be read \(join state object "state\/staff\.json" is unreadable: .*\); the transform fails on staff and department objects too$/));
+    } finally {
+      await flagged.processed.put(key, original);
+    }
+  });
+
+  it('says when a manifest vanishes between listing and reading', async () => {
+    const vanished = flagged.target.layout.manifest('design', 2);
+    const processed = flagged.target.processed;
+    const racing: Target = {
+      ...flagged.target,
+      processed: {
+        list: (prefix, startAfter) => processed.list(prefix, startAfter),
+        head: (key) => processed.head(key),
+        getStream: (key) => processed.getStream(key),
+        put: (key, body, options) => processed.put(key, body, options),
+        // Deleted after the listing saw it.
+        getBytes: async (key) => (key === vanished ? undefined : processed.getBytes(key)),
+      },
+    };
+    const again = await collectStatus(racing, { now: () => later });
+    expect(again.tables.find((t) => t.table === 'design')!.transformed.unreadableManifests).toContainEqual({
+      sequence: 2,
+      key: vanished,
+      error: 'the manifest was removed while status ran',
+    });
   });
 
   it.each([['24'], ['0h'], ['1.5h'], ['1w']])('refuses --placeholder-age %s as a usage error', async (age) => {
