@@ -104,14 +104,6 @@ export async function readBatchManifests(
   return reads;
 }
 
-/** Every key under `batches/<table>/` in the processed bucket (the batches' Parquet files). */
-export async function listBatchFileKeys(access: PipelineAccess, table: SourceTableName): Promise<Set<string>> {
-  const prefix = access.layout.batchFile(table, 1, 'dim_date').replace(/\d{10}\/[^/]+$/, '');
-  const keys = new Set<string>();
-  for await (const object of access.processed.list(prefix)) keys.add(object.key);
-  return keys;
-}
-
 /** The loader's ledger: per source table, the sequences loaded. Empty before the first load. */
 export async function readLoadedSequences(
   client: DatabaseClient,

@@ -41,10 +41,9 @@ export function attentionFor(status: TableStatus): string[] {
   }
   for (const batch of transformed.missingFiles) {
     items.push(
-      `${table}: batch ${batch.sequence}${batch.loaded ? ' (loaded)' : ''} names Parquet file(s) the processed bucket does not hold: ` +
-        `${firstFew(batch.files, (key) => key, 3)}; ` +
-        (batch.loaded ? 'reconcile cannot check it' : 'the loader fails on it every run') +
-        `. Do: \`${replay(table, batch.sequence)}\` rebuilds the batch from its ingestion object`,
+      `${table}: batch ${batch.sequence} names Parquet file(s) the processed bucket does not hold: ` +
+        `${firstFew(batch.files, (key) => key, 3)}; the loader fails on it every run. ` +
+        `Do: \`${replay(table, batch.sequence)}\` rebuilds the batch from its ingestion object`,
     );
   }
   for (const manifest of transformed.unreadableManifests) {

@@ -1,10 +1,11 @@
 /**
  * What `status` finds by reading every committed batch's manifest of a table: objects
- * replaced after their batch was published (the transform refuses them), batches whose
- * Parquet files are gone (the loader cannot load them), and manifests that cannot be read.
+ * replaced after their batch was published (the transform refuses them), batches not
+ * loaded yet whose Parquet files are gone (the loader fails on them every run), and
+ * manifests that cannot be read.
  */
-import type { ProcessedLayout } from '../lambdas/core/layout';
 import type { SourceTableName } from '../lambdas/core/schema/source-tables';
+import type { PipelineAccess } from './pipeline-access';
 import type { IngestionObjectInfo, ManifestRead } from './pipeline-listing';
 
 export interface RefusedObject {
@@ -23,7 +24,6 @@ export interface BatchMissingFiles {
   readonly sequence: number;
   /** The manifest's Parquet files that are not in the processed bucket. */
   readonly files: readonly string[];
-  readonly loaded: boolean | null;
 }
 
 export interface UnreadableManifest {
@@ -38,14 +38,18 @@ export interface BatchChecks {
   readonly unreadableManifests: readonly UnreadableManifest[];
 }
 
-export function checkBatches(
+/**
+ * Checks the manifests of `table`. Files are looked for (one HEAD each) only in batches
+ * not loaded yet, or all when the ledger is unknown: a loaded batch's files matter to
+ * reconcile, which reports them itself.
+ */
+export async function checkBatches(
+  access: PipelineAccess,
   table: SourceTableName,
-  layout: ProcessedLayout,
   objects: readonly IngestionObjectInfo[],
   manifests: ReadonlyMap<number, ManifestRead>,
-  batchFileKeys: ReadonlySet<string>,
   isLoaded: (sequence: number) => boolean | null,
-): BatchChecks {
+): Promise<BatchChecks> {
   const refused: RefusedObject[] = [];
   for (const object of objects) {
     const manifest = manifests.get(object.sequence)?.manifest;
@@ -64,11 +68,13 @@ export function checkBatches(
   const unreadableManifests: UnreadableManifest[] = [];
   for (const [sequence, read] of [...manifests].sort(([a], [b]) => a - b)) {
     if (read.error !== undefined) {
-      unreadableManifests.push({ sequence, key: layout.manifest(table, sequence), error: read.error });
+      unreadableManifests.push({ sequence, key: access.layout.manifest(table, sequence), error: read.error });
       continue;
     }
-    const files = read.manifest.files.map((file) => file.key).filter((key) => !batchFileKeys.has(key));
-    if (files.length > 0) missingFiles.push({ sequence, files, loaded: isLoaded(sequence) });
+    if (isLoaded(sequence) === true) continue;
+    const present = await Promise.all(read.manifest.files.map(async (file) => (await access.processed.head(file.key)) !== undefined));
+    const files = read.manifest.files.filter((_, index) => !present[index]).map((file) => file.key);
+    if (files.length > 0) missingFiles.push({ sequence, files });
   }
   return { refused, missingFiles, unreadableManifests };
 }

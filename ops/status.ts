@@ -22,7 +22,6 @@ import type { PipelineAccess } from './pipeline-access';
 import {
   type LoadedSequences,
   type ManifestRead,
-  listBatchFileKeys,
   listIngestionObjects,
   listManifestSequences,
   listRejectedSequences,
@@ -68,7 +67,7 @@ export interface TableStatus {
      * the batch was published, so the transform refuses them (ReplacedObjectError).
      */
     readonly refused: readonly RefusedObject[];
-    /** Committed batches whose manifest names Parquet files the bucket does not hold: the loader fails on them. */
+    /** Batches not loaded yet whose manifest names Parquet files the bucket does not hold: the loader fails on them. */
     readonly missingFiles: readonly BatchMissingFiles[];
     /** Manifests that cannot be read: the loader fails on them too. */
     readonly unreadableManifests: readonly UnreadableManifest[];
@@ -219,12 +218,11 @@ async function tableStatus(
   joinWait: JoinWait | undefined,
   takenAt: number,
 ): Promise<TableStatus> {
-  const [ingestion, manifests, rejectedSequences, parameter, batchFileKeys] = await Promise.all([
+  const [ingestion, manifests, rejectedSequences, parameter] = await Promise.all([
     listIngestionObjects(access, table),
     listManifestSequences(access, table),
     listRejectedSequences(access, table),
     access.parameters.get(lastProcessedSequenceParameter(access.sequenceParameterPath, table)),
-    listBatchFileKeys(access, table),
   ]);
   const manifestReads = await readBatchManifests(access, table, manifests);
   const manifestOf = (sequence: number) => manifestReads.get(sequence)?.manifest;
@@ -265,9 +263,7 @@ async function tableStatus(
   }
 
   const ledger = warehouse.state === 'unreachable' ? undefined : warehouse.loaded.get(table)!;
-  const checks = checkBatches(table, access.layout, ingestion.objects, manifestReads, batchFileKeys, (sequence) =>
-    ledger ? ledger.has(sequence) : null,
-  );
+  const checks = await checkBatches(access, table, ingestion.objects, manifestReads, (sequence) => (ledger ? ledger.has(sequence) : null));
 
   return {
     table,

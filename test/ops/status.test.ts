@@ -277,7 +277,7 @@ describe('status flags what no longer resolves by itself', () => {
   it('lists a batch whose Parquet file is missing, and one whose manifest cannot be read, not just "pending"', () => {
     const design = tableOf('design');
     expect(design.lag).toMatchObject({ pendingBatches: 2 });
-    expect(design.transformed.missingFiles).toEqual([{ sequence: missingFileSequence, files: [missingFileKey], loaded: false }]);
+    expect(design.transformed.missingFiles).toEqual([{ sequence: missingFileSequence, files: [missingFileKey] }]);
     expect(design.transformed.unreadableManifests).toEqual([
       { sequence: unreadableSequence, key: flagged.target.layout.manifest('design', unreadableSequence), error: expect.stringContaining('bad manifest: not JSON') },
     ]);
