@@ -6,6 +6,7 @@
  */
 import { type BatchManifest, type IngestionKey, parseIngestionKey } from '../lambdas/core/layout';
 import type { DatabaseClient } from '../lambdas/core/load/loader';
+import { BatchLoadError } from '../lambdas/core/load/errors';
 import { parseManifest } from '../lambdas/core/load/manifest';
 import { readLedgerPositions } from '../lambdas/core/load/pending-batches';
 import { SOURCE_TABLE_NAMES, type SourceTableName } from '../lambdas/core/schema/source-tables';
@@ -96,7 +97,9 @@ export async function readBatchManifests(
         // Listed a moment ago: gone now means it was removed meanwhile.
         reads.set(sequence, manifest ? { manifest } : { error: 'the manifest was removed while status ran' });
       } catch (error) {
-        reads.set(sequence, { error: (error as Error).message });
+        // A manifest that is not one (the loader refuses it too); failing to read the bucket is not that.
+        if (!(error instanceof BatchLoadError)) throw error;
+        reads.set(sequence, { error: error.message });
       }
     }
   };

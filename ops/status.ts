@@ -236,8 +236,8 @@ async function tableStatus(
 
   let loaded: TableStatus['loaded'] = null;
   let lag: TableStatus['lag'] = null;
-  if (warehouse.state !== 'unreachable') {
-    const ledger = warehouse.loaded.get(table)!;
+  const ledger = warehouse.state === 'unreachable' ? undefined : warehouse.loaded.get(table)!;
+  if (ledger) {
     const perTable = warehouse.state === 'ok' ? warehouse.perTable[table] : undefined;
     loaded = {
       batchesLoaded: ledger.count,
@@ -262,7 +262,6 @@ async function tableStatus(
     rejectedObjects.push({ sequence, sourceKey: manifest.sourceKey, key: manifest.rejectedKey, rows: manifest.rowsRejected });
   }
 
-  const ledger = warehouse.state === 'unreachable' ? undefined : warehouse.loaded.get(table)!;
   const checks = await checkBatches(access, table, ingestion.objects, manifestReads, (sequence) => (ledger ? ledger.has(sequence) : null));
 
   return {
