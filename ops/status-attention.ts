@@ -60,7 +60,8 @@ export function attentionFor(status: TableStatus): string[] {
     items.push(
       `${table}: ${waiting.rows} row(s) wait for their ${waiting.partnerTable}${since}, first brought by sequence ${waiting.oldestSequence}: ` +
         `${firstFew(waiting.examples, (row) => `${idColumn} ${row.id} needs ${waiting.foreignKey} ${row.partnerId}`)}. ` +
-        `They have no ${waiting.dimension} row until it arrives (their facts point at placeholders). Do: check why ` +
+        `${waiting.dimension} does not get them until it arrives (a new id's facts point at a placeholder, a known id keeps its ` +
+        'previous values). Do: check why ' +
         `${waiting.partnerTable} ${firstFew(waiting.missingPartnerIds, String)} never arrived and land it in a new ${waiting.partnerTable} object; ` +
         'the waiting rows are joined and loaded then',
     );

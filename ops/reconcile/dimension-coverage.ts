@@ -3,7 +3,9 @@
  * object) but in no batch's dimension file, loaded or not. The Parquet ↔ warehouse check
  * cannot see them, since no batch holds them. The usual cause is a row the transform holds
  * in join state until its partner arrives (a staff member whose department never arrived);
- * the join state names the partner, so the difference can say which.
+ * the join state names the partner, so the difference can say which. A held row whose id
+ * did reach the dimension (an earlier version) is a newer version that never reached it:
+ * the warehouse keeps the previous values.
  */
 import type { JoinWait } from '../join-waits';
 import type { DimensionMeasure } from './measures';
@@ -30,6 +32,19 @@ export function idsNotReached(
     missing.push(partnerId === undefined ? { id } : { id, waitingFor: `${wait!.foreignKey} ${partnerId}` });
   }
   return missing;
+}
+
+/** Held rows whose id is in some batch: their newest version is what never reached the dimension. */
+export function versionsNotReached(
+  measure: DimensionMeasure,
+  parquetIds: ReadonlyMap<string, ParquetDimensionId>,
+  joinWaits: readonly JoinWait[],
+): IdNotReached[] {
+  const wait = joinWaits.find((candidate) => candidate.dimension === measure.table);
+  return (wait?.rows ?? [])
+    .filter((row) => parquetIds.has(String(row.id)))
+    .sort((a, b) => a.id - b.id)
+    .map((row) => ({ id: row.id, waitingFor: `${wait!.foreignKey} ${row.partnerId}` }));
 }
 
 /** `staff_id 7777 (waits for department_id 9999, which never arrived)`. */

@@ -23,7 +23,7 @@ import { formatUnscaled, parseUnscaled } from '../decimal';
 import { readJoinWaits } from '../join-waits';
 import type { PipelineAccess } from '../pipeline-access';
 import { readLoadedSequences } from '../pipeline-listing';
-import { describeIdNotReached, idsNotReached } from './dimension-coverage';
+import { describeIdNotReached, idsNotReached, versionsNotReached } from './dimension-coverage';
 import { DIMENSION_MEASURES, FACT_MEASURES, type FactMeasure, versionKey } from './measures';
 import { type BatchFigures, type ParquetFigures, type ParquetVersion, describeBatch, readParquetSide } from './parquet-figures';
 import { type SourceTableFigures, readSourceTable } from './source-figures';
@@ -131,6 +131,9 @@ async function reconcileIn(
     const notReached = measure.source ? idsNotReached(measure, sources.get(measure.source)!.ids, ids, joinWaits) : [];
     for (const missing of notReached) {
       differences.group(measure.table, `${measure.source} ids ingested that never reached the dimension (no batch holds them)`, describeIdNotReached(measure, missing));
+    }
+    for (const held of versionsNotReached(measure, ids, joinWaits)) {
+      differences.group(measure.table, `${measure.source} rows whose newest version never reached the dimension (it keeps the previous one)`, describeIdNotReached(measure, held));
     }
     let warehouseRows = 0;
     let placeholders = 0;

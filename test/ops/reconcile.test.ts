@@ -218,6 +218,28 @@ describe('reconcile finds injected differences', () => {
     expect((JSON.parse(json.stdout.join('')) as Reconciliation).dimensions.find((d) => d.table === 'dim_staff')).toMatchObject({ sourceIdsNotReached: 1 });
   });
 
+  it('a newer version that never reached its dimension: a known staff member moved to a department that never arrived', async () => {
+    let staffId = 0;
+    state = await buildLocalState(async (ingestion) => {
+      const first = JSON.parse(new TextDecoder().decode(await ingestion.getBytes(await keyOf(ingestion, 'staff', 1))).split('\n')[0]!) as Record<string, unknown>;
+      staffId = first.staff_id as number;
+      let last = 0;
+      for await (const object of ingestion.list('staff/')) last = Math.max(last, parseIngestionKey(object.key).sequence);
+      await putObject(ingestion, 'staff', last + 1, [{ ...first, department_id: 9999, last_updated: '2099-01-01 00:00:00.000' }], '20990101T000000000');
+    });
+    const [kept] = await state.query<{ department_name: string }>('SELECT department_name FROM dim_staff WHERE staff_id = $1', [staffId]);
+    expect(kept!.department_name).not.toBe('(pending)');
+    const result = await reconcile(state.target);
+    expect(result.differences).toEqual([
+      {
+        table: 'dim_staff',
+        where: '1 row',
+        problem: `staff rows whose newest version never reached the dimension (it keeps the previous one): staff_id ${staffId} (waits in join state for department_id 9999, which never arrived)`,
+      },
+    ]);
+    expect(dimension(result, 'dim_staff').sourceIdsNotReached).toBe(0);
+  });
+
   it('a source id whose object was never transformed is named without a join-state reason', async () => {
     state = await buildLocalState();
     const lateKey = await putObject(state.ingestion, 'design', 4, [designRow(9200)]);
