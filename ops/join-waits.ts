@@ -8,7 +8,7 @@
 import { padSequence } from '../lambdas/core/layout';
 import { SOURCE_TABLES, type SourceTableName } from '../lambdas/core/schema/source-tables';
 import type { DimensionTableName } from '../lambdas/core/schema/warehouse-tables';
-import { JoinStateStore } from '../lambdas/core/transform/join-state';
+import { JoinStateStore, StateFileError } from '../lambdas/core/transform/join-state';
 import { JOIN_REMODELS } from '../lambdas/core/transform/remodels';
 import type { PipelineAccess } from './pipeline-access';
 
@@ -32,7 +32,7 @@ export interface JoinWait {
   readonly dimension: DimensionTableName;
   /** By sequence, then id. Empty when the state could not be read (see `error`). */
   readonly rows: readonly WaitingRow[];
-  /** Why the join state could not be read, when it could not. */
+  /** Why the join state is unreadable (the transform fails on it too), when it is. */
   readonly error?: string;
 }
 
@@ -53,7 +53,9 @@ export async function readJoinWaits(access: PipelineAccess): Promise<JoinWait[]>
         rows.sort((a, b) => a.sequence - b.sequence || a.id - b.id);
         return { ...base, rows };
       } catch (error) {
-        return { ...base, rows: [], error: (error as Error).message };
+        // State the transform cannot read either; failing to read the bucket is not that.
+        if (!(error instanceof StateFileError)) throw error;
+        return { ...base, rows: [], error: error.message };
       }
     }),
   );
