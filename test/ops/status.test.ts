@@ -274,6 +274,23 @@ describe('status flags what no longer resolves by itself', () => {
     );
   });
 
+  it('tells how to publish a replaced object whose batch is not loaded yet: replay it', async () => {
+    const key = await keyOf(flagged.ingestion, 'design', missingFileSequence);
+    const original = (await flagged.ingestion.getBytes(key))!;
+    await flagged.ingestion.put(key, `${JSON.stringify(designRow(9103))}\n`);
+    try {
+      const again = await collectStatus(flagged.target, { now: () => later });
+      expect(again.tables.find((t) => t.table === 'design')!.transformed.refused).toContainEqual(
+        expect.objectContaining({ sequence: missingFileSequence, key, batchLoaded: false }),
+      );
+      expect(again.attention.find((text) => text.startsWith(`design: ${key} was replaced`))).toContain(
+        `Do: the batch is not loaded yet, so \`npm run ops -- replay <target> --table design --from ${missingFileSequence} --to ${missingFileSequence}\` publishes the new content`,
+      );
+    } finally {
+      await flagged.ingestion.put(key, original);
+    }
+  });
+
   it('lists a batch whose Parquet file is missing, and one whose manifest cannot be read, not just "pending"', () => {
     const design = tableOf('design');
     expect(design.lag).toMatchObject({ pendingBatches: 2 });
