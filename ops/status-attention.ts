@@ -11,8 +11,9 @@ import { formatAge } from './text-table';
 
 const list = (ranges: readonly SequenceRange[]) => ranges.map(({ from, to }) => (from === to ? `${from}` : `${from}-${to}`)).join(', ');
 const replay = (table: string, sequence: number) => `npm run ops -- replay <target> --table ${table} --from ${sequence} --to ${sequence}`;
-const firstFew = <T>(items: readonly T[], show: (item: T) => string, count = 5) =>
-  items.slice(0, count).map(show).join(', ') + (items.length > count ? `, … (${items.length} in all)` : '');
+/** The first few items; `total` when the list itself is already a sample. */
+const firstFew = <T>(items: readonly T[], show: (item: T) => string, count = 5, total = items.length) =>
+  items.slice(0, count).map(show).join(', ') + (total > Math.min(count, items.length) ? `, … (${total} in all)` : '');
 
 export function attentionFor(status: TableStatus): string[] {
   const { table, ingested, transformed, waitingForPartner: waiting } = status;
@@ -53,13 +54,13 @@ export function attentionFor(status: TableStatus): string[] {
     );
   }
   if (waiting?.error !== undefined) {
-    items.push(`${table}: its join state cannot be read (${waiting.error}); the transform fails on ${table} and ${waiting.partnerTable} objects too`);
+    items.push(`${table}: the join state cannot be read (${waiting.error}); the transform fails on ${table} and ${waiting.partnerTable} objects too`);
   } else if (waiting && waiting.rows > 0) {
     const idColumn = SOURCE_TABLES[table].primaryKey;
     const since = waiting.since === null ? '' : ` since ${waiting.since}${waiting.sinceAgeSeconds === null ? '' : ` (${formatAge(waiting.sinceAgeSeconds)} ago)`}`;
     items.push(
       `${table}: ${waiting.rows} row(s) wait for their ${waiting.partnerTable}${since}, first brought by sequence ${waiting.oldestSequence}: ` +
-        `${firstFew(waiting.examples, (row) => `${idColumn} ${row.id} needs ${waiting.foreignKey} ${row.partnerId}`)}. ` +
+        `${firstFew(waiting.examples, (row) => `${idColumn} ${row.id} needs ${waiting.foreignKey} ${row.partnerId}`, 5, waiting.rows)}. ` +
         `${waiting.dimension} does not get them until it arrives (a new id's facts point at a placeholder, a known id keeps its ` +
         'previous values). Do: check why ' +
         `${waiting.partnerTable} ${firstFew(waiting.missingPartnerIds, String)} never arrived and land it in a new ${waiting.partnerTable} object; ` +
@@ -79,7 +80,7 @@ export function warehouseAttention(warehouse: WarehouseState, tables: readonly T
     const waiting = tables.find((t) => t.table === source)?.waitingForPartner;
     return (
       `${overdue.table}: ${overdue.rows} placeholder row(s) older than ${formatAge(warehouse.placeholderAgeSeconds)} ` +
-      `(oldest created ${overdue.oldestCreatedAt}, ${formatAge(overdue.oldestAgeSeconds)} ago; ids ${firstFew(overdue.ids, String)}): ` +
+      `(oldest created ${overdue.oldestCreatedAt}, ${formatAge(overdue.oldestAgeSeconds)} ago; ids ${firstFew(overdue.ids, String, 10, overdue.rows)}): ` +
       `facts refer to ${source ?? 'these'} rows that have not arrived. Do: check that the ${source ?? 'source'} ingestion holds these ids` +
       (waiting && waiting.rows > 0 ? ` (rows waiting for their ${waiting.partnerTable} are listed above)` : '') +
       '; the real row replaces the placeholder when it arrives'

@@ -358,7 +358,7 @@ describe('status flags what no longer resolves by itself', () => {
     try {
       const again = await collectStatus(flagged.target, { now: () => later });
       expect(again.tables.find((t) => t.table === 'staff')!.waitingForPartner).toMatchObject({ rows: 0, error: expect.stringContaining(key) });
-      expect(again.attention).toContainEqual(expect.stringMatching(/^staff: its join state cannot be read \(join state object "state\/staff\.json" is unreadable: .*\); the transform fails on staff and department objects too$/));
+      expect(again.attention).toContainEqual(expect.stringMatching(/^staff: the join state cannot be read \(join state object "state\/staff\.json" is unreadable: .*\); the transform fails on staff and department objects too$/));
     } finally {
       await flagged.processed.put(key, original);
     }
