@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { isSourceTableName, SOURCE_TABLE_NAMES, type SourceTableName } from '../lambdas/core/schema/source-tables';
 import type { SslMode } from '../lambdas/load/config';
 import { LOCAL_WAREHOUSE_PORT } from './local-warehouse';
+import { DEFAULT_PLACEHOLDER_AGE_SECONDS } from './status-placeholders';
 
 export const COMMANDS = ['status', 'replay', 'reconcile'] as const;
 export type CommandName = (typeof COMMANDS)[number];
@@ -31,7 +32,15 @@ export type ReplayOptions =
 
 export type Invocation =
   | { readonly command: 'help'; readonly text: string }
-  | { readonly command: 'status' | 'reconcile'; readonly target: TargetOptions; readonly json: boolean; readonly verbose: boolean }
+  | {
+      readonly command: 'status';
+      readonly target: TargetOptions;
+      readonly json: boolean;
+      readonly verbose: boolean;
+      /** Placeholders at least this old need attention. */
+      readonly placeholderAgeSeconds: number;
+    }
+  | { readonly command: 'reconcile'; readonly target: TargetOptions; readonly json: boolean; readonly verbose: boolean }
   | { readonly command: 'replay'; readonly target: TargetOptions; readonly json: boolean; readonly verbose: boolean; readonly replay: ReplayOptions };
 
 export class UsageError extends Error {
@@ -86,7 +95,7 @@ Commands:
 ${TARGET_HELP}`;
 
 export const COMMAND_HELP: Record<CommandName, string> = {
-  status: `Usage: npm run ops -- status <target> [--json]
+  status: `Usage: npm run ops -- status <target> [--placeholder-age AGE] [--json]
 
 Per source table: the last sequence ingested (highest key in the ingestion bucket),
 transformed (highest committed batch, and the transform's SSM parameter) and loaded (the
@@ -94,8 +103,16 @@ loader's ledger); sequences missing; objects not transformed; lag (batches commi
 not loaded, and the oldest one's age); rejected rows with the objects holding them. For the
 warehouse: placeholder dimension rows outstanding, rows per table.
 
-Exits 1 when something needs attention: missing sequences, objects not transformed,
-keys that are not ingestion objects, or a warehouse that cannot be read.
+Exits 1 when something needs attention, each with what to do: missing sequences,
+objects not transformed, objects the transform refuses (replaced after their batch was
+published), batches whose Parquet files or manifest cannot be read, keys that are not
+ingestion objects, rows waiting for a join partner that never arrived (a staff member's
+department, a counterparty's address), placeholder rows older than AGE, or a warehouse
+that cannot be read.
+
+  --placeholder-age AGE  placeholder dimension rows at least this old need attention:
+                   a whole number of minutes, hours or days, e.g. 90m, 24h, 2d
+                   (default 24h)
 
 ${TARGET_HELP}`,
   replay: `Usage: npm run ops -- replay <target> --table T --from N [--to M] [--load] [--dry-run]
@@ -168,6 +185,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         dlq: { type: 'string' },
         load: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
+        'placeholder-age': { type: 'string' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -184,8 +202,13 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   const target = parseTarget(values, fail);
   const common = { target, json: values.json === true, verbose: values.verbose === true };
   const replayOnly = ['table', 'from', 'to', 'dlq', 'load', 'dry-run'].filter((name) => values[name] !== undefined);
+  if (command !== 'status' && values['placeholder-age'] !== undefined) fail('--placeholder-age applies to status only');
   if (command !== 'replay') {
     if (replayOnly.length > 0) fail(`--${replayOnly[0]} applies to replay only`);
+    if (command === 'status') {
+      const age = values['placeholder-age'] as string | undefined;
+      return { command, ...common, placeholderAgeSeconds: age === undefined ? DEFAULT_PLACEHOLDER_AGE_SECONDS : ageOption('--placeholder-age', age, fail) };
+    }
     return { command, ...common };
   }
   return { command, ...common, replay: parseReplay(values, target, fail) };
@@ -259,6 +282,14 @@ function sequenceOption(name: string, text: string, fail: (message: string) => n
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < 1 || value > 9_999_999_999) fail(`${name} must be a sequence number from 1 to 9999999999, not "${text}"`);
   return value;
+}
+
+/** `90m`, `24h`, `2d`: a whole, positive number of minutes, hours or days, as seconds. */
+function ageOption(name: string, text: string, fail: (message: string) => never): number {
+  const match = /^(\d{1,6})([mhd])$/.exec(text);
+  const seconds = match ? Number(match[1]) * { m: 60, h: 3600, d: 86_400 }[match[2] as 'm' | 'h' | 'd'] : 0;
+  if (seconds <= 0) fail(`${name} must be a whole number of minutes, hours or days, e.g. 90m, 24h or 2d, not "${text}"`);
+  return seconds;
 }
 
 function isCommand(name: string): name is CommandName {

@@ -80,7 +80,7 @@ async function run(
   const print = (value: unknown, text: () => string) => io.stdout(invocation.json ? `${JSON.stringify(value, null, 2)}\n` : text());
   switch (invocation.command) {
     case 'status': {
-      const status = await collectStatus(target, { now: environment.now });
+      const status = await collectStatus(target, { now: environment.now, placeholderAgeSeconds: invocation.placeholderAgeSeconds });
       print({ target: target.description, ...status }, () => formatStatus(status, target.description));
       return status.attention.length > 0 ? 1 : 0;
     }

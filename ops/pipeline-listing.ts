@@ -6,6 +6,7 @@
  */
 import { type BatchManifest, type IngestionKey, parseIngestionKey } from '../lambdas/core/layout';
 import type { DatabaseClient } from '../lambdas/core/load/loader';
+import { BatchLoadError } from '../lambdas/core/load/errors';
 import { parseManifest } from '../lambdas/core/load/manifest';
 import { readLedgerPositions } from '../lambdas/core/load/pending-batches';
 import { SOURCE_TABLE_NAMES, type SourceTableName } from '../lambdas/core/schema/source-tables';
@@ -74,6 +75,36 @@ export async function readBatchManifest(
   const key = access.layout.manifest(table, sequence);
   const bytes = await access.processed.getBytes(key);
   return bytes === undefined ? undefined : parseManifest(bytes, { sourceTable: table, sequence, key });
+}
+
+/** A batch's manifest as read: the manifest, or why it cannot be used. */
+export type ManifestRead = { readonly manifest: BatchManifest; readonly error?: undefined } | { readonly manifest?: undefined; readonly error: string };
+
+/** The manifests of `sequences`, read a few at a time (one small GET each). */
+export async function readBatchManifests(
+  access: PipelineAccess,
+  table: SourceTableName,
+  sequences: readonly number[],
+  concurrency = 8,
+): Promise<Map<number, ManifestRead>> {
+  const reads = new Map<number, ManifestRead>();
+  let next = 0;
+  const worker = async () => {
+    while (next < sequences.length) {
+      const sequence = sequences[next++]!;
+      try {
+        const manifest = await readBatchManifest(access, table, sequence);
+        // Listed a moment ago: gone now means it was removed meanwhile.
+        reads.set(sequence, manifest ? { manifest } : { error: 'the manifest was removed while status ran' });
+      } catch (error) {
+        // A manifest that is not one (the loader refuses it too); failing to read the bucket is not that.
+        if (!(error instanceof BatchLoadError)) throw error;
+        reads.set(sequence, { error: error.message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, sequences.length) }, worker));
+  return reads;
 }
 
 /** The loader's ledger: per source table, the sequences loaded. Empty before the first load. */

@@ -53,6 +53,13 @@ export function formatStatus(status: PipelineStatus, target: string): string {
             .map(([table, n]) => `${table} ${n}`)
             .join(', ')}\n`,
     );
+    if (warehouse.placeholdersOverdue.length > 0) {
+      out.push(
+        `  of which older than ${formatAge(warehouse.placeholderAgeSeconds)}: ${warehouse.placeholdersOverdue
+          .map((overdue) => `${overdue.table} ${overdue.rows}`)
+          .join(', ')}\n`,
+      );
+    }
     out.push(`  rows: ${Object.entries(warehouse.rows).map(([table, n]) => `${table} ${n}`).join(', ')}\n`);
   }
 

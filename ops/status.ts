@@ -3,29 +3,37 @@
  * ingested (the highest key in the ingestion bucket), transformed (highest manifest, and
  * the transform's SSM parameter) and loaded (the loader's ledger); sequences missing from
  * the ingestion bucket and objects never transformed; lag (batches committed but not
- * loaded, and how long the oldest has waited); rejected rows. For the warehouse:
- * placeholder dimension rows still outstanding, and rows per table.
+ * loaded, and how long the oldest has waited); rejected rows; objects the transform refuses
+ * (replaced after their batch was published); batches whose Parquet files are gone; rows
+ * held in join state waiting for their partner. For the warehouse: placeholder dimension
+ * rows outstanding, those older than a threshold, and rows per table.
  *
- * Reads listings, the SSM parameters, the ledger, and only the manifests it needs (the
- * oldest pending batch per table, and batches with rejected rows).
+ * Reads listings, the SSM parameters, the ledger, the join state and every manifest (one
+ * small GET per batch, a few at a time).
  */
-import type { BatchManifest } from '../lambdas/core/layout';
 import type { DatabaseClient } from '../lambdas/core/load/loader';
 import { SOURCE_TABLE_NAMES, type SourceTableName } from '../lambdas/core/schema/source-tables';
 import type { DimensionTableName, WarehouseTableName } from '../lambdas/core/schema/warehouse-tables';
 import { lastProcessedSequenceParameter } from '../lambdas/core/transform/sequence-tracker';
 import { DEFAULT_SCHEMAS } from '../lambdas/core/warehouse/names';
 import { type SourceTableLoadStatus, warehouseStatus } from '../lambdas/core/warehouse/status';
+import { type JoinWait, type WaitingRow, readJoinWaits } from './join-waits';
 import type { PipelineAccess } from './pipeline-access';
 import {
   type LoadedSequences,
+  type ManifestRead,
   listIngestionObjects,
   listManifestSequences,
   listRejectedSequences,
-  readBatchManifest,
+  readBatchManifests,
   readLoadedSequences,
 } from './pipeline-listing';
 import { type SequenceRange, missingUpTo, toRanges } from './sequence-ranges';
+import { attentionFor, warehouseAttention } from './status-attention';
+import { type BatchMissingFiles, type RefusedObject, type UnreadableManifest, checkBatches } from './status-batches';
+import { DEFAULT_PLACEHOLDER_AGE_SECONDS, type OverduePlaceholders, readOverduePlaceholders } from './status-placeholders';
+
+export type { BatchMissingFiles, OverduePlaceholders, RefusedObject, UnreadableManifest, WaitingRow };
 
 export interface TableStatus {
   readonly table: SourceTableName;
@@ -54,7 +62,21 @@ export interface TableStatus {
     readonly notTransformed: readonly SequenceRange[];
     /** Committed batches whose ingestion object is no longer in the bucket (expired or deleted; not a problem in itself). */
     readonly withoutObject: readonly SequenceRange[];
+    /**
+     * Objects whose ETag differs from the one their batch's manifest recorded: replaced after
+     * the batch was published, so the transform refuses them (ReplacedObjectError).
+     */
+    readonly refused: readonly RefusedObject[];
+    /** Batches not loaded yet whose manifest names Parquet files the bucket does not hold: the loader fails on them. */
+    readonly missingFiles: readonly BatchMissingFiles[];
+    /** Manifests that cannot be read: the loader fails on them too. */
+    readonly unreadableManifests: readonly UnreadableManifest[];
   };
+  /**
+   * Rows the transform holds in join state until their partner arrives (no dimension row
+   * until then); null for tables that join no partner.
+   */
+  readonly waitingForPartner: WaitingForPartner | null;
   /** Null when the warehouse could not be read. */
   readonly loaded: SourceTableLoadStatus | null;
   /** Null when the warehouse could not be read. */
@@ -71,6 +93,24 @@ export interface TableStatus {
   };
 }
 
+export interface WaitingForPartner {
+  /** The table whose rows have not arrived, the column naming them, the dimension held back. */
+  readonly partnerTable: SourceTableName;
+  readonly foreignKey: string;
+  readonly dimension: DimensionTableName;
+  readonly rows: number;
+  /** Every partner id the waiting rows name, ascending. */
+  readonly missingPartnerIds: readonly number[];
+  /** Up to 10 waiting rows, oldest first. */
+  readonly examples: readonly WaitingRow[];
+  /** The sequence that brought the oldest waiting row, and when that batch was committed. */
+  readonly oldestSequence: number | null;
+  readonly since: string | null;
+  readonly sinceAgeSeconds: number | null;
+  /** Why the join state could not be read, when it could not. */
+  readonly error?: string;
+}
+
 export interface RejectedObject {
   readonly sequence: number;
   readonly sourceKey: string;
@@ -85,6 +125,10 @@ export type WarehouseState =
       readonly schemaVersion: number;
       readonly placeholdersOutstanding: Partial<Record<DimensionTableName, number>>;
       readonly placeholdersTotal: number;
+      /** The age from which a placeholder needs attention (`--placeholder-age`). */
+      readonly placeholderAgeSeconds: number;
+      /** Per dimension with any: placeholders at least that old. */
+      readonly placeholdersOverdue: readonly OverduePlaceholders[];
       readonly rows: Record<WarehouseTableName, number>;
     }
   | { readonly state: 'not-initialised' }
@@ -102,21 +146,23 @@ export interface PipelineStatus {
 export interface StatusOptions {
   /** Epoch milliseconds; defaults to Date.now. */
   readonly now?: () => number;
+  /** Placeholders at least this old need attention; default a day. */
+  readonly placeholderAgeSeconds?: number;
 }
 
 export async function collectStatus(access: PipelineAccess, options: StatusOptions = {}): Promise<PipelineStatus> {
   const now = options.now ?? Date.now;
   const takenAt = now();
-  const warehouse = await readWarehouse(access);
+  const placeholderAgeSeconds = options.placeholderAgeSeconds ?? DEFAULT_PLACEHOLDER_AGE_SECONDS;
+  const [warehouse, joinWaits] = await Promise.all([readWarehouse(access, takenAt, placeholderAgeSeconds), readJoinWaits(access)]);
   const tables = await Promise.all(
-    SOURCE_TABLE_NAMES.map((table) => tableStatus(access, table, warehouse, takenAt)),
+    SOURCE_TABLE_NAMES.map((table) =>
+      tableStatus(access, table, warehouse, joinWaits.find((wait) => wait.table === table), takenAt),
+    ),
   );
   const attention: string[] = [];
   for (const status of tables) attention.push(...attentionFor(status));
-  if (warehouse.state === 'unreachable') attention.push(`warehouse: cannot be read: ${warehouse.error}`);
-  if (warehouse.state === 'not-initialised' && tables.some((t) => t.transformed.batches > 0)) {
-    attention.push('warehouse: no load has run yet (no ledger); every committed batch is pending');
-  }
+  attention.push(...warehouseAttention(warehouse.state === 'ok' ? warehouse.summary : warehouse, tables));
   return {
     takenAt: new Date(takenAt).toISOString(),
     tables,
@@ -135,13 +181,15 @@ type WarehouseRead =
   | { readonly state: 'not-initialised'; readonly loaded: Map<SourceTableName, LoadedSequences> }
   | { readonly state: 'unreachable'; readonly error: string };
 
-async function readWarehouse(access: PipelineAccess): Promise<WarehouseRead> {
+async function readWarehouse(access: PipelineAccess, now: number, placeholderAgeSeconds: number): Promise<WarehouseRead> {
   let client: DatabaseClient | undefined;
   try {
     client = await access.connect();
     const ledger = await readLoadedSequences(client, access);
     if (!ledger.initialised) return { state: 'not-initialised', loaded: ledger.loaded };
-    const status = await warehouseStatus(client, access.schemas ?? DEFAULT_SCHEMAS);
+    const schemas = access.schemas ?? DEFAULT_SCHEMAS;
+    const status = await warehouseStatus(client, schemas);
+    const placeholdersOverdue = await readOverduePlaceholders(client, schemas, now, placeholderAgeSeconds);
     return {
       state: 'ok',
       loaded: ledger.loaded,
@@ -151,6 +199,8 @@ async function readWarehouse(access: PipelineAccess): Promise<WarehouseRead> {
         schemaVersion: status.schemaVersion,
         placeholdersOutstanding: status.placeholdersOutstanding,
         placeholdersTotal: status.placeholdersTotal,
+        placeholderAgeSeconds,
+        placeholdersOverdue,
         rows: status.rows,
       },
     };
@@ -165,6 +215,7 @@ async function tableStatus(
   access: PipelineAccess,
   table: SourceTableName,
   warehouse: WarehouseRead,
+  joinWait: JoinWait | undefined,
   takenAt: number,
 ): Promise<TableStatus> {
   const [ingestion, manifests, rejectedSequences, parameter] = await Promise.all([
@@ -173,6 +224,8 @@ async function tableStatus(
     listRejectedSequences(access, table),
     access.parameters.get(lastProcessedSequenceParameter(access.sequenceParameterPath, table)),
   ]);
+  const manifestReads = await readBatchManifests(access, table, manifests);
+  const manifestOf = (sequence: number) => manifestReads.get(sequence)?.manifest;
 
   const ingestedSequences = new Set(ingestion.objects.map((object) => object.sequence));
   const lastIngested = ingestion.objects.at(-1);
@@ -183,8 +236,8 @@ async function tableStatus(
 
   let loaded: TableStatus['loaded'] = null;
   let lag: TableStatus['lag'] = null;
-  if (warehouse.state !== 'unreachable') {
-    const ledger = warehouse.loaded.get(table)!;
+  const ledger = warehouse.state === 'unreachable' ? undefined : warehouse.loaded.get(table)!;
+  if (ledger) {
     const perTable = warehouse.state === 'ok' ? warehouse.perTable[table] : undefined;
     loaded = {
       batchesLoaded: ledger.count,
@@ -192,7 +245,7 @@ async function tableStatus(
       lastLoadedAt: perTable?.lastLoadedAt ?? null,
     };
     const pending = manifests.filter((sequence) => !ledger.has(sequence));
-    const oldest = pending.length > 0 ? await oldestCommitted(access, table, pending[0]!) : undefined;
+    const oldest = pending.length > 0 ? manifestOf(pending[0]!)?.transformedAt : undefined;
     lag = {
       pendingBatches: pending.length,
       pending: toRanges(pending),
@@ -203,11 +256,13 @@ async function tableStatus(
 
   const rejectedObjects: RejectedObject[] = [];
   for (const sequence of rejectedSequences) {
-    const manifest = await readManifestOrUndefined(access, table, sequence);
+    const manifest = manifestOf(sequence);
     // A rejected object the current batch does not name is left over from a replaced object.
     if (manifest?.rejectedKey === undefined || manifest.rowsRejected === 0) continue;
     rejectedObjects.push({ sequence, sourceKey: manifest.sourceKey, key: manifest.rejectedKey, rows: manifest.rowsRejected });
   }
+
+  const checks = await checkBatches(access, table, ingestion.objects, manifestReads, (sequence) => (ledger ? ledger.has(sequence) : null));
 
   return {
     table,
@@ -228,46 +283,28 @@ async function tableStatus(
       parameterSequence: parameter !== undefined && /^\d+$/.test(parameter.trim()) ? Number(parameter.trim()) : null,
       notTransformed: toRanges([...ingestedSequences].filter((sequence) => !committed.has(sequence))),
       withoutObject: toRanges(manifests.filter((sequence) => !ingestedSequences.has(sequence))),
+      ...checks,
     },
+    waitingForPartner: joinWait ? waitingForPartner(joinWait, manifestReads, takenAt) : null,
     loaded,
     lag,
     rejected: { rows: rejectedObjects.reduce((sum, object) => sum + object.rows, 0), objects: rejectedObjects },
   };
 }
 
-async function oldestCommitted(access: PipelineAccess, table: SourceTableName, sequence: number): Promise<string | undefined> {
-  return (await readManifestOrUndefined(access, table, sequence))?.transformedAt;
-}
-
-/** A manifest the loader could not read either shows up as a failed batch; status just skips it. */
-async function readManifestOrUndefined(
-  access: PipelineAccess,
-  table: SourceTableName,
-  sequence: number,
-): Promise<BatchManifest | undefined> {
-  try {
-    return await readBatchManifest(access, table, sequence);
-  } catch {
-    return undefined;
-  }
-}
-
-function attentionFor(status: TableStatus): string[] {
-  const { table, ingested, transformed } = status;
-  const items: string[] = [];
-  const list = (ranges: readonly SequenceRange[]) =>
-    ranges.map(({ from, to }) => (from === to ? `${from}` : `${from}-${to}`)).join(', ');
-  if (ingested.missing.length > 0) {
-    items.push(`${table}: sequences missing from the ingestion bucket: ${list(ingested.missing)}`);
-  }
-  if (ingested.duplicates.length > 0) {
-    items.push(`${table}: sequences landed under more than one key: ${[...new Set(ingested.duplicates)].join(', ')}`);
-  }
-  if (ingested.unrecognisedKeys.length > 0) {
-    items.push(`${table}: ${ingested.unrecognisedKeys.length} key(s) that are not ingestion objects, e.g. ${ingested.unrecognisedKeys[0]}`);
-  }
-  if (transformed.notTransformed.length > 0) {
-    items.push(`${table}: ingested but not transformed (failed, or still queued): ${list(transformed.notTransformed)}`);
-  }
-  return items;
+function waitingForPartner(wait: JoinWait, manifests: ReadonlyMap<number, ManifestRead>, takenAt: number): WaitingForPartner {
+  const oldest = wait.rows[0];
+  const since = oldest === undefined ? undefined : manifests.get(oldest.sequence)?.manifest?.transformedAt;
+  return {
+    partnerTable: wait.partnerTable,
+    foreignKey: wait.foreignKey,
+    dimension: wait.dimension,
+    rows: wait.rows.length,
+    missingPartnerIds: [...new Set(wait.rows.map((row) => row.partnerId))].sort((a, b) => a - b),
+    examples: wait.rows.slice(0, 10),
+    oldestSequence: oldest?.sequence ?? null,
+    since: since ?? null,
+    sinceAgeSeconds: since === undefined ? null : Math.max(0, Math.round((takenAt - Date.parse(since)) / 1000)),
+    ...(wait.error === undefined ? {} : { error: wait.error }),
+  };
 }

@@ -9,6 +9,8 @@
  *   version `(natural id, version_hash)` is in the warehouse with the same money, and no
  *   other; every dimension id is there, at the newest version loaded. Batches not loaded
  *   yet are pending, not differences (see `status` for lag).
+ * - Source ↔ dimensions: every id ingested for a dimension is in some batch's dimension
+ *   file; one that is not never reached the warehouse (see dimension-coverage.ts).
  *
  * Totals per fact are counted over distinct versions, the way the warehouse holds facts:
  * an identical row ingested twice is one version. Money is summed exactly (bigint cents).
@@ -18,8 +20,10 @@ import { SOURCE_TABLE_NAMES, type SourceTableName } from '../../lambdas/core/sch
 import type { DimensionTableName, FactTableName } from '../../lambdas/core/schema/warehouse-tables';
 import { CONTROL_TABLES } from '../../lambdas/core/warehouse/names';
 import { formatUnscaled, parseUnscaled } from '../decimal';
+import { readJoinWaits } from '../join-waits';
 import type { PipelineAccess } from '../pipeline-access';
 import { readLoadedSequences } from '../pipeline-listing';
+import { describeIdNotReached, idsNotReached, versionsNotReached } from './dimension-coverage';
 import { DIMENSION_MEASURES, FACT_MEASURES, type FactMeasure, versionKey } from './measures';
 import { type BatchFigures, type ParquetFigures, type ParquetVersion, describeBatch, readParquetSide } from './parquet-figures';
 import { type SourceTableFigures, readSourceTable } from './source-figures';
@@ -52,6 +56,8 @@ export interface DimensionReconciliation {
   readonly loadedIds: number;
   readonly warehouseRows: number;
   readonly placeholders: number;
+  /** Source ids in no batch's file of this dimension: they never reached it. Null for dim_date. */
+  readonly sourceIdsNotReached: number | null;
 }
 
 export interface Reconciliation {
@@ -117,10 +123,18 @@ async function reconcileIn(
     progress(`reading ${measure.table}`);
     facts.push(await reconcileFact(measure, sources.get(measure.source)!, parquet, warehouseReadable ? snapshot : undefined, differences));
   }
+  const joinWaits = await readJoinWaits(access);
   const dimensions: DimensionReconciliation[] = [];
   for (const measure of DIMENSION_MEASURES) {
     progress(`reading ${measure.table}`);
     const ids = parquet.dimensionIds.get(measure.table)!;
+    const notReached = measure.source ? idsNotReached(measure, sources.get(measure.source)!.ids, ids, joinWaits) : [];
+    for (const missing of notReached) {
+      differences.group(measure.table, `${measure.source} ids ingested that never reached the dimension (no batch holds them)`, describeIdNotReached(measure, missing));
+    }
+    for (const held of versionsNotReached(measure, ids, joinWaits)) {
+      differences.group(measure.table, `${measure.source} rows whose newest version never reached the dimension (it keeps the previous one)`, describeIdNotReached(measure, held));
+    }
     let warehouseRows = 0;
     let placeholders = 0;
     const seen = new Set<string>();
@@ -156,6 +170,7 @@ async function reconcileIn(
       loadedIds: [...ids.values()].filter((id) => id.loaded).length,
       warehouseRows,
       placeholders,
+      sourceIdsNotReached: measure.source ? notReached.length : null,
     });
   }
 

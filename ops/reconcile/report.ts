@@ -30,7 +30,10 @@ export function formatReconciliation(result: Reconciliation, target: string): st
       rows,
     ),
   );
-  out.push('\nDimensions: rows per id; placeholders stand in for rows whose facts arrived first.\n\n');
+  out.push(
+    '\nDimensions: rows per id; placeholders stand in for rows whose facts arrived first; "not reached": source ids\n' +
+      'no batch holds (e.g. waiting in join state for a partner that never arrived).\n\n',
+  );
   out.push(
     renderTable(
       [
@@ -40,6 +43,7 @@ export function formatReconciliation(result: Reconciliation, target: string): st
         { header: 'loaded ids', align: 'right' },
         { header: 'warehouse rows', align: 'right' },
         { header: 'placeholders', align: 'right' },
+        { header: 'not reached', align: 'right' },
       ],
       result.dimensions.map((d) => [
         d.table,
@@ -48,6 +52,7 @@ export function formatReconciliation(result: Reconciliation, target: string): st
         String(d.loadedIds),
         String(d.warehouseRows),
         String(d.placeholders),
+        d.sourceIdsNotReached === null ? '-' : String(d.sourceIdsNotReached),
       ]),
     ),
   );

@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcessedLayout } from '../../lambdas/core/layout';
+import { ProcessedLayout, parseIngestionKey } from '../../lambdas/core/layout';
 import { readParquetColumns } from '../../lambdas/core/parquet/reader';
 import { ParquetTableWriter } from '../../lambdas/core/parquet/writer';
 import type { CellValue } from '../../lambdas/core/schema/column-types';
@@ -16,7 +16,7 @@ import { distinctVersions } from '../../local/generator';
 import { runCli } from '../../ops/cli';
 import { formatUnscaled } from '../../ops/decimal';
 import { type Reconciliation, reconcile } from '../../ops/reconcile/reconcile';
-import { type LocalState, buildLocalState, captureIo, designRow, keyOf, putObject } from './support/local-state';
+import { type LocalState, AT, buildLocalState, captureIo, designRow, keyOf, putObject } from './support/local-state';
 
 let state: LocalState | undefined;
 
@@ -59,7 +59,7 @@ describe('reconcile on a consistent pipeline', () => {
 
     const staff = state.history.final.tables.staff.length;
     expect(dimension(result, 'dim_staff')).toEqual({
-      table: 'dim_staff', source: 'staff', sourceIds: staff, parquetIds: staff, loadedIds: staff, warehouseRows: staff, placeholders: 0,
+      table: 'dim_staff', source: 'staff', sourceIds: staff, parquetIds: staff, loadedIds: staff, warehouseRows: staff, placeholders: 0, sourceIdsNotReached: 0,
     });
     const [dates] = await state.query<{ n: number }>('SELECT count(*)::int AS n FROM dim_date');
     expect(dimension(result, 'dim_date')).toMatchObject({ sourceIds: null, loadedIds: dates!.n, warehouseRows: dates!.n });
@@ -214,5 +214,68 @@ describe('reconcile finds injected differences', () => {
     expect(problems.some((p) => p.startsWith(`payment batch payment/0000000001: file ${damaged} is not readable Parquet`))).toBe(true);
     // The facts of the unreadable file are then missing on the Parquet side, so the warehouse holds versions no batch can vouch for.
     expect(problems.some((p) => p.startsWith('fact_payment ') && p.includes('that no loaded batch holds'))).toBe(true);
+  });
+
+  it('a source id that never reached its dimension: a staff member whose department never arrived', async () => {
+    state = await buildLocalState(async (ingestion) => {
+      let last = 0;
+      for await (const object of ingestion.list('staff/')) last = Math.max(last, parseIngestionKey(object.key).sequence);
+      await putObject(ingestion, 'staff', last + 1, [
+        { staff_id: 7777, first_name: 'Ada', last_name: 'Waits', department_id: 9999, email_address: 'ada@example.com', created_at: AT, last_updated: AT },
+      ]);
+    });
+    expect(await state.query('SELECT staff_id FROM dim_staff WHERE staff_id = 7777')).toEqual([]);
+    const result = await reconcile(state.target);
+    expect(result.differences).toEqual([
+      {
+        table: 'dim_staff',
+        where: '1 row',
+        problem: 'staff ids ingested that never reached the dimension (no batch holds them): staff_id 7777 (waits in join state for department_id 9999, which never arrived)',
+      },
+    ]);
+    const staff = state.history.final.tables.staff.length;
+    expect(dimension(result, 'dim_staff')).toMatchObject({ sourceIds: staff + 1, parquetIds: staff, warehouseRows: staff, sourceIdsNotReached: 1 });
+    expect(dimension(result, 'dim_date').sourceIdsNotReached).toBeNull();
+
+    const io = captureIo();
+    expect(await runCli(['reconcile', ...state.cliTarget], io.io)).toBe(1);
+    const text = io.stdout.join('');
+    expect(text).toMatch(new RegExp(`^dim_staff\\s+${staff + 1} \\(staff\\)\\s+${staff}\\s+${staff}\\s+${staff}\\s+0\\s+1$`, 'm'));
+    expect(text).toContain('  - dim_staff 1 row: staff ids ingested that never reached the dimension (no batch holds them): staff_id 7777');
+    const json = captureIo();
+    expect(await runCli(['reconcile', ...state.cliTarget, '--json'], json.io)).toBe(1);
+    expect((JSON.parse(json.stdout.join('')) as Reconciliation).dimensions.find((d) => d.table === 'dim_staff')).toMatchObject({ sourceIdsNotReached: 1 });
+  });
+
+  it('a newer version that never reached its dimension: a known staff member moved to a department that never arrived', async () => {
+    let staffId = 0;
+    state = await buildLocalState(async (ingestion) => {
+      const first = JSON.parse(new TextDecoder().decode(await ingestion.getBytes(await keyOf(ingestion, 'staff', 1))).split('\n')[0]!) as Record<string, unknown>;
+      staffId = first.staff_id as number;
+      let last = 0;
+      for await (const object of ingestion.list('staff/')) last = Math.max(last, parseIngestionKey(object.key).sequence);
+      await putObject(ingestion, 'staff', last + 1, [{ ...first, department_id: 9999, last_updated: '2099-01-01 00:00:00.000' }], '20990101T000000000');
+    });
+    const [kept] = await state.query<{ department_name: string }>('SELECT department_name FROM dim_staff WHERE staff_id = $1', [staffId]);
+    expect(kept!.department_name).not.toBe('(pending)');
+    const result = await reconcile(state.target);
+    expect(result.differences).toEqual([
+      {
+        table: 'dim_staff',
+        where: '1 row',
+        problem: `staff rows whose newest version never reached the dimension (it keeps the previous one): staff_id ${staffId} (waits in join state for department_id 9999, which never arrived)`,
+      },
+    ]);
+    expect(dimension(result, 'dim_staff').sourceIdsNotReached).toBe(0);
+  });
+
+  it('a source id whose object was never transformed is named without a join-state reason', async () => {
+    state = await buildLocalState();
+    const lateKey = await putObject(state.ingestion, 'design', 4, [designRow(9200)]);
+    const result = await reconcile(state.target);
+    expect(result.differences.map((d) => `${d.table} ${d.where}: ${d.problem}`)).toEqual([
+      `design ${lateKey}: not transformed; see the transform log or DLQ, then replay it`,
+      'dim_design 1 row: design ids ingested that never reached the dimension (no batch holds them): design_id 9200',
+    ]);
   });
 });

@@ -4,12 +4,17 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseIngestionKey } from '../../lambdas/core/layout';
 import { noMetrics, silentLog } from '../../lambdas/core/ports';
-import { transformObject } from '../../lambdas/core/transform/transform-object';
+import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
+import { ReplacedObjectError, transformObject } from '../../lambdas/core/transform/transform-object';
+import type { FileObjectStore } from '../../local/adapters/file-object-store';
 import { FileParameterStore } from '../../local/adapters/file-parameter-store';
 import { SEQUENCE_PARAMETER_PATH } from '../../local/run-pipeline';
 import { runCli } from '../../ops/cli';
+import { readBatchManifest } from '../../ops/pipeline-listing';
 import { type PipelineStatus, collectStatus } from '../../ops/status';
+import type { Target } from '../../ops/targets';
 import { type LocalState, AT, buildLocalState, captureIo, deleteObject, designRow, keyOf, putObject } from './support/local-state';
 
 /** When the unloaded batch was committed, and when status looks. */
@@ -150,5 +155,246 @@ describe('status over a local-mode state', () => {
     expect(parsed.warehouse.state).toBe('unreachable');
     expect(parsed.tables.find((t) => t.table === 'sales_order')).toMatchObject({ ingested: { lastSequence: 3 }, loaded: null, lag: null });
     expect(io.stdout.join('')).not.toContain('secret');
+  });
+});
+
+/**
+ * Cases `status` used to call "Nothing needs attention": rows waiting for a join partner
+ * that never arrived, an object replaced after its batch was published (the transform
+ * refuses it), batches whose Parquet file or manifest is gone, and placeholders a day old.
+ */
+describe('status flags what no longer resolves by itself', () => {
+  let flagged: LocalState;
+  let found: PipelineStatus;
+  /** A day and an hour after the run: the placeholders it created are overdue. */
+  let later: number;
+  let replacedKey: string;
+  let missingFileSequence: number;
+  let missingFileKey: string;
+  let unreadableSequence: number;
+  let staffSequence: number;
+  let refusal: unknown;
+  let loadAfterwards: { ok: boolean; report: string };
+
+  const deps = (state: LocalState) => ({
+    ingestion: state.ingestion,
+    processed: state.processed,
+    layout: state.target.layout,
+    parameters: new FileParameterStore(join(state.stateDir, 'parameters.json')),
+    sequenceParameterPath: SEQUENCE_PARAMETER_PATH,
+    log: silentLog,
+    metrics: noMetrics,
+  });
+  const lastSequence = async (store: FileObjectStore, table: SourceTableName) => {
+    let last = 0;
+    for await (const object of store.list(`${table}/`)) last = Math.max(last, parseIngestionKey(object.key).sequence);
+    return last;
+  };
+
+  beforeAll(async () => {
+    flagged = await buildLocalState(async (ingestion) => {
+      // Staff 7777 of department 9999, counterparty 8888 at address 9999: neither partner ever arrives.
+      staffSequence = (await lastSequence(ingestion, 'staff')) + 1;
+      await putObject(ingestion, 'staff', staffSequence, [
+        { staff_id: 7777, first_name: 'Ada', last_name: 'Waits', department_id: 9999, email_address: 'ada@example.com', created_at: AT, last_updated: AT },
+      ]);
+      await putObject(ingestion, 'counterparty', (await lastSequence(ingestion, 'counterparty')) + 1, [
+        { counterparty_id: 8888, counterparty_legal_name: 'Nowhere Ltd', legal_address_id: 9999, commercial_contact: null, delivery_contact: null, created_at: AT, last_updated: AT },
+      ]);
+      // An order by both: its facts point at placeholders for them.
+      const orderKey = await keyOf(ingestion, 'sales_order', 1);
+      const order = JSON.parse(new TextDecoder().decode(await ingestion.getBytes(orderKey)).split('\n')[0]!) as Record<string, unknown>;
+      await putObject(ingestion, 'sales_order', (await lastSequence(ingestion, 'sales_order')) + 1, [
+        { ...order, sales_order_id: 999_999, staff_id: 7777, counterparty_id: 8888 },
+      ]);
+    });
+    later = Date.now() + 25 * 3600_000;
+
+    // design 1 replaced after its batch was published and loaded.
+    replacedKey = await keyOf(flagged.ingestion, 'design', 1);
+    await putObject(flagged.ingestion, 'design', 1, [designRow(9100, 'Replaced')], parseIngestionKey(replacedKey).watermark);
+    refusal = await transformObject(deps(flagged), { key: replacedKey }).catch((error: unknown) => error);
+
+    // A committed batch whose Parquet file is then lost, and one whose manifest is damaged.
+    missingFileSequence = (await lastSequence(flagged.ingestion, 'design')) + 1;
+    await transformObject(deps(flagged), { key: await putObject(flagged.ingestion, 'design', missingFileSequence, [designRow(9101)]) });
+    missingFileKey = flagged.target.layout.batchFile('design', missingFileSequence, 'dim_design');
+    await deleteObject(flagged.processed, missingFileKey);
+    unreadableSequence = missingFileSequence + 1;
+    await transformObject(deps(flagged), { key: await putObject(flagged.ingestion, 'design', unreadableSequence, [designRow(9102)]) });
+    await flagged.processed.put(flagged.target.layout.manifest('design', unreadableSequence), '{"formatVersion": 1');
+    loadAfterwards = await flagged.target.startLoad();
+
+    found = await collectStatus(flagged.target, { now: () => later });
+  }, 180_000);
+
+  afterAll(async () => {
+    await flagged?.dispose();
+  });
+
+  const tableOf = (table: string) => found.tables.find((t) => t.table === table)!;
+  const item = (pattern: RegExp) => found.attention.filter((text) => pattern.test(text));
+
+  it('the pipeline behind it refused the replaced object and cannot load the damaged batches', () => {
+    expect(flagged.firstRun.failedObjects).toEqual([]);
+    expect(refusal).toBeInstanceOf(ReplacedObjectError);
+    expect(loadAfterwards.ok).toBe(false);
+    expect(loadAfterwards.report).toContain('listed in the manifest but not in the bucket');
+  });
+
+  it('lists rows waiting for their join partner: how many, which partner, since when, and what to do', async () => {
+    const manifest = await readBatchManifest(flagged.target, 'staff', staffSequence);
+    expect(tableOf('staff').waitingForPartner).toEqual({
+      partnerTable: 'department',
+      foreignKey: 'department_id',
+      dimension: 'dim_staff',
+      rows: 1,
+      missingPartnerIds: [9999],
+      examples: [{ id: 7777, partnerId: 9999, sequence: staffSequence }],
+      oldestSequence: staffSequence,
+      since: manifest!.transformedAt,
+      sinceAgeSeconds: Math.round((later - Date.parse(manifest!.transformedAt)) / 1000),
+    });
+    expect(tableOf('counterparty').waitingForPartner).toMatchObject({ partnerTable: 'address', rows: 1, missingPartnerIds: [9999], examples: [{ id: 8888, partnerId: 9999 }] });
+    expect(tableOf('design').waitingForPartner).toBeNull();
+    const [staff] = item(/^staff: /);
+    expect(staff).toMatch(/^staff: 1 row\(s\) wait for their department since \S+ \(1d 1h ago\), first brought by sequence \d+: staff_id 7777 needs department_id 9999\./);
+    expect(staff).toContain('Do: check why department 9999 never arrived and land it in a new department object');
+    expect(item(/^counterparty: /)[0]).toContain('counterparty_id 8888 needs legal_address_id 9999');
+  });
+
+  it('lists the object the transform refuses because it was replaced after its batch was published', async () => {
+    const manifest = await readBatchManifest(flagged.target, 'design', 1);
+    const etag = (await flagged.ingestion.head(replacedKey))!.etag!;
+    expect(tableOf('design').transformed.refused).toEqual([
+      { sequence: 1, key: replacedKey, etag, batchETag: manifest!.sourceETag, batchSourceKey: replacedKey, batchLoaded: true },
+    ]);
+    expect(item(new RegExp(`^design: ${replacedKey} was replaced`))[0]).toContain(
+      'the transform refuses it (ReplacedObjectError) and its new content reaches no batch. Do: restore the original object',
+    );
+  });
+
+  it('tells how to publish a replaced object whose batch is not loaded yet: replay it', async () => {
+    const key = await keyOf(flagged.ingestion, 'design', missingFileSequence);
+    const original = (await flagged.ingestion.getBytes(key))!;
+    await flagged.ingestion.put(key, `${JSON.stringify(designRow(9103))}\n`);
+    try {
+      const again = await collectStatus(flagged.target, { now: () => later });
+      expect(again.tables.find((t) => t.table === 'design')!.transformed.refused).toContainEqual(
+        expect.objectContaining({ sequence: missingFileSequence, key, batchLoaded: false }),
+      );
+      expect(again.attention.find((text) => text.startsWith(`design: ${key} was replaced`))).toContain(
+        `Do: the batch is not loaded yet, so \`npm run ops -- replay <target> --table design --from ${missingFileSequence} --to ${missingFileSequence}\` publishes the new content`,
+      );
+    } finally {
+      await flagged.ingestion.put(key, original);
+    }
+  });
+
+  it('lists a batch whose Parquet file is missing, and one whose manifest cannot be read, not just "pending"', () => {
+    const design = tableOf('design');
+    expect(design.lag).toMatchObject({ pendingBatches: 2 });
+    expect(design.transformed.missingFiles).toEqual([{ sequence: missingFileSequence, files: [missingFileKey] }]);
+    expect(design.transformed.unreadableManifests).toEqual([
+      { sequence: unreadableSequence, key: flagged.target.layout.manifest('design', unreadableSequence), error: expect.stringContaining('bad manifest: not JSON') },
+    ]);
+    expect(item(new RegExp(`^design: batch ${missingFileSequence} names Parquet`))[0]).toBe(
+      `design: batch ${missingFileSequence} names Parquet file(s) the processed bucket does not hold: ${missingFileKey}; the loader fails on it every run. ` +
+        `Do: \`npm run ops -- replay <target> --table design --from ${missingFileSequence} --to ${missingFileSequence}\` rebuilds the batch from its ingestion object`,
+    );
+    expect(item(new RegExp(`^design: the manifest of batch ${unreadableSequence}`))).toHaveLength(1);
+  });
+
+  it('lists placeholder rows older than a day, with their ids and what to do', () => {
+    expect(found.warehouse).toMatchObject({ state: 'ok', placeholderAgeSeconds: 86_400 });
+    if (found.warehouse.state !== 'ok') return;
+    const overdue = found.warehouse.placeholdersOverdue;
+    expect(overdue.map((o) => [o.table, o.rows, o.ids])).toEqual([
+      ['dim_staff', 1, [7777]],
+      ['dim_counterparty', 1, [8888]],
+    ]);
+    expect(overdue[0]!.oldestAgeSeconds).toBeGreaterThanOrEqual(25 * 3600);
+    expect(item(/^dim_staff: /)[0]).toMatch(
+      /^dim_staff: 1 placeholder row\(s\) older than 1d 0h \(oldest created \S+Z, 1d 1h ago; ids 7777\): facts refer to staff rows that have not arrived\. Do: check that the staff ingestion holds these ids \(rows waiting for their department are listed above\)/,
+    );
+  });
+
+  it('lists nothing else: the rest of the generated state is well', () => {
+    expect(found.attention.map((text) => text.slice(0, text.indexOf(':')))).toEqual([
+      'counterparty',
+      'design',
+      'design',
+      'design',
+      'staff',
+      'dim_staff',
+      'dim_counterparty',
+    ]);
+  });
+
+  it('prints each item and exits 1; --json carries the new fields; --placeholder-age moves the threshold', async () => {
+    const human = captureIo();
+    expect(await runCli(['status', ...flagged.cliTarget], human.io, { now: () => later })).toBe(1);
+    const text = human.stdout.join('');
+    expect(text).toContain('of which older than 1d 0h: dim_staff 1, dim_counterparty 1');
+    for (const entry of found.attention) expect(text).toContain(`  - ${entry}\n`);
+
+    const machine = captureIo();
+    expect(await runCli(['status', ...flagged.cliTarget, '--json', '--placeholder-age', '2d'], machine.io, { now: () => later })).toBe(1);
+    const parsed = JSON.parse(machine.stdout.join('')) as PipelineStatus;
+    expect(parsed.warehouse).toMatchObject({ placeholderAgeSeconds: 172_800, placeholdersOverdue: [] });
+    expect(parsed.tables.find((t) => t.table === 'staff')!.waitingForPartner).toMatchObject({ rows: 1, missingPartnerIds: [9999] });
+    expect(parsed.tables.find((t) => t.table === 'design')!.transformed).toMatchObject({
+      refused: [{ key: replacedKey }],
+      missingFiles: [{ sequence: missingFileSequence }],
+      unreadableManifests: [{ sequence: unreadableSequence }],
+    });
+    expect(parsed.attention.filter((text) => text.startsWith('dim_'))).toEqual([]);
+  });
+
+  it('says when the join state cannot be read (the transform fails on it too)', async () => {
+    const key = flagged.target.layout.state('staff');
+    const original = (await flagged.processed.getBytes(key))!;
+    await flagged.processed.put(key, 'not json');
+    try {
+      const again = await collectStatus(flagged.target, { now: () => later });
+      expect(again.tables.find((t) => t.table === 'staff')!.waitingForPartner).toMatchObject({ rows: 0, error: expect.stringContaining(key) });
+      expect(again.attention).toContainEqual(expect.stringMatching(/^staff: the join state cannot be read \(join state object "state\/staff\.json" is unreadable: .*\); the transform fails on staff and department objects too$/));
+    } finally {
+      await flagged.processed.put(key, original);
+    }
+  });
+
+  it('says when a manifest vanishes between listing and reading', async () => {
+    const vanished = flagged.target.layout.manifest('design', 2);
+    const processed = flagged.target.processed;
+    const racing: Target = {
+      ...flagged.target,
+      processed: {
+        list: (prefix, startAfter) => processed.list(prefix, startAfter),
+        head: (key) => processed.head(key),
+        getStream: (key) => processed.getStream(key),
+        put: (key, body, options) => processed.put(key, body, options),
+        // Deleted after the listing saw it.
+        getBytes: async (key) => (key === vanished ? undefined : processed.getBytes(key)),
+      },
+    };
+    const again = await collectStatus(racing, { now: () => later });
+    expect(again.tables.find((t) => t.table === 'design')!.transformed.unreadableManifests).toContainEqual({
+      sequence: 2,
+      key: vanished,
+      error: 'the manifest was removed while status ran',
+    });
+  });
+
+  it.each([['24'], ['0h'], ['1.5h'], ['1w']])('refuses --placeholder-age %s as a usage error', async (age) => {
+    const io = captureIo();
+    expect(await runCli(['status', ...flagged.cliTarget, '--placeholder-age', age], io.io)).toBe(2);
+    expect(io.stderr.join('')).toContain(`--placeholder-age must be a whole number of minutes, hours or days, e.g. 90m, 24h or 2d, not "${age}"`);
+  });
+
+  it('takes --placeholder-age with status only', async () => {
+    const io = captureIo();
+    expect(await runCli(['reconcile', ...flagged.cliTarget, '--placeholder-age', '2d'], io.io)).toBe(2);
+    expect(io.stderr.join('')).toContain('--placeholder-age applies to status only');
   });
 });
