@@ -5,7 +5,7 @@
  * so until the partner arrives their facts point at placeholders. Read from the transform's
  * own join-state objects (`state/<table>.json`), never written.
  */
-import { padSequence } from '../lambdas/core/layout';
+import { sequenceOfVersion } from '../lambdas/core/transform/versions';
 import { SOURCE_TABLES, type SourceTableName } from '../lambdas/core/schema/source-tables';
 import type { DimensionTableName } from '../lambdas/core/schema/warehouse-tables';
 import { JoinStateStore, StateFileError } from '../lambdas/core/transform/join-state';
@@ -59,10 +59,4 @@ export async function readJoinWaits(access: PipelineAccess): Promise<JoinWait[]>
       }
     }),
   );
-}
-
-/** A source row version is `<YYYYMMDDTHHMMSSmmm>.<10-digit sequence>` (transform/versions.ts). */
-function sequenceOfVersion(version: string): number {
-  const sequence = version.slice(-padSequence(0).length);
-  return /^\d+$/.test(sequence) ? Number(sequence) : 0;
 }

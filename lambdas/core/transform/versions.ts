@@ -21,6 +21,11 @@ export function rowVersion(lastUpdatedMs: number, sequence: number): string {
   return `${padSequence(sequence)}.${compactTimestamp(lastUpdatedMs)}`;
 }
 
+/** The ingestion sequence of the object that brought a source row version (not a joined one). */
+export function sequenceOfVersion(version: string): number {
+  return Number(version.slice(0, padSequence(0).length));
+}
+
 export function joinedVersion(...versions: readonly string[]): string {
   return versions.join('/');
 }
