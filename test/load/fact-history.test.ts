@@ -4,7 +4,7 @@
  * whatever order the batches arrive in. Checked in a real warehouse after real loads.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { facts, money } from './support/rows';
+import { type Row, facts, money } from './support/rows';
 import { LoadTestEnvironment } from './support/warehouse';
 
 let env: LoadTestEnvironment;
@@ -18,10 +18,10 @@ afterEach(() => env.stop());
 const A = facts.salesOrder({ units_sold: 10 });
 const B = facts.salesOrder({ units_sold: 20 });
 const C = facts.salesOrder({ units_sold: 30 });
-const units = (row: Record<string, unknown>) => row.units_sold as number;
+const units = (row: Row) => row.units_sold as number;
 
 /** Sales order batches by sequence: each holds the given rows. */
-async function send(sequence: number, ...rows: Record<string, unknown>[]) {
+async function send(sequence: number, ...rows: Row[]) {
   await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence, tables: { fact_sales_order: rows } });
 }
 
