@@ -100,7 +100,8 @@ JOIN ${runs} r ON r.natural_id = f.${id} AND f.${sequence} >= r.run_start
       writesFacts: false,
     },
     {
-      // Rows of runs that merged (and any row no observation accounts for).
+      // Rows that are not their run's earliest, or that no observation accounts for (added
+      // or edited by hand): in a history the loader built, none.
       sql: `DELETE FROM ${target} f USING ${observed} s
 WHERE f.${id} = s.${id} AND NOT EXISTS (SELECT 1 FROM ${placed} p WHERE p.surrogate = f.${surrogate} AND p.keeps)`,
       params: none,

@@ -52,7 +52,7 @@ export interface BatchLoadResult {
   readonly outcome: 'loaded' | 'already-loaded';
   /** Rows in each file. */
   readonly rowsRead: RowCounts;
-  /** Rows inserted or changed per table (facts: new versions; dimensions: new or changed rows). */
+  /** Rows written per table (facts: rows added, moved or removed in the history; dimensions: new or changed rows). */
   readonly rowsWritten: RowCounts;
   readonly placeholdersCreated: Partial<Record<DimensionTableName, number>>;
   /** dim_date rows derived for dates the facts reference but the batch did not carry. */
