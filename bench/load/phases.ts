@@ -67,15 +67,15 @@ async function copyPhase(path: string, checkForeignKeys: boolean) {
   const names = FACT_TABLES.fact_sales_order.columns.map((c) => c.name).join(', ');
   const client = await connect();
   try {
-    // source_batch is the one NOT NULL column the file does not carry.
-    await client.query("ALTER TABLE fact_sales_order ALTER COLUMN source_batch SET DEFAULT 'baseline'");
+    // source_batch and source_sequence are the NOT NULL columns the file does not carry.
+    await client.query("ALTER TABLE fact_sales_order ALTER COLUMN source_batch SET DEFAULT 'baseline', ALTER COLUMN source_sequence SET DEFAULT 1");
     if (!checkForeignKeys) await client.query('SET session_replication_role = replica');
     await client.query('CHECKPOINT');
     const started = performance.now();
     const copy = client.query(copyFrom(`COPY fact_sales_order (${names}) FROM STDIN`));
     await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), copy);
     const ms = performance.now() - started;
-    await client.query('ALTER TABLE fact_sales_order ALTER COLUMN source_batch DROP DEFAULT');
+    await client.query('ALTER TABLE fact_sales_order ALTER COLUMN source_batch DROP DEFAULT, ALTER COLUMN source_sequence DROP DEFAULT');
     return { ms, rows: copy.rowCount, peakRssMb: process.resourceUsage().maxRSS / 1024 };
   } finally {
     await client.end();

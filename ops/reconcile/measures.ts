@@ -15,7 +15,7 @@ import {
   SOURCE_VERSION_COLUMN,
   VERSION_HASH_COLUMN,
 } from '../../lambdas/core/schema/warehouse-tables';
-import { DIMENSION_REMODELS, FACT_REMODELS, type FactRemodel, JOIN_REMODELS } from '../../lambdas/core/transform/remodels';
+import { DIMENSION_REMODELS, FACT_REMODELS, type FactRemodel, JOIN_REMODELS, timestampOf } from '../../lambdas/core/transform/remodels';
 import { versionHash } from '../../lambdas/core/transform/versions';
 
 export interface MoneyColumn {
@@ -36,6 +36,8 @@ export interface FactVersion {
   readonly id: number;
   readonly hash: string;
   readonly money: readonly bigint[];
+  /** The source row's last_updated (naive ms): which of an id's lines in one object is its state. */
+  readonly lastUpdated: number;
 }
 
 export function versionKey(id: number | string, hash: string): string {
@@ -63,6 +65,7 @@ function factMeasure(remodel: FactRemodel): FactMeasure {
         id: values[idIndex] as number,
         hash: values[hashIndex] as string,
         money: moneyIndexes.map((index) => values[index] as bigint),
+        lastUpdated: timestampOf(row, 'last_updated'),
       };
     },
   };

@@ -12,8 +12,14 @@
  * - Source ↔ dimensions: every id ingested for a dimension is in some batch's dimension
  *   file; one that is not never reached the warehouse (see dimension-coverage.ts).
  *
- * Totals per fact are counted over distinct versions, the way the warehouse holds facts:
- * an identical row ingested twice is one version. Money is summed exactly (bigint cents).
+ * - Fact history, per id, over the loaded batches: the warehouse's rows in `source_sequence`
+ *   order must be the history the ingestion objects make by the loader's rule (SPEC §5,
+ *   fact-history.ts): same versions, same sequences. Checked for ids whose versions
+ *   matched above (a missing or unknown version is reported once, there).
+ *
+ * Totals per fact are counted over distinct versions: an identical row ingested twice is
+ * one version (a row that went A → B → A has two versions and three warehouse rows).
+ * Money is summed exactly (bigint cents).
  */
 import type { DatabaseClient } from '../../lambdas/core/load/loader';
 import { SOURCE_TABLE_NAMES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
@@ -24,6 +30,7 @@ import { readJoinWaits } from '../join-waits';
 import type { PipelineAccess } from '../pipeline-access';
 import { readLoadedSequences } from '../pipeline-listing';
 import { describeIdNotReached, idsNotReached, versionsNotReached } from './dimension-coverage';
+import { type HistoryEntry, describeHistory, sameHistory } from './fact-history';
 import { DIMENSION_MEASURES, FACT_MEASURES, type FactMeasure, versionKey } from './measures';
 import { type BatchFigures, type ParquetFigures, type ParquetVersion, describeBatch, readParquetSide } from './parquet-figures';
 import { type SourceTableFigures, readSourceTable } from './source-figures';
@@ -45,6 +52,8 @@ export interface FactReconciliation {
   /** What the warehouse must hold: the versions in loaded batches. */
   readonly loaded: { readonly batches: number; readonly versions: number; readonly money: readonly string[] };
   readonly warehouse: { readonly rows: number; readonly money: readonly string[] };
+  /** Why the history was not compared, when it was not (the objects of some loaded batches are gone). */
+  readonly historyNotChecked?: string;
 }
 
 export interface DimensionReconciliation {
@@ -104,7 +113,7 @@ async function reconcileIn(
   const sources = new Map<SourceTableName, SourceTableFigures>();
   for (const table of SOURCE_TABLE_NAMES) {
     progress(`reading the ingestion objects of ${table}`);
-    sources.set(table, await readSourceTable(access, table, FACT_MEASURES.find((m) => m.source === table)));
+    sources.set(table, await readSourceTable(access, table, FACT_MEASURES.find((m) => m.source === table), loaded.get(table)));
   }
   progress('reading the processed batches');
   const parquet = await readParquetSide(access, SOURCE_TABLE_NAMES, loaded);
@@ -121,7 +130,10 @@ async function reconcileIn(
   const facts: FactReconciliation[] = [];
   for (const measure of FACT_MEASURES) {
     progress(`reading ${measure.table}`);
-    facts.push(await reconcileFact(measure, sources.get(measure.source)!, parquet, warehouseReadable ? snapshot : undefined, differences));
+    const loadedSequences = [...(parquet.batches.get(measure.source) ?? [])].filter((batch) => batch.loaded).map((batch) => batch.sequence);
+    facts.push(
+      await reconcileFact(measure, sources.get(measure.source)!, parquet, loadedSequences, warehouseReadable ? snapshot : undefined, differences),
+    );
   }
   const joinWaits = await readJoinWaits(access);
   const dimensions: DimensionReconciliation[] = [];
@@ -229,6 +241,7 @@ async function reconcileFact(
   measure: FactMeasure,
   source: SourceTableFigures,
   parquet: ParquetFigures,
+  loadedSequences: readonly number[],
   snapshot: WarehouseSnapshot | undefined,
   differences: DifferenceList,
 ): Promise<FactReconciliation> {
@@ -250,13 +263,20 @@ async function reconcileFact(
 
   const warehouseMoney = zero();
   let warehouseRows = 0;
+  // Per id, the warehouse's rows in sequence order; ids whose versions already differ are not compared again.
+  const warehouseHistory = new Map<number, HistoryEntry[]>();
+  const versionsDiffer = new Set<number>();
   await snapshot?.forEachFact(measure, (row) => {
     warehouseRows++;
+    const rows = warehouseHistory.get(row.id);
+    if (rows) rows.push({ sequence: row.sequence, hash: row.hash });
+    else warehouseHistory.set(row.id, [{ sequence: row.sequence, hash: row.hash }]);
     const money = row.money.map((text, index) => parseUnscaled(text, measure.money[index]!.scale));
     money.forEach((value, index) => (warehouseMoney[index]! += value));
     const expected = versions.get(versionKey(row.id, row.hash));
     if (expected) expected.inWarehouse = true;
     if (!expected?.loaded) {
+      versionsDiffer.add(row.id);
       differences.group(measure.table, `versions in the warehouse (${row.batch}) that no loaded batch holds`, `${measure.naturalKey} ${row.id}`);
       return;
     }
@@ -272,6 +292,7 @@ async function reconcileFact(
   });
   for (const [key, version] of versions) {
     if (version.loaded && !version.inWarehouse) {
+      versionsDiffer.add(Number(key.split('\t')[0]));
       differences.group(
         measure.table,
         `versions of loaded ${describeBatch(measure.source, version.batch)} missing from the warehouse`,
@@ -279,6 +300,8 @@ async function reconcileFact(
       );
     }
   }
+
+  const historyNotChecked = snapshot ? compareHistories(measure, source, loadedSequences, warehouseHistory, versionsDiffer, differences) : undefined;
 
   return {
     table: measure.table,
@@ -299,7 +322,41 @@ async function reconcileFact(
     },
     loaded: { batches: batches.filter((batch) => batch.loaded).length, versions: loadedVersions, money: format(loadedMoney) },
     warehouse: { rows: warehouseRows, money: format(warehouseMoney) },
+    ...(historyNotChecked ? { historyNotChecked } : {}),
   };
+}
+
+/**
+ * Each id's warehouse rows against the history its loaded objects make. Returns why it
+ * could not compare, when a loaded batch's object is gone (expired, say): the history
+ * would then be missing observations the loader saw.
+ */
+function compareHistories(
+  measure: FactMeasure,
+  source: SourceTableFigures,
+  loadedSequences: readonly number[],
+  warehouse: ReadonlyMap<number, readonly HistoryEntry[]>,
+  versionsDiffer: ReadonlySet<number>,
+  differences: DifferenceList,
+): string | undefined {
+  const gone = loadedSequences.filter((sequence) => !source.historySequences.has(sequence));
+  if (gone.length > 0) {
+    return `not compared: no readable ingestion object for loaded ${gone.length === 1 ? 'batch' : 'batches'} ${gone.slice(0, 5).map((s) => describeBatch(measure.source, s).replace('batch ', '')).join(', ')}${gone.length > 5 ? ', …' : ''}`;
+  }
+  const ids = new Set([...source.history.ids(), ...warehouse.keys()]);
+  for (const id of ids) {
+    if (versionsDiffer.has(id)) continue;
+    const expected = source.history.of(id);
+    const actual = warehouse.get(id) ?? [];
+    if (!sameHistory(actual, expected)) {
+      differences.group(
+        measure.table,
+        "history differs from the source's sequence of changes (warehouse vs source, as sequence:version_hash)",
+        `${measure.naturalKey} ${id}: ${describeHistory(actual)} vs ${describeHistory(expected)}`,
+      );
+    }
+  }
+  return undefined;
 }
 
 /** Differences, with row-level ones grouped (count and a few examples) so a big gap stays readable. */

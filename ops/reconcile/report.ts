@@ -5,7 +5,8 @@ import type { Reconciliation } from './reconcile';
 export function formatReconciliation(result: Reconciliation, target: string): string {
   const out: string[] = [`Reconciliation: ${target}, at ${result.takenAt}\n`];
   out.push(
-    '\nFacts: versions are distinct (natural id, version_hash), as the warehouse holds them; money is summed over versions.\n' +
+    '\nFacts: versions are distinct (natural id, version_hash); money is summed over versions. The warehouse holds one row\n' +
+      'per change in sequence order (A → B → A is three rows), checked per id against the history the source objects make.\n' +
       '"loaded" is what the warehouse must hold: the versions in batches the loader has recorded as loaded.\n\n',
   );
   const rows: string[][] = [];
@@ -30,6 +31,9 @@ export function formatReconciliation(result: Reconciliation, target: string): st
       rows,
     ),
   );
+  for (const fact of result.facts) {
+    if (fact.historyNotChecked) out.push(`\n${fact.table} history ${fact.historyNotChecked}.\n`);
+  }
   out.push(
     '\nDimensions: rows per id; placeholders stand in for rows whose facts arrived first; "not reached": source ids\n' +
       'no batch holds (e.g. waiting in join state for a partner that never arrived).\n\n',

@@ -1,12 +1,14 @@
 /**
  * The source side of reconcile: every ingestion object read through the real ingest
  * reader (so valid and rejected rows are exactly what the transform saw), per object the
- * row counts and money sums, and per table the distinct fact versions and dimension ids.
+ * row counts and money sums, and per table the distinct fact versions and dimension ids;
+ * for facts also the history the loaded objects make (fact-history.ts).
  */
 import { BadObjectError, readIngestionObject } from '../../lambdas/core/ingest';
 import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
 import type { PipelineAccess } from '../pipeline-access';
-import { type IngestionObjectInfo, listIngestionObjects } from '../pipeline-listing';
+import { type IngestionObjectInfo, type LoadedSequences, listIngestionObjects } from '../pipeline-listing';
+import { ExpectedHistory, ObjectObservations } from './fact-history';
 import { type FactMeasure, versionKey } from './measures';
 
 export interface SourceObjectFigures {
@@ -29,12 +31,17 @@ export interface SourceTableFigures {
   readonly versionMoney: readonly bigint[];
   /** Distinct primary key values over the valid rows. */
   readonly ids: Set<number>;
+  /** Facts: each id's history as the objects of loaded batches make it… */
+  readonly history: ExpectedHistory;
+  /** …from these sequences (loaded, with a processable object). */
+  readonly historySequences: ReadonlySet<number>;
 }
 
 export async function readSourceTable(
   access: PipelineAccess,
   table: SourceTableName,
   fact: FactMeasure | undefined,
+  loaded?: LoadedSequences,
 ): Promise<SourceTableFigures> {
   const { objects } = await listIngestionObjects(access, table);
   const primaryKey = SOURCE_TABLES[table].primaryKey;
@@ -42,6 +49,8 @@ export async function readSourceTable(
   const versionMoney = (fact?.money ?? []).map(() => 0n);
   const ids = new Set<number>();
   const figures: SourceObjectFigures[] = [];
+  const history = new ExpectedHistory();
+  const historySequences = new Set<number>();
   for (const object of objects) {
     const money = (fact?.money ?? []).map(() => 0n);
     let rowsIn = 0;
@@ -49,6 +58,7 @@ export async function readSourceTable(
     // Versions and ids count only once the whole object is known to be processable.
     const objectVersions = new Map<string, readonly bigint[]>();
     const objectIds: number[] = [];
+    const observations = new ObjectObservations();
     try {
       const body = await access.ingestion.getStream(object.key);
       if (body === undefined) throw new BadObjectError(object.key, 'vanished after listing');
@@ -61,6 +71,7 @@ export async function readSourceTable(
           const version = fact.version(row);
           version.money.forEach((value, index) => (money[index]! += value));
           objectVersions.set(versionKey(version.id, version.hash), version.money);
+          observations.offer(version.id, version.hash, version.lastUpdated);
         }
       }
     } catch (error) {
@@ -74,7 +85,12 @@ export async function readSourceTable(
       values.forEach((value, index) => (versionMoney[index]! += value));
     }
     for (const id of objectIds) ids.add(id);
+    // A sequence landed under two keys counts once (the first key; reconcile reports the other).
+    if (fact && loaded?.has(object.sequence) && !historySequences.has(object.sequence)) {
+      history.add(object.sequence, observations);
+      historySequences.add(object.sequence);
+    }
     figures.push({ object, rowsIn, rowsRejected, money });
   }
-  return { table, objects: figures, versions, versionMoney, ids };
+  return { table, objects: figures, versions, versionMoney, ids, history, historySequences };
 }

@@ -6,7 +6,7 @@
  */
 import type { DatabaseClient } from '../../lambdas/core/load/loader';
 import { type DimensionTableName, type FactTableName, SOURCE_VERSION_COLUMN, VERSION_HASH_COLUMN } from '../../lambdas/core/schema/warehouse-tables';
-import { DIMENSION_IS_PLACEHOLDER, FACT_SOURCE_BATCH } from '../../lambdas/core/warehouse/audit-columns';
+import { DIMENSION_IS_PLACEHOLDER, FACT_SOURCE_BATCH, FACT_SOURCE_SEQUENCE } from '../../lambdas/core/warehouse/audit-columns';
 import { DEFAULT_SCHEMAS, type WarehouseSchemas, qualified, quoteIdent } from '../../lambdas/core/warehouse/names';
 import type { DimensionMeasure, FactMeasure } from './measures';
 
@@ -36,23 +36,26 @@ export class WarehouseSnapshot {
     return rows[0]?.exists ?? false;
   }
 
-  /** Every fact row's natural id, version hash, batch and money (as numeric text). */
+  /** Every fact row's natural id, version hash, sequence, batch and money (as numeric text), in history order. */
   async forEachFact(
     measure: FactMeasure,
-    onRow: (row: { id: number; hash: string; batch: string; money: readonly string[] }) => void,
+    onRow: (row: { id: number; hash: string; sequence: number; batch: string; money: readonly string[] }) => void,
   ): Promise<void> {
     const columns = [
       `${quoteIdent(measure.naturalKey)} AS id`,
       `${quoteIdent(VERSION_HASH_COLUMN)} AS hash`,
+      `${quoteIdent(FACT_SOURCE_SEQUENCE)}::text AS sequence`,
       `${quoteIdent(FACT_SOURCE_BATCH)} AS batch`,
       ...measure.money.map((column, index) => `${quoteIdent(column.name)}::text AS m${index}`),
     ];
     await this.forEachRow<Record<string, string | number>>(
-      `SELECT ${columns.join(', ')} FROM ${qualified(this.schemas.warehouse, measure.table satisfies FactTableName)}`,
+      `SELECT ${columns.join(', ')} FROM ${qualified(this.schemas.warehouse, measure.table satisfies FactTableName)}
+ORDER BY ${quoteIdent(measure.naturalKey)}, ${quoteIdent(FACT_SOURCE_SEQUENCE)}`,
       (row) =>
         onRow({
           id: row.id as number,
           hash: row.hash as string,
+          sequence: Number(row.sequence),
           batch: row.batch as string,
           money: measure.money.map((_, index) => row[`m${index}`] as string),
         }),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../lambdas/core/ports';
 import { warehouseStatus } from '../../lambdas/core/warehouse/status';
+import { CURRENT_SCHEMA_VERSION } from '../../lambdas/core/warehouse/migrations';
 import { LoadTestEnvironment } from './support/warehouse';
 import { dims, facts } from './support/rows';
 
@@ -54,7 +55,7 @@ describe('the warehouse status', () => {
     const client = await env.connect();
     try {
       const status = await warehouseStatus(client);
-      expect(status.schemaVersion).toBe(2);
+      expect(status.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
       expect(status.placeholdersOutstanding).toEqual({
         dim_staff: 0,
         dim_location: 1,

@@ -1,9 +1,26 @@
 /**
  * What the warehouse must hold after landing a generated history, computed straight from
- * the generated source rows (not through the pipeline's code): facts = every distinct
- * version landed, dimensions = the final source state, joins done here by hand.
+ * the generated source rows (not through the pipeline's code): facts = each row's history
+ * (its states in landing order, a state landed again unchanged counted once: A → B → A is
+ * three), the current versions = the final source state, dimensions = the final source
+ * state, joins done here by hand.
  */
-import { type IngestionHistory, type SourceRecord, distinctVersions } from '../../local/generator';
+import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
+import { type IngestionHistory, type SourceRecord, landedRows, primaryKeyOf, serializeRow } from '../../local/generator';
+
+/** Every state of each row of `table` in landing (= ingestion sequence) order, consecutive repeats collapsed. */
+export function factHistory(history: IngestionHistory, table: SourceTableName): SourceRecord[] {
+  const previous = new Map<number, string>();
+  const states: SourceRecord[] = [];
+  for (const row of landedRows(history.runs, table)) {
+    const id = primaryKeyOf(table, row);
+    const state = serializeRow(table, row);
+    if (previous.get(id) === state) continue;
+    previous.set(id, state);
+    states.push(row);
+  }
+  return states;
+}
 
 /** `2022-11-03T14:20:49.962000` → [`2022-11-03`, `14:20:49.962`]. */
 export function splitTimestamp(text: string): [string, string] {
@@ -24,17 +41,17 @@ function timestamps(row: SourceRecord): string[] {
 }
 
 /** Facts as text tuples, the form the test's SQL returns. */
-export function expectedFacts(history: IngestionHistory) {
-  const sales = distinctVersions(history.runs, 'sales_order').map((r) =>
+export function expectedFacts(history: IngestionHistory, rows: (table: 'sales_order' | 'purchase_order' | 'payment') => readonly SourceRecord[] = (table) => factHistory(history, table)) {
+  const sales = rows('sales_order').map((r) =>
     [r.sales_order_id, ...timestamps(r), r.staff_id, r.counterparty_id, r.units_sold, cents(r.unit_price), r.currency_id,
       r.design_id, r.agreed_payment_date, r.agreed_delivery_date, r.agreed_delivery_location_id].map(String).join('|'),
   );
-  const purchases = distinctVersions(history.runs, 'purchase_order').map((r) =>
+  const purchases = rows('purchase_order').map((r) =>
     [r.purchase_order_id, ...timestamps(r), r.staff_id, r.counterparty_id, r.item_code, r.item_quantity,
       cents(r.item_unit_price), r.currency_id, r.agreed_delivery_date, r.agreed_payment_date, r.agreed_delivery_location_id]
       .map(String).join('|'),
   );
-  const payments = distinctVersions(history.runs, 'payment').map((r) =>
+  const payments = rows('payment').map((r) =>
     [r.payment_id, ...timestamps(r), r.transaction_id, r.counterparty_id, cents(r.payment_amount), r.currency_id,
       r.payment_type_id, r.paid ? 't' : 'f', r.payment_date].map(String).join('|'),
   );
@@ -67,9 +84,14 @@ export function expectedDimensions(history: IngestionHistory) {
   };
 }
 
+/** The current version of every fact row: the final source state. */
+export function expectedCurrentFacts(history: IngestionHistory) {
+  return expectedFacts(history, (table) => history.final.tables[table]);
+}
+
 /** Sum of units × price over every sales-order version, exact, as text. */
 export function expectedSalesValue(history: IngestionHistory): string {
-  const total = distinctVersions(history.runs, 'sales_order').reduce(
+  const total = factHistory(history, 'sales_order').reduce(
     (sum, r) => sum + BigInt(r.units_sold as number) * BigInt(r.unit_price as bigint),
     0n,
   );

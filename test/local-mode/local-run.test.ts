@@ -18,7 +18,7 @@ import { summarise } from '../../local/report/summarise';
 import { type PipelineResult, runPipeline } from '../../local/run-pipeline';
 import { launchChromium } from '../support/chromium';
 import { type TestDatabase, createTestDatabase } from '../support/database';
-import { expectedDimensions, expectedFacts, expectedSalesValue } from './expected-warehouse';
+import { expectedCurrentFacts, expectedDimensions, expectedFacts, expectedSalesValue } from './expected-warehouse';
 
 const SEED = 7;
 const SCALE = 0.05;
@@ -93,6 +93,14 @@ describe('local mode over a generated history with later ingestion runs', () => 
     expect(await lines(FACT_SQL.sales)).toEqual([...expected.sales].sort());
     expect(await lines(FACT_SQL.purchases)).toEqual([...expected.purchases].sort());
     expect(await lines(FACT_SQL.payments)).toEqual([...expected.payments].sort());
+  });
+
+  it('shows each fact row at its final source state in the current-version views', async () => {
+    const expected = expectedCurrentFacts(history);
+    const current = (sql: string, table: string) => lines(sql.replace(/FROM (fact_\w+)$/, `FROM ${table}`));
+    expect(await current(FACT_SQL.sales, 'fact_sales_order_current')).toEqual([...expected.sales].sort());
+    expect(await current(FACT_SQL.purchases, 'fact_purchase_order_current')).toEqual([...expected.purchases].sort());
+    expect(await current(FACT_SQL.payments, 'fact_payment_current')).toEqual([...expected.payments].sort());
   });
 
   it('holds dimensions equal to the latest source values, joins included', async () => {

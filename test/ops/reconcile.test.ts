@@ -132,9 +132,9 @@ describe('reconcile finds injected differences', () => {
     );
     await state.query(
       `INSERT INTO fact_payment (payment_id, created_date, created_time, last_updated_date, last_updated_time, transaction_id,
-         counterparty_id, payment_amount, currency_id, payment_type_id, paid, payment_date, version_hash, source_batch)
+         counterparty_id, payment_amount, currency_id, payment_type_id, paid, payment_date, version_hash, source_batch, source_sequence)
        SELECT 999999, created_date, created_time, last_updated_date, last_updated_time, transaction_id, counterparty_id,
-         payment_amount, currency_id, payment_type_id, paid, payment_date, 'ffffffffffffffffffffffffffffffff', 'payment/0000000099'
+         payment_amount, currency_id, payment_type_id, paid, payment_date, 'ffffffffffffffffffffffffffffffff', 'payment/0000000099', 99
        FROM fact_payment ORDER BY payment_record_id DESC LIMIT 1`,
     );
     const result = await reconcile(state.target);

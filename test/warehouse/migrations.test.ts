@@ -27,15 +27,16 @@ describe('schema migrations', () => {
     await withClient(db.url, (client) => migrate(client));
     await withClient(db.url, async (client) => {
       await client.query("INSERT INTO etl_control.loaded_batch (source_table, sequence, manifest_key, source_key, watermark) VALUES ('staff', 1, 'm', 's', 'w')");
-      // Roll the database back to version 1: the star schema was never created.
-      for (const table of ['fact_sales_order', 'fact_purchase_order', 'fact_payment']) await client.query(`DROP TABLE ${table}`);
+      // Roll the database back to version 1: the star schema (and what later versions add to it) never created.
+      for (const table of ['fact_sales_order', 'fact_purchase_order', 'fact_payment']) await client.query(`DROP TABLE ${table} CASCADE`);
       for (const table of ['dim_date', 'dim_staff', 'dim_location', 'dim_currency', 'dim_design', 'dim_counterparty', 'dim_payment_type', 'dim_transaction']) {
         await client.query(`DROP TABLE ${table}`);
       }
-      await client.query('DELETE FROM etl_control.schema_migration WHERE version = 2');
+      await client.query('DROP TABLE etl_control.fact_observation');
+      await client.query('DELETE FROM etl_control.schema_migration WHERE version >= 2');
     });
     const result = await withClient(db.url, (client) => migrate(client));
-    expect(result.applied).toEqual([2]);
+    expect(result.applied).toEqual(MIGRATIONS.map((m) => m.version).filter((v) => v >= 2));
     const [row] = await withClient(db.url, async (client) => (await client.query('SELECT count(*)::int AS n FROM fact_sales_order')).rows);
     expect(row).toEqual({ n: 0 });
     expect(await withClient(db.url, async (c) => (await c.query('SELECT source_table FROM etl_control.loaded_batch')).rows)).toEqual([{ source_table: 'staff' }]);
@@ -104,7 +105,10 @@ describe('schema migrations', () => {
 
   it('can put the star schema in a schema of its own', async () => {
     await withClient(db.url, (client) => migrate(client, { schemas: { warehouse: 'analytics', control: 'etl_control' } }));
-    const [row] = await withClient(db.url, async (c) => (await c.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'analytics'")).rows);
-    expect(row).toEqual({ n: 11 });
+    const [row] = await withClient(db.url, async (c) =>
+      (await c.query(`SELECT count(*) FILTER (WHERE table_type = 'BASE TABLE')::int AS tables, count(*) FILTER (WHERE table_type = 'VIEW')::int AS views
+        FROM information_schema.tables WHERE table_schema = 'analytics'`)).rows,
+    );
+    expect(row).toEqual({ tables: 11, views: 3 });
   });
 });

@@ -14,7 +14,7 @@ const TIME = 'time without time zone';
 const TIMESTAMPTZ = 'timestamp with time zone';
 
 const factTimes = { created_date: DATE, created_time: TIME, last_updated_date: DATE, last_updated_time: TIME };
-const factAudit = { version_hash: 'character varying(32)', source_batch: VARCHAR, loaded_at: TIMESTAMPTZ };
+const factAudit = { version_hash: 'character varying(32)', source_batch: VARCHAR, loaded_at: TIMESTAMPTZ, source_sequence: 'bigint' };
 const dimAudit = { source_version: VARCHAR, is_placeholder: 'boolean', loaded_at: TIMESTAMPTZ };
 
 /** table → column → type, in column order; `?` marks nullable columns. */
@@ -99,7 +99,7 @@ describe('the star schema a migration creates', () => {
     for (const [table, columns] of Object.entries(EXPECTED)) expect(Object.keys(actual[table]!)).toEqual(Object.keys(columns));
   });
 
-  it('keys dimensions on the source id and facts on a serial surrogate, unique per (natural key, version)', async () => {
+  it('keys dimensions on the source id and facts on a serial surrogate, unique per (natural key, ingestion sequence)', async () => {
     const keys = await withClient(db.url, async (client) =>
       (await client.query<{ table_name: string; kind: string; columns: string }>(
         `SELECT conrelid::regclass::text AS table_name, contype AS kind,
@@ -121,11 +121,11 @@ describe('the star schema a migration creates', () => {
       'dim_staff PK (staff_id)',
       'dim_transaction PK (transaction_id)',
       'fact_payment PK (payment_record_id)',
-      'fact_payment UNIQUE (payment_id,version_hash)',
+      'fact_payment UNIQUE (payment_id,source_sequence)',
       'fact_purchase_order PK (purchase_record_id)',
-      'fact_purchase_order UNIQUE (purchase_order_id,version_hash)',
+      'fact_purchase_order UNIQUE (purchase_order_id,source_sequence)',
       'fact_sales_order PK (sales_record_id)',
-      'fact_sales_order UNIQUE (sales_order_id,version_hash)',
+      'fact_sales_order UNIQUE (sales_order_id,source_sequence)',
     ]);
     const serials = await withClient(db.url, async (client) =>
       (await client.query<{ column: string }>(
@@ -161,6 +161,24 @@ describe('the star schema a migration creates', () => {
          WHERE table_schema NOT IN ('pg_catalog', 'information_schema', 'public') ORDER BY 1`,
       )).rows.map((r) => r.name),
     );
-    expect(tables).toEqual(['etl_control.loaded_batch', 'etl_control.schema_migration']);
+    expect(tables).toEqual(['etl_control.fact_observation', 'etl_control.loaded_batch', 'etl_control.schema_migration']);
+  });
+
+  it('has a current-version view per fact: its columns, one row per natural key', async () => {
+    const views = await withClient(db.url, async (client) =>
+      (await client.query<{ view: string; columns: string }>(
+        `SELECT c.relname AS view, string_agg(a.attname, ',' ORDER BY a.attnum) AS columns
+         FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'v' AND a.attnum > 0
+         GROUP BY 1 ORDER BY 1`,
+      )).rows,
+    );
+    const audit = ['source_sequence', 'source_batch', 'loaded_at'];
+    const columnsOf = (table: string, surrogate: string) => [surrogate, ...Object.keys(EXPECTED[table]!).filter((c) => c !== surrogate && !audit.includes(c)), ...audit].join(',');
+    expect(views).toEqual([
+      { view: 'fact_payment_current', columns: columnsOf('fact_payment', 'payment_record_id') },
+      { view: 'fact_purchase_order_current', columns: columnsOf('fact_purchase_order', 'purchase_record_id') },
+      { view: 'fact_sales_order_current', columns: columnsOf('fact_sales_order', 'sales_record_id') },
+    ]);
   });
 });

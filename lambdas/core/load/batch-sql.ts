@@ -1,8 +1,8 @@
 /**
  * The set-based statements that move a staged file into the warehouse (SPEC §5):
- * dimensions upserted under a version guard, facts appended as history, dim_date and
- * placeholder dimension rows created for whatever the facts reference. All of it derived
- * from the table definitions.
+ * dimensions upserted under a version guard, dim_date and placeholder dimension rows
+ * created for whatever the facts reference (facts as history: fact-history-sql.ts). All
+ * of it derived from the table definitions.
  */
 import {
   DIMENSION_TABLES,
@@ -10,12 +10,10 @@ import {
   type DimensionTableName,
   type FactTableDefinition,
   SOURCE_VERSION_COLUMN,
-  VERSION_HASH_COLUMN,
 } from '../schema/warehouse-tables';
 import {
   DIMENSION_IS_PLACEHOLDER,
   DIMENSION_LOADED_AT,
-  FACT_SOURCE_BATCH,
   PLACEHOLDER_TEXT,
   PLACEHOLDER_VERSION,
 } from '../warehouse/audit-columns';
@@ -143,12 +141,4 @@ WHERE refs.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${target} x WHERE x.${ke
 ON CONFLICT (${key}) DO NOTHING`;
     return { dimension: name, sql };
   });
-}
-
-/** Facts are history: a version already present (same natural key and hash) adds nothing. $1 = batch id. */
-export function insertFactsSql(fact: FactTableDefinition, schemas: WarehouseSchemas): string {
-  const names = fact.columns.map((column) => column.name);
-  return `INSERT INTO ${qualified(schemas.warehouse, fact.name)} (${list(names)}, ${quoteIdent(FACT_SOURCE_BATCH)})
-SELECT ${list(names)}, $1 FROM ${stagingTable(fact)}
-ON CONFLICT (${quoteIdent(fact.naturalKey)}, ${quoteIdent(VERSION_HASH_COLUMN)}) DO NOTHING`;
 }

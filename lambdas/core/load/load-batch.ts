@@ -16,7 +16,6 @@ import { isVersionedDimension } from '../warehouse/ddl';
 import { CONTROL_TABLES, type WarehouseSchemas, qualified } from '../warehouse/names';
 import { batchId } from './batch-id';
 import {
-  insertFactsSql,
   insertMissingDimensionSql,
   insertPlaceholdersSql,
   insertReferencedDatesSql,
@@ -29,6 +28,7 @@ import {
   isDataRejection,
   isStatementTimeout,
 } from './errors';
+import { factHistorySteps } from './fact-history-sql';
 import { schemaMismatches } from './file-schema';
 import { filesInLoadOrder } from './manifest';
 import { type ParquetFile, openParquetFile } from './parquet-file';
@@ -52,7 +52,7 @@ export interface BatchLoadResult {
   readonly outcome: 'loaded' | 'already-loaded';
   /** Rows in each file. */
   readonly rowsRead: RowCounts;
-  /** Rows inserted or changed per table (facts: new versions; dimensions: new or changed rows). */
+  /** Rows written per table (facts: rows added, moved or removed in the history; dimensions: new or changed rows). */
   readonly rowsWritten: RowCounts;
   readonly placeholdersCreated: Partial<Record<DimensionTableName, number>>;
   /** dim_date rows derived for dates the facts reference but the batch did not carry. */
@@ -120,7 +120,7 @@ VALUES ($1, $2, $3, $4, $5, $6::timestamptz) ON CONFLICT DO NOTHING`,
         if (result.rowsRead[file.table.name] !== file.entry.rows) {
           throw new BatchLoadError(id, `read ${result.rowsRead[file.table.name]} rows, the manifest says ${file.entry.rows}`, file.entry.key);
         }
-        await applyStagedFile(file.table, id, query, result, context.schemas);
+        await applyStagedFile(file.table, batch, query, result, context.schemas);
       } catch (error) {
         throw explain(error, id, file.entry.key);
       }
@@ -154,7 +154,7 @@ type Query = <R extends Record<string, unknown>>(sql: string, params?: unknown[]
 
 async function applyStagedFile(
   table: WarehouseTableDefinition,
-  id: string,
+  batch: { sourceTable: string; sequence: number },
   query: Query,
   result: { rowsWritten: RowCounts; placeholdersCreated: Partial<Record<DimensionTableName, number>>; datesDerived: number },
   schemas: WarehouseSchemas,
@@ -178,7 +178,12 @@ async function applyStagedFile(
     const created = (await query(sql)).rowCount ?? 0;
     if (created > 0) result.placeholdersCreated[dimension] = (result.placeholdersCreated[dimension] ?? 0) + created;
   }
-  result.rowsWritten[table.name] = (await query(insertFactsSql(table, schemas), [id])).rowCount ?? 0;
+  let written = 0;
+  for (const step of factHistorySteps(table, schemas)) {
+    const { rowCount } = await query(step.sql, step.params(batch));
+    if (step.writesFacts) written += rowCount ?? 0;
+  }
+  result.rowsWritten[table.name] = written;
 }
 
 /** Every file of the batch, fetched and checked against its table definition. */

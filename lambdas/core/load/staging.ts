@@ -17,6 +17,12 @@ import type { ParquetFile } from './parquet-file';
 /** Rows per COPY message chunk: big enough to amortise overhead, small enough to stream. */
 const ROWS_PER_CHUNK = 8192;
 
+/**
+ * A fact's staging table also numbers its rows in file order (COPY inserts them in order),
+ * so an id repeated in one object resolves to its later line (see fact-history-sql.ts).
+ */
+export const STAGE_ROW_COLUMN = 'stage_row';
+
 /** `pg_temp."stage_<table>"`: dropped at commit or rollback. */
 export function stagingTable(table: WarehouseTableDefinition): string {
   return `pg_temp.${quoteIdent(`stage_${table.name}`)}`;
@@ -41,6 +47,7 @@ export async function copyIntoStaging(
   file: ParquetFile,
 ): Promise<number> {
   const columns = table.columns.map((column) => `${quoteIdent(column.name)} ${sqlType(column)}`);
+  if (table.kind === 'fact') columns.push(`${quoteIdent(STAGE_ROW_COLUMN)} bigint GENERATED ALWAYS AS IDENTITY`);
   await client.query(`CREATE TEMP TABLE ${quoteIdent(`stage_${table.name}`)} (${columns.join(', ')}) ON COMMIT DROP`);
   const names = table.columns.map((column) => quoteIdent(column.name)).join(', ');
   const copy = client.query(copyFrom(`COPY ${stagingTable(table)} (${names}) FROM STDIN`));

@@ -35,7 +35,7 @@ export interface FactTableDefinition extends TableBase {
   readonly name: FactTableName;
   /** Serial primary key owned by the warehouse; not in Parquet. */
   readonly surrogateKey: string;
-  /** The source row's id; with `version_hash` it identifies one version. */
+  /** The source row's id; with the warehouse's `source_sequence` it identifies one row of its history. */
   readonly naturalKey: string;
 }
 

@@ -9,6 +9,11 @@
 export const FACT_LOADED_AT = 'loaded_at';
 /** `<source table>/<10-digit sequence>`: the batch a fact version came from. */
 export const FACT_SOURCE_BATCH = 'source_batch';
+/**
+ * The ingestion sequence at which this version became the row's state: versions are
+ * ordered by it (SPEC §5), and the newest is the current one. Unique per natural id.
+ */
+export const FACT_SOURCE_SEQUENCE = 'source_sequence';
 
 /** Dimensions: true while the row is a stand-in for one that has not arrived yet. */
 export const DIMENSION_IS_PLACEHOLDER = 'is_placeholder';

@@ -13,6 +13,7 @@ import type { ClientBase } from 'pg';
 import { type Log, silentLog } from '../ports';
 import { controlDdl } from './control-ddl';
 import { warehouseDdl } from './ddl';
+import { factHistoryDdl } from './fact-history-ddl';
 import { sequenceFirstVersionsDdl } from './legacy-versions';
 import {
   ADVISORY_LOCK_NAMESPACE,
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'control schema: ledger of loaded batches', statements: controlDdl },
   { version: 2, name: 'star schema: 8 dimensions, 3 facts', statements: warehouseDdl },
   { version: 3, name: 'dimension versions ordered by ingestion sequence', statements: sequenceFirstVersionsDdl },
+  { version: 4, name: 'fact history by ingestion sequence: source_sequence, observations, current views', statements: factHistoryDdl },
 ];
 
 export const CURRENT_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

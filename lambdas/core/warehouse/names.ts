@@ -31,6 +31,8 @@ export function quoteLiteral(text: string): string {
 export const CONTROL_TABLES = {
   schemaMigration: 'schema_migration',
   loadedBatch: 'loaded_batch',
+  /** Every (fact, natural id, sequence) the loader has seen, with its version hash: what fact history is rebuilt from. */
+  factObservation: 'fact_observation',
 } as const;
 
 /**
