@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessedLayout } from '../../lambdas/core/layout';
 import { loadPendingBatches } from '../../lambdas/core/load/loader';
 import { exactTypes } from '../../lambdas/core/load/session';
-import { WAREHOUSE_TABLE_NAMES } from '../../lambdas/core/schema/warehouse-tables';
+import { FACT_TABLES, WAREHOUSE_TABLE_NAMES } from '../../lambdas/core/schema/warehouse-tables';
+import { currentVersionView } from '../../lambdas/core/warehouse/fact-history-ddl';
 import { transformObject } from '../../lambdas/core/transform/transform-object';
 import { FileObjectStore } from '../../local/adapters/file-object-store';
 import { FileParameterStore } from '../../local/adapters/file-parameter-store';
@@ -150,7 +151,13 @@ describe('hostile text in values', () => {
         WHERE table_schema IN ('public', 'etl_control') ORDER BY 1`,
     );
     expect(tables.map((t) => t.name)).toEqual(
-      [...WAREHOUSE_TABLE_NAMES.map((t) => `public.${t}`), 'etl_control.loaded_batch', 'etl_control.schema_migration'].sort(),
+      [
+        ...WAREHOUSE_TABLE_NAMES.map((t) => `public.${t}`),
+        ...Object.values(FACT_TABLES).map((fact) => `public.${currentVersionView(fact)}`),
+        'etl_control.fact_observation',
+        'etl_control.loaded_batch',
+        'etl_control.schema_migration',
+      ].sort(),
     );
     expect(await warehouse('SELECT count(*)::int AS n FROM etl_control.loaded_batch')).toEqual([{ n: 4 }]);
   });

@@ -129,7 +129,7 @@ describe('upgrading from the release that ordered versions by last_updated', () 
     legacyState('staff', '20990101T000000000.0000000003', member);
     // The warehouse at schema version 2, holding what that release loaded.
     await load();
-    await query('DELETE FROM etl_control.schema_migration WHERE version >= 3');
+    await query('DELETE FROM etl_control.schema_migration WHERE version = 3');
     await query(
       `INSERT INTO dim_staff (staff_id, first_name, last_name, department_name, location, email_address, source_version)
        VALUES (1, 'Jeremie', 'Franney', 'Sales', 'Manchester', 'jeremie.franey@terrifictotes.com', '20990101T000000000.0000000003/20221103T000000000.0000000001')`,
@@ -158,7 +158,7 @@ describe('upgrading from the release that ordered versions by last_updated', () 
     legacyState('staff', '20990101T000000000.0000000001', member);
     const fix = h.ingest('staff', 2, [line('staff', { last_name: 'Franey', last_updated: '2024-11-14T10:00:00.000000' })]);
     await load();
-    await query('DELETE FROM etl_control.schema_migration WHERE version >= 3');
+    await query('DELETE FROM etl_control.schema_migration WHERE version = 3');
     await query(
       `INSERT INTO dim_staff (staff_id, first_name, last_name, department_name, location, email_address, source_version)
        VALUES (1, 'Jeremie', 'Franney', 'Sales', 'Manchester', 'jeremie.franey@terrifictotes.com', '20990101T000000000.0000000001/20221103T000000000.0000000001')`,

@@ -25,7 +25,7 @@ const legacy = (lastUpdated: string, sequence: number) => `${lastUpdated}.${Stri
  */
 async function warehouseBeforeUpgrade(): Promise<void> {
   await env.load();
-  await env.query('DELETE FROM etl_control.schema_migration WHERE version >= 3');
+  await env.query('DELETE FROM etl_control.schema_migration WHERE version = 3');
   await env.query(
     `INSERT INTO dim_design (design_id, design_name, file_location, file_name, source_version, loaded_at)
      VALUES (1, 'Typo', '/usr', 'wooden.json', $1, '2024-01-01T00:00:00Z')`,
