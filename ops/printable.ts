@@ -7,7 +7,6 @@
  */
 
 // C0 controls but tab and newline, DEL, C1 controls (0x9B is a one-byte CSI), bidi overrides and isolates.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
 const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function printable(text: string): string {

@@ -15,7 +15,6 @@ import { BatchLoadError } from './errors';
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 const WATERMARK = /^\d{8}T\d{9}$/;
 // C0 controls, DEL and C1 controls: never in anything the transform writes.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function parseManifest(
