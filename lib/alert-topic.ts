@@ -35,12 +35,14 @@ export class AlertTopic extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    // CloudWatch publishes alarm notifications to the encrypted topic, so it must use the key.
+    // CloudWatch publishes alarm notifications to the encrypted topic, so it must use the key;
+    // only on behalf of this account's alarms (no confused deputy).
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
     this.topic = new sns.Topic(this, 'Topic', {

@@ -3,6 +3,7 @@
  * private, TLS-only, versioned, access-logged and kept when the stack is deleted.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { BucketSettings } from './config/pipeline-config';
@@ -32,6 +33,26 @@ export class PipelineBuckets extends Construct {
     }
     this.ingestion = this.dataBucket('Ingestion', props.ingestion.bucketName);
     this.processed = this.dataBucket('Processed', props.processed.bucketName);
+  }
+
+  /**
+   * Only `writers` (the transform's role, and any operator roles given for replays) may
+   * create or delete objects under `folders` of the processed prefix: whatever else an
+   * account's policies allow, nobody else can put a batch or manifest the loader would
+   * load. A bucket the stack did not create gets no policy (see docs/DEPLOY.md).
+   */
+  restrictProcessedWriters(prefix: string, folders: readonly string[], writers: readonly string[]): void {
+    if (!(this.processed instanceof s3.Bucket)) return;
+    this.processed.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyThePipelineWritesBatches',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: folders.map((folder) => this.processed.arnForObjects(`${prefix}${folder}/*`)),
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...writers] } },
+      }),
+    );
   }
 
   private dataBucket(id: string, existingName: string | undefined): s3.IBucket {

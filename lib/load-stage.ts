@@ -60,11 +60,18 @@ export class LoadStage extends Construct {
         ec2.SecurityGroup.fromSecurityGroupId(this, groupId, groupId, { mutable: false }),
       );
       if (securityGroups.length === 0) {
+        // Out only to what the loader talks to: the warehouse, and AWS APIs over HTTPS (S3,
+        // Secrets Manager, CloudWatch: endpoints or a NAT). DNS to the VPC resolver is not
+        // filtered by security groups.
         this.createdSecurityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
           vpc,
           description: 'totesys load Lambda: allow it into the warehouse database security group',
-          allowAllOutbound: true,
+          allowAllOutbound: false,
         });
+        this.createdSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs (S3, Secrets Manager, CloudWatch) over HTTPS');
+        if (props.vpc.warehousePort !== 443) {
+          this.createdSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(props.vpc.warehousePort), 'the warehouse (Postgres)');
+        }
         securityGroups = [this.createdSecurityGroup];
       }
       placement = { vpc, subnets: { subnets }, securityGroups };

@@ -9,10 +9,11 @@ import { AlertTopic } from './alert-topic';
 import { createPipelineAlarms } from './alarms';
 import { PipelineBuckets } from './buckets';
 import type { PipelineConfig } from './config/pipeline-config';
+import { checkSettingsAgainstStack } from './config/stack-checks';
 import { PipelineDashboard } from './dashboard';
 import { LoadStage } from './load-stage';
-import { acknowledge } from './nag';
-import { TransformStage } from './transform-stage';
+import { acknowledge, giveLogGroup } from './nag';
+import { TRANSFORM_PROCESSED_FOLDERS, TransformStage } from './transform-stage';
 import { warehouseSecret } from './warehouse-secret';
 
 export interface PipelineStackProps extends StackProps {
@@ -30,6 +31,7 @@ export class PipelineStack extends Stack {
     const { config } = props;
     Tags.of(this).add('Project', 'totesys-elt');
 
+    checkSettingsAgainstStack(this, config);
     this.buckets = new PipelineBuckets(this, 'Buckets', { ingestion: config.ingestion, processed: config.processed });
 
     this.transform = new TransformStage(this, 'Transform', {
@@ -40,6 +42,11 @@ export class PipelineStack extends Stack {
       sequenceParameterPath: config.sequenceParameterPath,
       logLevel: config.logLevel,
     });
+
+    this.buckets.restrictProcessedWriters(config.processed.prefix, TRANSFORM_PROCESSED_FOLDERS, [
+      this.transform.lambda.role.roleArn,
+      ...config.processed.writerRoleArns,
+    ]);
 
     const secret = warehouseSecret(this, 'WarehouseSecret', config.warehouse.secret);
     this.load = new LoadStage(this, 'Load', {
@@ -80,6 +87,7 @@ export class PipelineStack extends Stack {
   private acknowledgeBucketNotificationsHandler(): void {
     const handler = this.node.children.find((child) => child.node.id.startsWith('BucketNotificationsHandler'));
     if (!handler) return;
+    giveLogGroup(handler);
     acknowledge(
       handler,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

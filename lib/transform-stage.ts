@@ -56,6 +56,9 @@ export class TransformStage extends Construct {
       reservedConcurrentExecutions: 1,
       logLevel: props.logLevel,
       environment: {
+        // The only bucket and prefix whose objects it reads; any other event record is ignored.
+        INGESTION_BUCKET: props.ingestionBucket.bucketName,
+        INGESTION_PREFIX: props.ingestionPrefix,
         PROCESSED_BUCKET: props.processedBucket.bucketName,
         PROCESSED_PREFIX: props.processedPrefix,
         SEQUENCE_PARAMETER_PATH: props.sequenceParameterPath,
@@ -92,8 +95,14 @@ export class TransformStage extends Construct {
     );
     // Without list permission S3 answers a read of a missing key with 403 instead of 404, and
     // the transform must tell "no manifest / no state yet" from a real failure.
+    // Only its own folders: S3 evaluates a missing-key read against s3:ListBucket with the
+    // requested key as s3:prefix, so this still turns "no manifest yet" into a 404.
     role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.processedBucket.bucketArn] }),
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.processedBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': TRANSFORM_PROCESSED_FOLDERS.map((folder) => `${props.processedPrefix}${folder}/*`) } },
+      }),
     );
 
     const sequenceParameters = Stack.of(this).formatArn({

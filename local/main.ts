@@ -11,6 +11,7 @@ import { FileObjectStore } from './adapters/file-object-store';
 import { FileParameterStore } from './adapters/file-parameter-store';
 import { HELP, type LocalOptions, UsageError, parseLocalOptions } from './cli-options';
 import { MetricTotals, consoleLog } from './console-log';
+import { scrubPassword } from './database-url';
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { StateMismatchError, landGeneratedData } from './generated-data';
 import { renderHtmlReport } from './report/html-report';
@@ -86,10 +87,13 @@ async function main(argv: readonly string[]): Promise<number> {
     await writeFile(reportPath, renderHtmlReport(summary));
     process.stdout.write(formatSummary(summary, result));
     process.stdout.write(`\nReport: ${reportPath}\n`);
+    // summary.databaseUrlForPsql has no password: psql takes it from PGPASSWORD.
+    const passwordNote = postgres ? " (password: the embedded warehouse's, see README)" : ' (password from PGPASSWORD or ~/.pgpass)';
+    const psql = `psql '${summary.databaseUrlForPsql}'${hasPassword(databaseUrl) ? passwordNote : ''}`;
     process.stdout.write(
       postgres
-        ? `Query the warehouse: npm start -- --serve --state-dir ${options.stateDir}, then psql '${summary.databaseUrlForPsql}'\n`
-        : `Query the warehouse: psql '${summary.databaseUrlForPsql}'\n`,
+        ? `Query the warehouse: npm start -- --serve --state-dir ${options.stateDir}, then ${psql}\n`
+        : `Query the warehouse: ${psql}\n`,
     );
     const failed = result.failedObjects.length > 0 || result.load.batchesFailed.length > 0;
     if (options.serve && postgres) {
@@ -103,11 +107,15 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`local run failed: ${(error as Error).message}\n`);
+    process.stderr.write(`local run failed: ${scrubPassword((error as Error).message, options.databaseUrl)}\n`);
     return 1;
   } finally {
     await stopPostgres();
   }
+}
+
+function hasPassword(url: string): boolean {
+  return new URL(url).password !== '';
 }
 
 /** Creates the warehouse database on the embedded server if missing; returns its URL. */

@@ -4,12 +4,14 @@
  * attention needed, 2 usage errors.
  */
 import type { Log } from '../lambdas/core/ports';
+import { TlsSettingError } from '../lambdas/load/url-tls';
 import { consoleLog } from '../local/console-log';
 import { type Invocation, UsageError, parseCommandLine } from './cli-options';
 import { redriveLoadDeadLetters, redriveTransformDeadLetters } from './dead-letters';
 import { formatReconciliation } from './reconcile/report';
 import { reconcile } from './reconcile/reconcile';
 import { ReplayRangeError, replayTransform } from './replay';
+import { printable } from './printable';
 import { formatLoadRedrive, formatReplay, formatTransformRedrive } from './replay-report';
 import { collectStatus } from './status';
 import { formatStatus } from './status-report';
@@ -26,7 +28,9 @@ export interface CliEnvironment {
   readonly now?: () => number;
 }
 
-export async function runCli(argv: readonly string[], io: CliIo, environment: CliEnvironment = {}): Promise<number> {
+export async function runCli(argv: readonly string[], rawIo: CliIo, environment: CliEnvironment = {}): Promise<number> {
+  // Keys, messages and queue bodies are data: nothing reaches the terminal as a control sequence.
+  const io: CliIo = { stdout: (text) => rawIo.stdout(printable(text)), stderr: (text) => rawIo.stderr(printable(text)) };
   let invocation: Invocation;
   try {
     invocation = parseCommandLine(argv);
@@ -57,6 +61,10 @@ export async function runCli(argv: readonly string[], io: CliIo, environment: Cl
         : await stackTarget(invocation.target, environment.awsClients);
     return await run(invocation, target, io, environment, log);
   } catch (error) {
+    if (error instanceof TlsSettingError) {
+      io.stderr(`error: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof ReplayRangeError) {
       io.stderr(`error: ${error.message}\n`);
       return 1;

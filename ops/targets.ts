@@ -22,6 +22,7 @@ import { exactTypes } from '../lambdas/core/load/session';
 import { type Log, noMetrics, silentLog } from '../lambdas/core/ports';
 import type { SslMode } from '../lambdas/load/config';
 import { type Connector, secretConnector, tlsOptions, urlConnector } from '../lambdas/load/database';
+import { resolveTlsMode } from '../lambdas/load/url-tls';
 import { FileObjectStore } from '../local/adapters/file-object-store';
 import { FileParameterStore } from '../local/adapters/file-parameter-store';
 import { SEQUENCE_PARAMETER_PATH } from '../local/run-pipeline';
@@ -134,7 +135,11 @@ export function awsClients(region?: string): AwsClients {
 
 export async function stackTarget(options: StackTargetOptions, clients: AwsClients = awsClients(options.region)): Promise<Target> {
   const stack = await resolveStack(clients, options.stackName, { ingestionPrefix: options.ingestionPrefix });
-  const ssl = tlsOptions(options.dbSsl ?? stack.dbSsl, options.dbCaBundle);
+  // --db-ssl wins over the load function's DB_SSL; a --database-url's ?sslmode= must not contradict --db-ssl.
+  const mode = options.databaseUrl
+    ? resolveTlsMode(options.databaseUrl, options.dbSsl, stack.dbSsl, { url: '--database-url', explicit: '--db-ssl' })
+    : (options.dbSsl ?? stack.dbSsl);
+  const ssl = tlsOptions(mode, options.dbCaBundle);
   const secret = new SecretsManagerDatabaseSecret(clients.secretsManager, stack.warehouseSecretArn);
   let connector: Promise<Connector> | undefined;
   const connect = async (): Promise<DatabaseClient> => {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import type { BatchFile, ProcessedLayout } from '../../lambdas/core/layout';
+import { type BatchFile, type ProcessedLayout, padSequence } from '../../lambdas/core/layout';
 import { cellFormatter } from '../../lambdas/core/load/copy-text';
 import { ParquetTableWriter } from '../../lambdas/core/parquet/writer';
 import type { ObjectStore } from '../../lambdas/core/ports';
@@ -50,7 +50,7 @@ async function writeBatch(
       sourceTable,
       sequence,
       watermark: '20241114T093012345',
-      sourceKey: `${sourceTable}/0000000001_20241114T093012345.jsonl`,
+      sourceKey: `${sourceTable}/${padSequence(sequence)}_20241114T093012345.jsonl`,
       rowsIn: entries.reduce((n, e) => n + e.rows, 0),
       rowsRejected: 0,
       files: entries,
@@ -59,10 +59,20 @@ async function writeBatch(
   );
 }
 
-function parquet(table: WarehouseTableName, rows: CellValue[][]): { table: WarehouseTableName; bytes: Uint8Array; rows: number } {
+/** The provenance tags the transform writes into each file (the loader requires them). */
+function tags(sourceTable: SourceTableName, sequence: number, table: WarehouseTableName): Record<string, string> {
+  return { source_table: sourceTable, sequence: String(sequence), warehouse_table: table };
+}
+
+function parquet(
+  sourceTable: SourceTableName,
+  table: WarehouseTableName,
+  rows: CellValue[][],
+  sequence = 1,
+): { table: WarehouseTableName; bytes: Uint8Array; rows: number } {
   const writer = new ParquetTableWriter(WAREHOUSE_TABLES[table]);
   for (const row of rows) writer.append(row);
-  return { table, bytes: writer.finish({ warehouse_table: table }), rows: rows.length };
+  return { table, bytes: writer.finish(tags(sourceTable, sequence, table)), rows: rows.length };
 }
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -76,23 +86,23 @@ const ALL_DATES = Array.from({ length: DAYS + 14 }, (_, i) => FIRST_DAY + i);
 export async function writeDimensionBatches(store: ObjectStore, layout: ProcessedLayout): Promise<void> {
   const text = (prefix: string, id: number) => `${prefix} ${id}`;
   await writeBatch(store, layout, 'staff', [
-    parquet('dim_staff', ids(COUNTS.staff).map((id) => [id, text('First', id), text('Last', id), 'Sales', 'Leeds', `s${id}@terrifictotes.com`, `${VERSION}/${VERSION}`])),
+    parquet('staff', 'dim_staff', ids(COUNTS.staff).map((id) => [id, text('First', id), text('Last', id), 'Sales', 'Leeds', `s${id}@terrifictotes.com`, `${VERSION}/${VERSION}`])),
   ]);
   await writeBatch(store, layout, 'address', [
-    parquet('dim_location', ids(COUNTS.location).map((id) => [id, text('Line', id), null, null, 'City', 'PC1', 'UK', '0161', VERSION])),
+    parquet('address', 'dim_location', ids(COUNTS.location).map((id) => [id, text('Line', id), null, null, 'City', 'PC1', 'UK', '0161', VERSION])),
   ]);
   await writeBatch(store, layout, 'counterparty', [
-    parquet('dim_counterparty', ids(COUNTS.counterparty).map((id) => [id, text('Company', id), 'Line', null, null, 'City', 'PC1', 'UK', '0161', `${VERSION}/${VERSION}`])),
+    parquet('counterparty', 'dim_counterparty', ids(COUNTS.counterparty).map((id) => [id, text('Company', id), 'Line', null, null, 'City', 'PC1', 'UK', '0161', `${VERSION}/${VERSION}`])),
   ]);
   const codes = ['GBP', 'USD', 'EUR'];
   const names = ['British Pound', 'US Dollar', 'Euro'];
   await writeBatch(store, layout, 'currency', [
-    parquet('dim_currency', ids(COUNTS.currency).map((id) => [id, codes[id - 1]!, names[id - 1]!, VERSION])),
+    parquet('currency', 'dim_currency', ids(COUNTS.currency).map((id) => [id, codes[id - 1]!, names[id - 1]!, VERSION])),
   ]);
   await writeBatch(store, layout, 'design', [
-    parquet('dim_design', ids(COUNTS.design).map((id) => [id, text('Design', id), '/designs', `design-${id}.json`, VERSION])),
+    parquet('design', 'dim_design', ids(COUNTS.design).map((id) => [id, text('Design', id), '/designs', `design-${id}.json`, VERSION])),
   ]);
-  await writeBatch(store, layout, 'sales_order', [parquet('dim_date', ALL_DATES.map((day) => dimDateRow(day)))]);
+  await writeBatch(store, layout, 'sales_order', [parquet('sales_order', 'dim_date', ALL_DATES.map((day) => dimDateRow(day)))]);
 }
 
 /** The fact rows, in fact_sales_order column order. */
@@ -132,8 +142,8 @@ export async function writeFactBatch(store: ObjectStore, layout: ProcessedLayout
     writer.append(row);
     for (const index of [1, 3, 11, 12]) dates.add(row[index] as number);
   }
-  const facts = { table: 'fact_sales_order' as const, bytes: writer.finish({ warehouse_table: 'fact_sales_order' }), rows: count };
-  const dimDate = parquet('dim_date', [...dates].sort((a, b) => a - b).map((day) => dimDateRow(day)));
+  const facts = { table: 'fact_sales_order' as const, bytes: writer.finish(tags('sales_order', 2, 'fact_sales_order')), rows: count };
+  const dimDate = parquet('sales_order', 'dim_date', [...dates].sort((a, b) => a - b).map((day) => dimDateRow(day)), 2);
   await writeBatch(store, layout, 'sales_order', [dimDate, facts], 2);
 }
 

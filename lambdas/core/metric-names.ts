@@ -11,6 +11,8 @@ export const TransformMetric = {
   ObjectsProcessed: 'ObjectsProcessed',
   ObjectsSkipped: 'ObjectsSkippedAlreadyProcessed',
   ObjectsFailed: 'ObjectsFailed',
+  /** Event records naming another bucket, a key outside the ingestion prefix, or no object. */
+  RecordsIgnored: 'RecordsIgnored',
   RowsIn: 'RowsIn',
   RowsOut: 'RowsOut',
   RowsRejected: 'RowsRejected',

@@ -1,4 +1,5 @@
 /** The Load Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
+import { TlsSettingError, resolveTlsMode } from './url-tls';
 
 export type SslMode = 'require' | 'no-verify' | 'disable';
 
@@ -34,16 +35,27 @@ export function readLoadConfig(env: Readonly<Record<string, string | undefined>>
   const secretId = env.DB_SECRET_ARN?.trim();
   if (!url && !secretId) throw new ConfigurationError('set DB_SECRET_ARN (or DATABASE_URL for a local database)');
   const database: DatabaseSource = secretId ? { kind: 'secret', secretId } : { kind: 'url', url: url! };
-  // Verified TLS by default for the deployed database; a local URL speaks plain unless told.
-  const sslText = env.DB_SSL?.trim() || (database.kind === 'secret' ? 'require' : 'disable');
-  if (!(SSL_MODES as readonly string[]).includes(sslText)) {
-    throw new ConfigurationError(`DB_SSL must be one of ${SSL_MODES.join(', ')}, got "${sslText}"`);
+  // Verified TLS by default for the deployed database; a local URL speaks plain unless told
+  // (by DB_SSL or its own ?sslmode=, which must not disagree).
+  const explicit = env.DB_SSL?.trim() || undefined;
+  if (explicit !== undefined && !(SSL_MODES as readonly string[]).includes(explicit)) {
+    throw new ConfigurationError(`DB_SSL must be one of ${SSL_MODES.join(', ')}, got "${explicit}"`);
+  }
+  let sslText: SslMode;
+  try {
+    sslText =
+      database.kind === 'url'
+        ? resolveTlsMode(database.url, explicit as SslMode | undefined, 'disable', { url: 'DATABASE_URL', explicit: 'DB_SSL' })
+        : ((explicit as SslMode | undefined) ?? 'require');
+  } catch (error) {
+    if (error instanceof TlsSettingError) throw new ConfigurationError(error.message);
+    throw error;
   }
   return {
     processedBucket,
     processedPrefix: env.PROCESSED_PREFIX?.trim() ?? '',
     database,
-    ssl: sslText as SslMode,
+    ssl: sslText,
     ...(env.DB_CA_BUNDLE?.trim() ? { caBundlePath: env.DB_CA_BUNDLE.trim() } : {}),
   };
 }

@@ -9,6 +9,7 @@ import type { DatabaseClient } from '../core/load/loader';
 import { exactTypes } from '../core/load/session';
 import type { DatabaseSecret } from '../adapters/aws/secrets';
 import type { SslMode } from './config';
+import { withoutTlsParameters } from './url-tls';
 
 /**
  * The Lambda Node.js runtimes ship Amazon's CA certificates, RDS's included, here (they
@@ -73,7 +74,8 @@ export function urlConnector(url: string, ssl: false | ConnectionOptions): Conne
   const parsed = new URL(url);
   const password = decodeURIComponent(parsed.password);
   return connector(
-    { connectionString: url, ssl },
+    // TLS comes from `ssl` alone: the URL's own TLS parameters were resolved against it.
+    { connectionString: withoutTlsParameters(url), ssl },
     `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname} as ${decodeURIComponent(parsed.username)}`,
     [password, parsed.password],
   );

@@ -1,6 +1,10 @@
 /** The Transform Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
 
 export interface TransformConfig {
+  /** The only bucket whose objects the transform reads: events naming another are ignored. */
+  readonly ingestionBucket: string;
+  /** Key prefix of ingestion objects ('' or ending with "/"): keys outside it are ignored. */
+  readonly ingestionPrefix: string;
   readonly processedBucket: string;
   /** Key prefix in the processed bucket; '' for none. */
   readonly processedPrefix: string;
@@ -23,7 +27,16 @@ export function readTransformConfig(env: Readonly<Record<string, string | undefi
       `Transform Lambda misconfigured: SEQUENCE_PARAMETER_PATH must be an SSM path starting with "/", got "${sequenceParameterPath}"`,
     );
   }
-  return { processedBucket, processedPrefix: env.PROCESSED_PREFIX?.trim() ?? '', sequenceParameterPath };
+  const ingestionBucket = required(env, 'INGESTION_BUCKET');
+  const rawPrefix = env.INGESTION_PREFIX?.trim() ?? '';
+  const ingestionPrefix = rawPrefix === '' || rawPrefix.endsWith('/') ? rawPrefix : `${rawPrefix}/`;
+  return {
+    ingestionBucket,
+    ingestionPrefix,
+    processedBucket,
+    processedPrefix: env.PROCESSED_PREFIX?.trim() ?? '',
+    sequenceParameterPath,
+  };
 }
 
 function required(env: Readonly<Record<string, string | undefined>>, name: string): string {

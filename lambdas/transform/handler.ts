@@ -6,23 +6,23 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { Context, S3Event } from 'aws-lambda';
+import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../adapters/aws/ssm-parameter-store';
 import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
 import { ProcessedLayout } from '../core/layout';
+import { TransformMetric } from '../core/metric-names';
 import { type TransformDeps, type TransformSummary, transformObject } from '../core/transform/transform-object';
 import { readTransformConfig } from './config';
-import { createdObject, isObjectCreated } from './s3-event';
+import { type IngestionSource, triageRecord } from './s3-event';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-transform';
 const logger = createLogger(SERVICE_NAME);
 const metrics = createMetrics(SERVICE_NAME);
 
 interface Container {
-  readonly deps: Omit<TransformDeps, 'ingestion'>;
-  readonly s3: S3Client;
-  readonly ingestionStores: Map<string, S3ObjectStore>;
+  readonly deps: TransformDeps;
+  readonly source: IngestionSource;
 }
 
 let container: Container | undefined;
@@ -33,9 +33,10 @@ function containerOnce(): Container {
   const config = readTransformConfig(process.env);
   const s3 = new S3Client({});
   container = {
-    s3,
-    ingestionStores: new Map(),
+    source: { bucket: config.ingestionBucket, prefix: config.ingestionPrefix },
     deps: {
+      // Only the configured bucket: an event naming another is never followed.
+      ingestion: new S3ObjectStore(s3, config.ingestionBucket),
       processed: new S3ObjectStore(s3, config.processedBucket),
       layout: new ProcessedLayout(config.processedPrefix),
       parameters: new SsmParameterStore(new SSMClient({})),
@@ -45,16 +46,6 @@ function containerOnce(): Container {
     },
   };
   return container;
-}
-
-function ingestionStore(bucket: string): S3ObjectStore {
-  const { s3, ingestionStores } = containerOnce();
-  let store = ingestionStores.get(bucket);
-  if (!store) {
-    store = new S3ObjectStore(s3, bucket);
-    ingestionStores.set(bucket, store);
-  }
-  return store;
 }
 
 export class TransformFailedError extends Error {
@@ -75,20 +66,29 @@ export interface TransformHandlerResult {
 export async function handler(event: S3Event, context: Context): Promise<TransformHandlerResult> {
   logger.addContext(context);
   try {
-    const { deps } = containerOnce();
-    const records = event.Records ?? [];
+    const { deps, source } = containerOnce();
+    const records: unknown[] = Array.isArray(event?.Records) ? event.Records : [];
+    if (records.length === 0) {
+      // The console's test event (s3:TestEvent) and anything that is not an S3 notification.
+      logger.warn('event holds no S3 records; nothing to do', { eventType: eventType(event) });
+    }
     const summaries: TransformSummary[] = [];
     const failures: { key: string; error: unknown }[] = [];
-    for (const record of records) {
-      if (!isObjectCreated(record)) {
-        logger.warn('ignoring S3 event record that is not an object creation', { eventName: record.eventName });
+    for (const [index, record] of records.entries()) {
+      const triage = triageRecord(record as S3EventRecord, source);
+      if (triage.kind === 'ignored') {
+        logger.warn('ignoring S3 event record', { record: index, reason: triage.reason, bucket: triage.bucket, key: triage.key });
+        deps.metrics.record(TransformMetric.RecordsIgnored, 1, 'Count');
         continue;
       }
-      const object = createdObject(record);
+      if (triage.kind === 'malformed') {
+        logger.error('S3 event record cannot be read', { record: index, reason: triage.reason, key: triage.key });
+        failures.push({ key: triage.key, error: new Error(triage.reason) });
+        continue;
+      }
+      const { object } = triage;
       try {
-        summaries.push(
-          await transformObject({ ...deps, ingestion: ingestionStore(object.bucket) }, { key: object.key, etag: object.etag }),
-        );
+        summaries.push(await transformObject(deps, { key: object.key, etag: object.etag }));
       } catch (error) {
         // transformObject has logged the details; carry on so one bad object does not hold up the others.
         failures.push({ key: object.key, error });
@@ -108,4 +108,11 @@ export async function handler(event: S3Event, context: Context): Promise<Transfo
   } finally {
     metrics.publishStoredMetrics();
   }
+}
+
+/** `s3:TestEvent` for the console's test event; otherwise what the event says it is, if anything. */
+function eventType(event: unknown): string | undefined {
+  const fields = (event ?? {}) as { Event?: unknown; 'detail-type'?: unknown };
+  const type = fields.Event ?? fields['detail-type'];
+  return typeof type === 'string' ? type.slice(0, 100) : undefined;
 }

@@ -10,6 +10,7 @@ import {
   checkBucketName,
   checkEmail,
   checkParameterPath,
+  checkRoleArn,
   checkResourceId,
   checkStackName,
   parseKeyPrefix,
@@ -24,8 +25,10 @@ export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export interface VpcPlacement {
   readonly vpcId: string;
   readonly subnetIds: readonly string[];
-  /** Empty: the stack creates a security group allowing all outbound traffic. */
+  /** Empty: the stack creates a security group allowing outbound HTTPS and the warehouse port only. */
   readonly securityGroupIds: readonly string[];
+  /** The warehouse's port, the one non-HTTPS destination of the created security group. */
+  readonly warehousePort: number;
 }
 
 export interface BucketSettings {
@@ -39,7 +42,10 @@ export interface PipelineConfig {
   readonly stackName: string;
   readonly alertEmails: readonly string[];
   readonly ingestion: BucketSettings;
-  readonly processed: BucketSettings;
+  readonly processed: BucketSettings & {
+    /** IAM roles besides the transform's allowed to write batches (operators running `ops replay --stack`). */
+    readonly writerRoleArns: readonly string[];
+  };
   readonly sequenceParameterPath: string;
   readonly loadSchedule: ParsedSchedule;
   readonly warehouse: {
@@ -65,6 +71,7 @@ export const DEFAULTS = {
   sequenceParameterPath: '/totesys/transform',
   loadSchedule: 'rate(15 minutes)',
   dbSsl: 'require',
+  dbPort: 5432,
   loadTimeoutSeconds: 300,
   loadMemoryMb: 1024,
   stalenessMinutes: 60,
@@ -81,6 +88,7 @@ export const SETTING_KEYS = [
   'ingestionPrefix',
   'processedBucketName',
   'processedPrefix',
+  'processedWriterRoleArns',
   'sequenceParameterPath',
   'loadSchedule',
   'dbSecret',
@@ -88,6 +96,7 @@ export const SETTING_KEYS = [
   'vpcId',
   'subnetIds',
   'securityGroupIds',
+  'dbPort',
   'loadTimeoutSeconds',
   'loadMemoryMb',
   'stalenessMinutes',
@@ -128,6 +137,7 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
   }
   const ingestionPrefix = settings.parsed('ingestionPrefix', '', parseKeyPrefix, (parsed) => parsed.prefix);
   const processedPrefix = settings.parsed('processedPrefix', '', parseKeyPrefix, (parsed) => parsed.prefix);
+  const writerRoleArns = settings.list('processedWriterRoleArns', checkRoleArn);
 
   const sequenceParameterPath = settings.text(
     'sequenceParameterPath',
@@ -148,12 +158,13 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
   const vpcId = settings.optionalText('vpcId', (id) => checkResourceId('vpc', id));
   const subnetIds = settings.list('subnetIds', (id) => checkResourceId('subnet', id));
   const securityGroupIds = settings.list('securityGroupIds', (id) => checkResourceId('sg', id));
+  const warehousePort = settings.integer('dbPort', DEFAULTS.dbPort, 1, 65535);
   let vpc: VpcPlacement | undefined;
   if (vpcId !== undefined) {
     if (subnetIds.length === 0) {
       settings.problem('subnetIds', 'required with vpcId: the private subnets the load Lambda runs in');
     }
-    vpc = { vpcId, subnetIds, securityGroupIds };
+    vpc = { vpcId, subnetIds, securityGroupIds, warehousePort };
   } else {
     if (subnetIds.length > 0) settings.problem('subnetIds', 'given without vpcId');
     if (securityGroupIds.length > 0) settings.problem('securityGroupIds', 'given without vpcId');
@@ -179,7 +190,7 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
     stackName,
     alertEmails,
     ingestion: { bucketName: ingestionBucketName, prefix: ingestionPrefix },
-    processed: { bucketName: processedBucketName, prefix: processedPrefix },
+    processed: { bucketName: processedBucketName, prefix: processedPrefix, writerRoleArns },
     sequenceParameterPath,
     loadSchedule: loadSchedule!,
     warehouse: { secret, ssl, vpc },

@@ -49,6 +49,10 @@ export function parseScheduleExpression(expression: string): ParsedSchedule | { 
     }
     const bad = fields.find((field) => !CRON_FIELD.test(field));
     if (bad !== undefined) return { problem: `"${expression}": "${bad}" is not a valid cron field` };
+    for (const [index, field] of fields.entries()) {
+      const problem = cronFieldProblem(field, CRON_FIELDS[index]!);
+      if (problem) return { problem: `"${expression}": ${problem}` };
+    }
     if ((fields[2] === '?') === (fields[4] === '?')) {
       return { problem: `"${expression}": exactly one of day-of-month and day-of-week must be "?"` };
     }
@@ -57,6 +61,56 @@ export function parseScheduleExpression(expression: string): ParsedSchedule | { 
   return {
     problem: `"${expression}" is not a recurring schedule expression; expected rate(N minutes|hours|days) or cron(minutes hours day-of-month month day-of-week year)`,
   };
+}
+
+interface CronField {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly names?: readonly string[];
+  /** Special forms this field allows besides numbers, ranges, lists and steps. */
+  readonly special?: RegExp;
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/** EventBridge cron fields and their ranges (names count from min: JAN = 1, SUN = 1). */
+const CRON_FIELDS: readonly CronField[] = [
+  { name: 'minutes', min: 0, max: 59 },
+  { name: 'hours', min: 0, max: 23 },
+  { name: 'day-of-month', min: 1, max: 31, special: /^(\?|L|LW|\d{1,2}W)$/ },
+  { name: 'month', min: 1, max: 12, names: MONTHS },
+  { name: 'day-of-week', min: 1, max: 7, names: WEEKDAYS, special: /^(\?|L|[1-7]L|[1-7]#[1-5])$/ },
+  { name: 'year', min: 1970, max: 2199 },
+];
+
+/** Why one cron field cannot be scheduled (a value out of range, a bad step), or undefined. */
+function cronFieldProblem(field: string, spec: CronField): Problem {
+  if (spec.special?.test(field)) return undefined;
+  const value = (text: string): number | undefined => {
+    if (/^\d+$/.test(text)) return Number(text);
+    const index = spec.names?.indexOf(text.toUpperCase()) ?? -1;
+    return index >= 0 ? spec.min + index : undefined;
+  };
+  const range = `${spec.min}-${spec.max}${spec.names ? ` or ${spec.names[0]}-${spec.names.at(-1)}` : ''}`;
+  for (const item of field.split(',')) {
+    const [span, step, extra] = item.split('/');
+    if (extra !== undefined || span === '') return `${spec.name} "${item}" is not a value, range or step`;
+    if (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1 && Number(step) <= spec.max)) {
+      return `${spec.name} step "${step}" must be 1..${spec.max}`;
+    }
+    if (span === '*') continue;
+    const ends = span!.split('-');
+    if (ends.length > 2) return `${spec.name} "${item}" is not a value, range or step`;
+    for (const end of ends) {
+      const number = value(end);
+      if (number === undefined || number < spec.min || number > spec.max) {
+        return `${spec.name} "${end}" is outside ${range}`;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The longest name the transform derives from the path: `<path>/<table>/last-processed-sequence`. */
@@ -136,6 +190,13 @@ export function parseSecretReference(value: string): SecretReference | { problem
   return SECRET_NAME.test(value)
     ? { name: value }
     : { problem: `"${value}" is neither a secret ARN nor a valid secret name (letters, digits and /_+=.@- only)` };
+}
+
+const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`);
+
+/** An IAM role ARN (what `aws:PrincipalArn` is for anyone acting through that role). */
+export function checkRoleArn(arn: string): Problem {
+  return ROLE_ARN.test(arn) ? undefined : `"${arn}" is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)`;
 }
 
 export function checkResourceId(kind: 'vpc' | 'subnet' | 'sg', id: string): Problem {

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { SOURCE_TABLE_NAMES } from '../../lambdas/core/schema/source-tables';
 import { WAREHOUSE_TABLE_NAMES } from '../../lambdas/core/schema/warehouse-tables';
 import { warehouseStatus } from '../../lambdas/core/warehouse/status';
+import { withoutPassword } from '../database-url';
 import type { PipelineResult } from '../run-pipeline';
 import { salesByMonth } from '../warehouse-queries';
 import type { RunSummary } from './run-summary';
@@ -35,7 +36,8 @@ export async function summarise(result: PipelineResult, databaseUrl: string, sta
       batchesLoaded: result.load.batchesLoaded,
       timingsMs: result.timingsMs,
       salesByMonth: await salesByMonth(client),
-      databaseUrlForPsql: databaseUrl,
+      // The report is shared: the psql URL never carries the password.
+      databaseUrlForPsql: withoutPassword(databaseUrl),
     };
   } finally {
     await client.end();

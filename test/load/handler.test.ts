@@ -183,6 +183,16 @@ describe('the Load Lambda handler', () => {
     expect(output.join('')).not.toContain(password);
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
+
+  it('refuses a DATABASE_URL whose ?sslmode=disable would silently override DB_SSL=require', async () => {
+    const url = new URL(env.url);
+    url.searchParams.set('sslmode', 'disable');
+    const { DB_SECRET_ARN: _secret, ...rest } = lambdaEnv;
+    const handler = await newContainer({ ...rest, DB_SSL: 'require', DATABASE_URL: url.toString() });
+    await expect(handler({}, context)).rejects.toThrow(
+      'Load Lambda misconfigured: DATABASE_URL asks for TLS mode disable (its ?sslmode= or ?ssl=) but DB_SSL is require: say it in one place',
+    );
+  });
 });
 
 describe('the Load Lambda configuration', () => {
@@ -192,6 +202,20 @@ describe('the Load Lambda configuration', () => {
     expect(() => readLoadConfig({ PROCESSED_BUCKET: 'b', DB_SECRET_ARN: 'arn', DB_SSL: 'prefer' })).toThrow(/DB_SSL must be one of require, no-verify, disable, got "prefer"/);
     expect(readLoadConfig({ PROCESSED_BUCKET: 'b', DB_SECRET_ARN: 'arn' }).ssl).toBe('require');
     expect(readLoadConfig({ PROCESSED_BUCKET: 'b', DATABASE_URL: 'postgres://h/db' }).ssl).toBe('disable');
+  });
+
+  it('takes a DATABASE_URL\'s ?sslmode= when DB_SSL is not set, and refuses the two disagreeing', () => {
+    const config = (url: string, ssl?: string) =>
+      readLoadConfig({ PROCESSED_BUCKET: 'b', DATABASE_URL: url, ...(ssl === undefined ? {} : { DB_SSL: ssl }) });
+    expect(config('postgres://h/db?sslmode=require').ssl).toBe('require');
+    expect(config('postgres://h/db?sslmode=verify-full').ssl).toBe('require');
+    expect(config('postgres://h/db?sslmode=no-verify').ssl).toBe('no-verify');
+    expect(config('postgres://h/db?ssl=true').ssl).toBe('require');
+    expect(config('postgres://h/db?sslmode=require', 'require').ssl).toBe('require');
+    expect(() => config('postgres://me:s3cret@h/db?sslmode=require', 'disable')).toThrow(/DATABASE_URL asks for TLS mode require .* but DB_SSL is disable/);
+    expect(() => config('postgres://me:s3cret@h/db?sslmode=require', 'disable')).not.toThrow(/s3cret/);
+    expect(() => config('postgres://h/db?sslrootcert=/tmp/ca.pem')).toThrow(/DATABASE_URL sets sslrootcert: give a CA bundle with DB_CA_BUNDLE/);
+    expect(() => config('postgres://h/db?sslmode=sometimes')).toThrow(/sslmode=sometimes, which is not a TLS mode/);
   });
 
   it('verifies the server certificate unless told not to', () => {

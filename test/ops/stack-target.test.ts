@@ -250,6 +250,43 @@ describe('commands against a stack', () => {
     expect(lambda).not.toHaveReceivedCommand(InvokeCommand);
   });
 
+  it('prints keys and messages from the queue with their control characters made visible, never as terminal escapes', async () => {
+    // A key S3 would URL-encode: ESC ] 0 ; … BEL retitles a terminal window; ESC [ 2 J clears it.
+    const key = `${INGESTION_PREFIX}payment/\u001b]0;pwned\u0007\u001b[2J0000000003.jsonl`;
+    const failure = {
+      requestContext: { condition: 'RetriesExhausted' },
+      requestPayload: { Records: [{ s3: { object: { key: encodeURIComponent(key) } } }] },
+      responsePayload: { errorType: 'BadObjectError', errorMessage: 'bad \u009b31m\u202egnp.exe' },
+    };
+    sqs.reset();
+    sqs.on(ReceiveMessageCommand, { QueueUrl: OUTPUTS.TransformDeadLetterQueueUrl })
+      .resolvesOnce({ Messages: [{ MessageId: 'm1', ReceiptHandle: 'h1', Body: JSON.stringify(failure) }] })
+      .resolves({});
+    sqs.on(ChangeMessageVisibilityCommand).resolves({});
+    const io = captureIo();
+    expect(await runCli(['replay', '--stack', STACK, '--dlq', 'transform', '--dry-run'], io.io, { awsClients: clients })).toBe(0);
+    const printed = io.stdout.join('');
+    expect(printed).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(printed).toContain(`${INGESTION_PREFIX}payment/\\x1B]0;pwned\\x07\\x1B[2J0000000003.jsonl [RetriesExhausted: BadObjectError: bad \\x9B31m\\u202Egnp.exe]`);
+  });
+
+  it('refuses a --database-url whose ?sslmode= contradicts --db-ssl, without printing the URL or its password', async () => {
+    const url = new URL(database.url);
+    url.searchParams.set('sslmode', 'disable');
+    const io = captureIo();
+    expect(await runCli(['status', '--stack', STACK, '--database-url', url.toString(), '--db-ssl', 'require'], io.io, { awsClients: clients })).toBe(2);
+    expect(io.stderr.join('')).toBe(
+      'error: --database-url asks for TLS mode disable (its ?sslmode= or ?ssl=) but --db-ssl is require: say it in one place (remove it from the URL, or make them agree)\n',
+    );
+  });
+
+  it('connects with a --database-url whose ?sslmode= agrees with --db-ssl', async () => {
+    const url = new URL(database.url);
+    url.searchParams.set('sslmode', 'disable');
+    const io = captureIo();
+    expect(await runCli(['status', '--stack', STACK, '--database-url', url.toString(), '--db-ssl', 'disable', '--json'], io.io, { awsClients: clients })).toBe(0);
+  });
+
   it('replay --dlq load uses the stack\'s load queue and function', async () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '1' } });

@@ -22,7 +22,7 @@ describe('deploy-time settings', () => {
       stackName: 'TotesysElt',
       alertEmails: [],
       ingestion: { bucketName: undefined, prefix: '' },
-      processed: { bucketName: undefined, prefix: '' },
+      processed: { bucketName: undefined, prefix: '', writerRoleArns: [] },
       sequenceParameterPath: '/totesys/transform',
       loadSchedule: { expression: 'rate(15 minutes)', intervalMinutes: 15 },
       warehouse: { secret: undefined, ssl: 'require', vpc: undefined },
@@ -54,6 +54,7 @@ describe('deploy-time settings', () => {
       vpcId: 'vpc-0123456789abcdef0',
       subnetIds: ['subnet-0123456789abcdef0', 'subnet-89abcdef'],
       securityGroupIds: [],
+      warehousePort: 5432,
     });
   });
 

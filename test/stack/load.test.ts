@@ -174,9 +174,13 @@ describe('load Lambda', () => {
     });
     const { stack, template } = synthesized;
     const securityGroup = stack.load.createdSecurityGroup!;
+    // Out only to AWS APIs over HTTPS and to the warehouse port: not everything.
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       VpcId: 'vpc-0123456789abcdef0',
-      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: '-1' }],
+      SecurityGroupEgress: [
+        { CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: 'AWS APIs (S3, Secrets Manager, CloudWatch) over HTTPS' },
+        { CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, Description: 'the warehouse (Postgres)' },
+      ],
     });
     const properties = template.toJSON().Resources[synthesized.logicalId(stack.load.lambda.function)].Properties;
     expect(properties.VpcConfig).toEqual({
@@ -190,6 +194,12 @@ describe('load Lambda', () => {
     ]);
     // The transform never talks to the database, so it stays outside the VPC.
     expect(template.toJSON().Resources[synthesized.logicalId(stack.transform.lambda.function)].Properties.VpcConfig).toBeUndefined();
+  });
+
+  it('opens the created security group to the warehouse port given with dbPort', () => {
+    const synthesized = synthPipeline({ vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-0123456789abcdef0', dbPort: '6432' });
+    const group = synthesized.template.toJSON().Resources[synthesized.logicalId(synthesized.stack.load.createdSecurityGroup!)];
+    expect(group.Properties.SecurityGroupEgress.map((rule: { FromPort: number }) => rule.FromPort)).toEqual([443, 6432]);
   });
 
   it('uses the given security groups instead of creating one', () => {

@@ -27,13 +27,13 @@ export interface Synthesized {
   resolve(value: unknown): unknown;
 }
 
-export function synthPipeline(context: Record<string, unknown> = {}): Synthesized {
+export function synthPipeline(context: Record<string, unknown> = {}, env?: { account?: string; region?: string }): Synthesized {
   const app = new App({
     context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context },
     builtinCloudFormationValidation: false,
   });
   const config = readPipelineConfig((key) => app.node.tryGetContext(key));
-  const stack = new PipelineStack(app, config.stackName, { config });
+  const stack = new PipelineStack(app, config.stackName, { config, env });
   const template = Template.fromStack(stack);
   return {
     app,

@@ -63,6 +63,8 @@ describe('transform Lambda', () => {
       Handler: 'index.handler',
     });
     expect(resource.Properties.Environment.Variables).toEqual({
+      INGESTION_BUCKET: { Ref: synthesized.logicalId(synthesized.stack.buckets.ingestion) },
+      INGESTION_PREFIX: '',
       PROCESSED_BUCKET: { Ref: synthesized.logicalId(synthesized.stack.buckets.processed) },
       PROCESSED_PREFIX: 'star/',
       SEQUENCE_PARAMETER_PATH: '/acme/totesys',
@@ -111,7 +113,12 @@ describe('transform Lambda', () => {
         Action: ['s3:GetObject', 's3:PutObject'],
         Resource: ['batches', 'manifests', 'rejected', 'state'].map((folder) => under(processedArn, `/star/${folder}/*`)),
       },
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: processedArn },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: processedArn,
+        Condition: { StringLike: { 's3:prefix': ['batches', 'manifests', 'rejected', 'state'].map((folder) => `star/${folder}/*`) } },
+      },
       {
         Effect: 'Allow',
         Action: ['ssm:GetParameter', 'ssm:PutParameter'],
@@ -140,6 +147,11 @@ describe('transform Lambda', () => {
       Action: ['s3:GetObject', 's3:PutObject'],
       Resource: ['batches', 'manifests', 'rejected', 'state'].map((folder) => s3Arn(`acme-processed/${folder}/*`)),
     });
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:ListBucket', Resource: s3Arn('acme-processed') });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: s3Arn('acme-processed'),
+      Condition: { StringLike: { 's3:prefix': ['batches/*', 'manifests/*', 'rejected/*', 'state/*'] } },
+    });
   });
 });

@@ -50,8 +50,32 @@ export function isStatementTimeout(error: unknown): boolean {
   return sqlState(error) === '57014';
 }
 
-/** The Postgres error's message with its position context (`COPY x, line 3, column y`), if any. */
+/**
+ * A Postgres error as it may be logged: the message and where (row number, column,
+ * constraint), never the row values. Postgres puts values in `detail` (a COPY line, a
+ * duplicate key), in the COPY context after the column name, and quoted in some messages
+ * (`invalid input syntax for type date: "…"`); those are names and addresses, which stay
+ * in the access-controlled buckets. Quoted identifiers Postgres names itself are kept.
+ */
 export function describeDatabaseError(error: unknown): string {
-  const { message, detail, where } = error as { message?: string; detail?: string; where?: string };
-  return [message, detail, where].filter((part) => typeof part === 'string' && part.length > 0).join('; ');
+  const fields = (error ?? {}) as Partial<Record<'message' | 'where' | 'constraint' | 'table' | 'column' | 'dataType' | 'schema', unknown>>;
+  const named = new Set(
+    [fields.constraint, fields.table, fields.column, fields.dataType, fields.schema].filter((name): name is string => typeof name === 'string'),
+  );
+  const message = typeof fields.message === 'string' ? withoutQuotedValues(fields.message, named) : 'database error';
+  const position = typeof fields.where === 'string' ? copyPosition(fields.where) : undefined;
+  const constraint = typeof fields.constraint === 'string' ? `constraint ${fields.constraint}` : undefined;
+  const code = sqlState(error);
+  return [message, position, constraint, code && `SQLSTATE ${code}`].filter((part) => part !== undefined && part !== '').join('; ');
+}
+
+/** `COPY stage, line 3, column name: "Jane"` → `row 3, column "name"` (the file's row: one COPY per file). */
+function copyPosition(where: string): string | undefined {
+  const match = /\bCOPY [^,]+, line (\d+)(?:, column ([A-Za-z_][A-Za-z0-9_]*))?/.exec(where);
+  if (!match) return undefined;
+  return match[2] === undefined ? `row ${match[1]}` : `row ${match[1]}, column "${match[2]}"`;
+}
+
+function withoutQuotedValues(message: string, named: ReadonlySet<string>): string {
+  return message.replace(/"((?:[^"]|"")*)"/g, (quoted, inner: string) => (named.has(inner) ? quoted : '"…"'));
 }

@@ -15,6 +15,7 @@ import {
 import { isVersionedDimension } from '../warehouse/ddl';
 import { CONTROL_TABLES, type WarehouseSchemas, qualified } from '../warehouse/names';
 import { batchId } from './batch-id';
+import { provenanceMismatches } from './batch-provenance';
 import {
   insertMissingDimensionSql,
   insertPlaceholdersSql,
@@ -203,10 +204,8 @@ async function fetchAndCheckFiles(store: ObjectStore, id: string, batch: Loadabl
     if (problems.length > 0) {
       throw new BatchLoadError(id, `does not match the ${table.name} definition: ${problems.join('; ')}`, entry.key);
     }
-    const declared = parquet.keyValueMetadata.warehouse_table;
-    if (declared !== undefined && declared !== table.name) {
-      throw new BatchLoadError(id, `holds ${declared} rows but the manifest lists it as ${table.name}`, entry.key);
-    }
+    const provenance = provenanceMismatches(parquet.keyValueMetadata, { ...batch, table: table.name });
+    if (provenance.length > 0) throw new BatchLoadError(id, `not this batch's file: ${provenance.join('; ')}`, entry.key);
     if (parquet.rowCount !== entry.rows) {
       throw new BatchLoadError(id, `has ${parquet.rowCount} rows, the manifest says ${entry.rows}`, entry.key);
     }

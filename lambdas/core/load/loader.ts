@@ -20,7 +20,7 @@ import {
 } from '../warehouse/names';
 import { countPlaceholders } from '../warehouse/status';
 import { batchId } from './batch-id';
-import { BatchLoadError, DeadlineReachedError } from './errors';
+import { BatchLoadError, DeadlineReachedError, describeDatabaseError, isDataRejection } from './errors';
 import { type BatchLoadResult, type RowCounts, loadBatch } from './load-batch';
 import { PendingBatches } from './pending-batches';
 import { prepareSession } from './session';
@@ -149,7 +149,11 @@ async function loadInOrder(
     let result: BatchLoadResult;
     try {
       result = await loadBatch({ client, store: deps.store, schemas, deadline, now, log }, { ...batch, manifest: batch.manifest });
-    } catch (error) {
+    } catch (caught) {
+      // A value the warehouse rejects outside a file (the ledger row) is still this batch's fault.
+      const error = isDataRejection(caught)
+        ? new BatchLoadError(id, `rejected by the warehouse: ${describeDatabaseError(caught)}`, batch.manifestKey)
+        : caught;
       if (error instanceof BatchLoadError) {
         failed.push(failure(error));
         failedTransformedAt.push(Date.parse(batch.manifest.transformedAt));

@@ -13,6 +13,8 @@ export const PROCESSED_PREFIX = 'processed/';
 export const SEQUENCE_PARAMETER_PATH = '/totesys/transform';
 
 export const LAMBDA_ENV = {
+  INGESTION_BUCKET,
+  INGESTION_PREFIX: '',
   PROCESSED_BUCKET,
   PROCESSED_PREFIX,
   SEQUENCE_PARAMETER_PATH,

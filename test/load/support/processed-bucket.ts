@@ -69,8 +69,11 @@ export class ProcessedBucket {
         }),
       );
     }
+    // The transform's provenance tags: from the spec, else from the key's batch folder.
+    const batch = /batches\/([a-z_]+)\/(\d{10})\//.exec(key);
     const metadata: Record<string, string> = { warehouse_table: table.name };
     if (spec) Object.assign(metadata, { source_table: spec.sourceTable, sequence: String(spec.sequence) });
+    else if (batch) Object.assign(metadata, { source_table: batch[1], sequence: String(Number(batch[2])) });
     await this.store.put(key, writer.finish(metadata));
   }
 
