@@ -4,9 +4,8 @@
  * Lambda runs.
  *
  * The transform skips an object whose committed manifest records the object's ETag (a
- * re-delivery). A replay must transform it again, so during each object's transform the
- * processed store reads that one manifest as absent (`forgettingManifest`); the transform
- * then rebuilds the batch and writes a new manifest with the object's real ETag. Nothing
+ * re-delivery). A replay must transform it again, so it asks for `force`: the transform
+ * rebuilds the batch and writes a new manifest with the ETag of the bytes it read. Nothing
  * else changes: batch keys are deterministic and overwritten, join state only moves
  * forward, and the SSM sequence only rises.
  *
@@ -17,7 +16,7 @@
  * damaged before loading) and is harmless everywhere else.
  */
 import type { DatabaseClient } from '../lambdas/core/load/loader';
-import { type Log, type ObjectStore, noMetrics, silentLog } from '../lambdas/core/ports';
+import { type Log, noMetrics, silentLog } from '../lambdas/core/ports';
 import type { SourceTableName } from '../lambdas/core/schema/source-tables';
 import type { WarehouseTableName } from '../lambdas/core/schema/warehouse-tables';
 import { transformObject } from '../lambdas/core/transform/transform-object';
@@ -127,14 +126,14 @@ export async function replayTransform(
       const summary = await transformObject(
         {
           ingestion: access.ingestion,
-          processed: forgettingManifest(access.processed, manifestKey),
+          processed: access.processed,
           layout: access.layout,
           parameters: access.parameters,
           sequenceParameterPath: access.sequenceParameterPath,
           log,
           metrics: noMetrics,
         },
-        { key: object.key, etag: object.etag },
+        { key: object.key, etag: object.etag, force: true },
       );
       results.push({
         ...base,
@@ -154,26 +153,6 @@ export async function replayTransform(
     objects: results,
     missing,
     ...('error' in ledger ? { warehouseError: ledger.error } : {}),
-  };
-}
-
-/**
- * The processed store with one manifest reading as absent until it is written again: the
- * transform then processes the object instead of skipping it as a re-delivery.
- * (With a `force` option on the core's TransformRequest this would not be needed.)
- */
-export function forgettingManifest(store: ObjectStore, manifestKey: string): ObjectStore {
-  let rewritten = false;
-  const hidden = (key: string) => key === manifestKey && !rewritten;
-  return {
-    getStream: (key) => (hidden(key) ? Promise.resolve(undefined) : store.getStream(key)),
-    getBytes: (key) => (hidden(key) ? Promise.resolve(undefined) : store.getBytes(key)),
-    head: (key) => (hidden(key) ? Promise.resolve(undefined) : store.head(key)),
-    put: async (key, body, options) => {
-      await store.put(key, body, options);
-      if (key === manifestKey) rewritten = true;
-    },
-    list: (prefix, startAfter) => store.list(prefix, startAfter),
   };
 }
 

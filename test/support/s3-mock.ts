@@ -2,7 +2,8 @@
  * An in-memory S3 behind aws-sdk-client-mock: every S3Client's `send` is answered from a
  * map of buckets, so the real S3ObjectStore adapter runs against it. Bodies come back as
  * SDK streams (sdkStreamMixin over a Node Readable, in small chunks), ETags are quoted
- * MD5s as S3 gives them, missing keys raise NoSuchKey / NotFound, listings paginate.
+ * MD5s as S3 gives them, missing keys raise NoSuchKey / NotFound, listings paginate, and
+ * conditional puts (`IfNoneMatch: '*'`, `IfMatch`) answer 412 PreconditionFailed as S3 does.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -110,6 +111,16 @@ export class FakeS3 {
     this.mock.on(PutObjectCommand).callsFake(async (input) => {
       if (this.failPut?.(input.Bucket!, input.Key!)) {
         throw Object.assign(new Error(`injected failure writing ${input.Key}`), { name: 'InjectedFailure' });
+      }
+      const existing = this.get(input.Bucket!, input.Key!);
+      if (input.IfMatch !== undefined && existing === undefined) {
+        throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+      }
+      if ((input.IfNoneMatch === '*' && existing) || (input.IfMatch !== undefined && existing!.etag !== input.IfMatch)) {
+        throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), {
+          name: 'PreconditionFailed',
+          $metadata: { httpStatusCode: 412 },
+        });
       }
       const body = input.Body as Uint8Array | string;
       const object = this.put(input.Bucket!, input.Key!, body, input.ContentType);
