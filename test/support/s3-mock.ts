@@ -19,6 +19,8 @@ import {
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 
+const LEASE_KEY = /(^|\/)state\/locks\/[^/]+\.json$/;
+
 export interface FakeS3Object {
   readonly body: Uint8Array;
   readonly etag: string;
@@ -73,8 +75,21 @@ export class FakeS3 {
     return [...(this.buckets.get(bucket)?.keys() ?? [])].filter((key) => key.startsWith(prefix)).sort();
   }
 
-  /** Keys written by PutObject since the last reset or history reset. */
+  /** Keys in a bucket without the transform lock's lease: what the pipeline published. */
+  publishedKeys(bucket: string, prefix = ''): string[] {
+    return this.keys(bucket, prefix).filter((key) => !LEASE_KEY.test(key));
+  }
+
+  /**
+   * Keys written by PutObject since the last reset or history reset, leaving out the
+   * transform lock's lease (`state/locks/`): taking and releasing it publishes nothing.
+   */
   putKeys(): string[] {
+    return this.allPutKeys().filter((key) => !LEASE_KEY.test(key));
+  }
+
+  /** Every key written by PutObject, lock leases included. */
+  allPutKeys(): string[] {
     return this.mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key!);
   }
 

@@ -113,12 +113,12 @@ describe('transform handler', () => {
     const etag = put(key, [line('design')]);
     const handler = await loadHandler();
     await handler(event(record(key, etag)), context);
-    const keysBefore = s3.keys('processed-bucket');
+    const keysBefore = s3.publishedKeys('processed-bucket');
     s3.mock.resetHistory();
     const again = await handler(event(record(key, etag)), context);
     expect(again.objects[0]!.outcome).toBe('skipped');
     expect(s3.putKeys()).toEqual([]);
-    expect(s3.keys('processed-bucket')).toEqual(keysBefore);
+    expect(s3.publishedKeys('processed-bucket')).toEqual(keysBefore);
     expect(emf()).toContainEqual({ name: 'ObjectsSkippedAlreadyProcessed', table: 'design', value: 1 });
   });
 
@@ -141,7 +141,7 @@ describe('transform handler', () => {
     const etag = s3.put('ingestion-bucket', key, 'this is not json\nneither is this\n').etag.replace(/"/g, '');
     const handler = await loadHandler();
     await expect(handler(event(record(key, etag)), context)).rejects.toThrow(/staff\/0000000002_20241114T093012345\.jsonl/);
-    expect(s3.keys('processed-bucket')).toEqual([]);
+    expect(s3.publishedKeys('processed-bucket')).toEqual([]);
     expect(ssm.parameters.size).toBe(0);
   });
 
