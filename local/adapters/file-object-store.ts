@@ -24,16 +24,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Dirent, Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
+import { withFileGuard } from './file-guard';
 import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../lambdas/core/ports';
 
 /** Directory under the root holding in-flight writes; no key may start with it. */
 export const TEMP_DIRECTORY = '.file-object-store-tmp';
-/** A conditional-write guard this old was left by a writer that died holding it. */
-export const GUARD_STALE_MS = 10_000;
-/** How long a conditional write waits for another one of the same key before giving up. */
-const GUARD_WAIT_MS = 30_000;
+export { GUARD_STALE_MS } from './file-guard';
 
 export class InvalidObjectKeyError extends Error {
   constructor(
@@ -181,31 +179,7 @@ export class FileObjectStore implements ObjectStore {
   private async withGuard<T>(key: string, work: () => Promise<T>): Promise<T> {
     const tempDirectory = join(this.root, TEMP_DIRECTORY);
     await mkdir(tempDirectory, { recursive: true });
-    const guardPath = join(tempDirectory, `${createHash('md5').update(key).digest('hex')}.guard`);
-    const giveUpAt = Date.now() + GUARD_WAIT_MS;
-    for (;;) {
-      const guard = await open(guardPath, 'wx').catch((error: unknown) => {
-        if (isCode(error, 'EEXIST')) return undefined;
-        throw error;
-      });
-      if (guard !== undefined) {
-        await guard.close();
-        try {
-          return await work();
-        } finally {
-          await rm(guardPath, { force: true });
-        }
-      }
-      const held = await stat(guardPath).catch(absentAsUndefined);
-      if (held !== undefined && Date.now() - held.mtimeMs > GUARD_STALE_MS) {
-        await rm(guardPath, { force: true });
-        continue;
-      }
-      if (Date.now() > giveUpAt) {
-        throw new Error(`conditional write of ${JSON.stringify(key)}: its guard ${guardPath} stayed held for ${GUARD_WAIT_MS} ms`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8));
-    }
+    return withFileGuard(join(tempDirectory, `${createHash('md5').update(key).digest('hex')}.guard`), work);
   }
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<StoredObjectInfo> {
