@@ -3,6 +3,13 @@
  * of one table in a sequence range, in sequence order, with the same core code the
  * Lambda runs.
  *
+ * Where it runs: locally (`--local`) in this process, holding the transform lock like any
+ * transform, so it is safe beside `npm start`. On a stack (`--stack`) each object is sent
+ * to the deployed transform as an asynchronous operator replay event
+ * (lambdas/transform/replay-event.ts): it queues behind the function's reserved
+ * concurrency, runs with the function's own role, retries and dead-letter queue, and this
+ * command reports it as queued, not as done.
+ *
  * The transform skips an object whose committed manifest records the object's ETag (a
  * re-delivery). A replay must transform it again, so it asks for `force`: the transform
  * rebuilds the batch and writes a new manifest with the ETag of the bytes it read. Nothing
@@ -20,6 +27,7 @@ import { type Log, noMetrics, silentLog } from '../lambdas/core/ports';
 import type { SourceTableName } from '../lambdas/core/schema/source-tables';
 import type { WarehouseTableName } from '../lambdas/core/schema/warehouse-tables';
 import { transformObject } from '../lambdas/core/transform/transform-object';
+import { operatorReplayEvent } from '../lambdas/transform/replay-event';
 import type { PipelineAccess } from './pipeline-access';
 import {
   type IngestionObjectInfo,
@@ -28,6 +36,7 @@ import {
   readLoadedSequences,
 } from './pipeline-listing';
 import { type SequenceRange, missingUpTo } from './sequence-ranges';
+import { type DeployedFunction, invokeAsync } from './transform-invoke';
 
 export interface ReplayRequest {
   readonly table: SourceTableName;
@@ -45,7 +54,8 @@ export interface ReplayedObject {
   readonly wasCommitted: boolean;
   /** Whether the ledger holds the batch as loaded (then it is not loaded again); null when the warehouse could not be read. */
   readonly loaded: boolean | null;
-  readonly outcome: 'processed' | 'failed' | 'would-process' | 'refused';
+  /** `queued`: accepted by the deployed transform, which runs it asynchronously. */
+  readonly outcome: 'processed' | 'queued' | 'failed' | 'would-process' | 'refused';
   readonly rowsIn?: number;
   readonly rowsRejected?: number;
   readonly rowsOut?: Readonly<Partial<Record<WarehouseTableName, number>>>;
@@ -61,13 +71,28 @@ export interface ReplayResult {
   readonly missing: readonly SequenceRange[];
   /** Why the ledger could not be read, when it could not. */
   readonly warehouseError?: string;
+  /** The deployed transform function the objects were queued to (`--stack`); absent when transformed here. */
+  readonly queuedTo?: string;
 }
 
 export class ReplayRangeError extends Error {
   override readonly name = 'ReplayRangeError';
 }
 
+/** The deployed transform: `replay --stack` queues each object to it rather than transforming here. */
+export interface RemoteTransform extends DeployedFunction {
+  /** The ingestion bucket, named in the S3-shaped events. */
+  readonly ingestionBucket: string;
+}
+
 export interface ReplayOptions {
+  /**
+   * When given, each object is sent to the deployed transform as an asynchronous operator
+   * replay event; otherwise it is transformed in this process (under the transform lock).
+   */
+  readonly remote?: RemoteTransform;
+  /** For the replay events' timestamps; defaults to the system clock. */
+  readonly now?: () => number;
   readonly log?: Log;
   /** Called before each object, for progress lines. */
   readonly onObject?: (object: IngestionObjectInfo, index: number, total: number) => void;
@@ -122,6 +147,19 @@ export async function replayTransform(
       results.push({ ...base, outcome: 'would-process' });
       continue;
     }
+    if (options.remote) {
+      try {
+        const event = operatorReplayEvent(
+          { bucket: options.remote.ingestionBucket, key: object.key, etag: object.etag, size: object.size },
+          new Date((options.now ?? Date.now)()),
+        );
+        await invokeAsync(options.remote, event);
+        results.push({ ...base, outcome: 'queued' });
+      } catch (error) {
+        results.push({ ...base, outcome: 'failed', error: `not queued: ${(error as Error).message ?? String(error)}` });
+      }
+      continue;
+    }
     try {
       const summary = await transformObject(
         {
@@ -153,6 +191,7 @@ export async function replayTransform(
     objects: results,
     missing,
     ...('error' in ledger ? { warehouseError: ledger.error } : {}),
+    ...(options.remote && !request.dryRun ? { queuedTo: options.remote.functionName } : {}),
   };
 }
 

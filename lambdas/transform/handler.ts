@@ -2,7 +2,8 @@
  * The Transform Lambda: for each object an S3 event reports, run the core transform
  * (lambdas/core/transform) against S3 and SSM. Thin on purpose: parse the event, build the
  * adapters once per container, report, and throw on any failure so Lambda's async retries
- * and the DLQ take over (re-delivery is safe: a processed object is skipped).
+ * and the DLQ take over (re-delivery is safe: a processed object is skipped). An operator's
+ * replay event (replay-event.ts) transforms its object again even if already processed.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -13,6 +14,7 @@ import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/p
 import { ProcessedLayout } from '../core/layout';
 import { type TransformDeps, type TransformSummary, transformObject } from '../core/transform/transform-object';
 import { readTransformConfig } from './config';
+import { isForcedReplay } from './replay-event';
 import { createdObject, isObjectCreated } from './s3-event';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-transform';
@@ -77,6 +79,9 @@ export async function handler(event: S3Event, context: Context): Promise<Transfo
   try {
     const { deps } = containerOnce();
     const records = event.Records ?? [];
+    // `ops replay --stack`: rebuild even an already-published batch (see replay-event.ts).
+    const force = isForcedReplay(event);
+    if (force) logger.info('operator replay: transforming again even if the batch is published', { requestedAt: event.totesysReplay.requestedAt });
     const summaries: TransformSummary[] = [];
     const failures: { key: string; error: unknown }[] = [];
     for (const record of records) {
@@ -87,7 +92,7 @@ export async function handler(event: S3Event, context: Context): Promise<Transfo
       const object = createdObject(record);
       try {
         summaries.push(
-          await transformObject({ ...deps, ingestion: ingestionStore(object.bucket) }, { key: object.key, etag: object.etag }),
+          await transformObject({ ...deps, ingestion: ingestionStore(object.bucket) }, { key: object.key, etag: object.etag, force }),
         );
       } catch (error) {
         // transformObject has logged the details; carry on so one bad object does not hold up the others.

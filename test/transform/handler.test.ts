@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { isForcedReplay, operatorReplayEvent } from '../../lambdas/transform/replay-event';
 import { FakeS3 } from '../support/s3-mock';
 import { FakeSsm } from '../support/ssm-mock';
 import { line } from './support/source-lines';
@@ -145,6 +146,28 @@ describe('transform handler', () => {
     expect(ssm.parameters.size).toBe(0);
   });
 
+  it('an operator replay event (ops replay --stack) transforms a processed object again; the same S3 event is skipped', async () => {
+    const key = 'landing zone/design/0000000001_20241114T093012345.jsonl';
+    const etag = put(key, [line('design')]);
+    const handler = await loadHandler();
+    await handler(event(record(encodeURIComponent(key).replace(/%20/g, '+'), etag)), context);
+    const manifestKey = 'warehouse-ready/manifests/design/0000000001.json';
+    const first = JSON.parse(s3.text('processed-bucket', manifestKey)!);
+
+    const replay = operatorReplayEvent({ bucket: 'ingestion-bucket', key, etag, size: 1 }, new Date(Date.UTC(2024, 10, 20)));
+    const result = await handler(JSON.parse(JSON.stringify(replay)) as S3Event, context);
+    expect(result.objects[0]).toMatchObject({ sourceKey: key, outcome: 'processed' });
+    const rebuilt = JSON.parse(s3.text('processed-bucket', manifestKey)!);
+    expect(rebuilt.transformedAt).not.toBe(first.transformedAt);
+    expect(rebuilt.sourceETag).toBe(etag);
+    expect(printed.some((l) => l.includes('operator replay: transforming again even if the batch is published'))).toBe(true);
+
+    // Without the marker (as S3 sends it) the same event is a re-delivery.
+    const { totesysReplay: _marker, ...plain } = replay;
+    expect((await handler(plain, context)).objects[0]!.outcome).toBe('skipped');
+    expect(isForcedReplay({ ...plain, totesysReplay: { force: 'yes' } })).toBe(false);
+  });
+
   it('ignores records that are not object creations', async () => {
     const handler = await loadHandler();
     const result = await handler(event(record('design/0000000001_20241114T093012345.jsonl', 'x', 'ObjectRemoved:Delete')), context);
@@ -165,6 +188,17 @@ describe('transform handler configuration', () => {
     } finally {
       vi.stubEnv('PROCESSED_BUCKET', ENV.PROCESSED_BUCKET);
       vi.resetModules();
+    }
+  });
+});
+
+describe('operator replay events', () => {
+  it('encode keys the way S3 events do, so the handler decodes them back exactly', async () => {
+    const { decodeS3EventKey } = await import('../../lambdas/transform/s3-event');
+    for (const key of ['landing zone/a+b/sales_order/0000000001_20241114T093012345.jsonl', 'dépôt/100%/x.jsonl.gz']) {
+      const encoded = operatorReplayEvent({ bucket: 'b', key }, new Date(0)).Records[0]!.s3.object.key;
+      expect(encoded).not.toContain(' ');
+      expect(decodeS3EventKey(encoded)).toBe(key);
     }
   });
 });
