@@ -18,6 +18,8 @@
  * - A holder whose renewal finds the lease taken over has lost it: `confirm()`, called
  *   before join state, the manifest and the sequence parameter are written, then throws
  *   TransformLockLostError and the transform fails (to be retried) without writing them.
+ * - A lease this process left unreleased (its release failed) is taken back at once.
+ * - A failed read or write of the lease while waiting is retried within the same wait.
  * A waiter gives up after `waitMs` with TransformLockTimeoutError naming the holder.
  */
 import { hostname } from 'node:os';
