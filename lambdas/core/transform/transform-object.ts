@@ -1,9 +1,11 @@
 /**
  * Transforms one ingestion object into one processed batch (docs/ARCHITECTURE.md
- * "Transform"): parse the key; skip a re-delivery; stream, validate and remodel the rows;
- * publish Parquet files, rejected rows, join state and, last, the manifest; then record the
- * sequence in Parameter Store. Any failure publishes no manifest and is rethrown, so the
- * Lambda's retries and DLQ take over.
+ * "Transform"): parse the key; take the transform lock of its join group (so transforms
+ * running elsewhere at the same time never interleave with this one); skip a re-delivery;
+ * stream, validate and remodel the rows; publish Parquet files, rejected rows, join state
+ * and, last, the manifest (recording the ETag of the bytes read); then record the sequence
+ * in Parameter Store; release the lock. Any failure publishes no manifest and is rethrown,
+ * so the Lambda's retries and DLQ take over.
  */
 import { readIngestionObject } from '../ingest';
 import { type IngestionKey, type ProcessedLayout, parseIngestionKey } from '../layout';
