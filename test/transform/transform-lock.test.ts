@@ -104,6 +104,23 @@ describe('the transform lock', () => {
     expect(await lease()).toMatchObject({ holder: 'other' });
   });
 
+  it('a holder that cannot write its renewal before writing state fails with the store\'s error', async () => {
+    let failRenewals = false;
+    const flaky: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {
+      putIf: (key: string, body: string | Uint8Array, condition: Parameters<ObjectStore['putIf']>[2]) =>
+        failRenewals && 'ifMatch' in condition && typeof body === 'string' && body.includes('"released":false')
+          ? Promise.reject(new Error('500 InternalError'))
+          : store.putIf(key, body, condition),
+    });
+    const held = await lockAs('holder', { ...fast, leaseMs: 60_000 }, flaky);
+    failRenewals = true;
+    await expect(held.confirm()).rejects.toThrow('500 InternalError');
+    failRenewals = false;
+    await held.confirm();
+    await held.release();
+    expect(await lease()).toMatchObject({ holder: 'holder', released: true });
+  });
+
   it('retakes at once a lease this process failed to release', async () => {
     let failReleases = true;
     const flaky: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {

@@ -192,9 +192,13 @@ export class HeldLock {
     this.timer.unref();
   }
 
-  /** Renews the lease now; throws TransformLockLostError when another transform holds it. */
+  /**
+   * Renews the lease now: throws TransformLockLostError when another transform holds it,
+   * and the store's error when the renewal cannot be written (then this transform cannot
+   * know it still holds the lease, so it must not write).
+   */
   async confirm(): Promise<void> {
-    await this.renew();
+    await this.renew({ strict: true });
     if (this.lost !== undefined) throw new TransformLockLostError(this.key, this.lost);
   }
 
@@ -222,7 +226,7 @@ export class HeldLock {
     }
   }
 
-  private renew(): Promise<void> {
+  private renew(options: { readonly strict?: boolean } = {}): Promise<void> {
     return this.step(async () => {
       if (this.lost !== undefined || this.released) return;
       try {
@@ -234,8 +238,9 @@ export class HeldLock {
           this.etag = etag;
         }
       } catch (error) {
-        // A failed renewal is retried at the next tick; only a takeover loses the lease.
+        // A failed timed renewal is retried at the next tick; only a takeover loses the lease.
         this.context.log.warn('transform lock renewal failed', { lockKey: this.key, error: (error as Error).message });
+        if (options.strict) throw error;
       }
     });
   }
