@@ -11,10 +11,15 @@ import { open, rm, stat } from 'node:fs/promises';
 /** A guard this old was left by a writer that died holding it. */
 export const GUARD_STALE_MS = 10_000;
 /** How long to wait for a guard before giving up. */
-const GUARD_WAIT_MS = 30_000;
+export const GUARD_WAIT_MS = 30_000;
 
-export async function withFileGuard<T>(guardPath: string, work: () => Promise<T>): Promise<T> {
-  const giveUpAt = Date.now() + GUARD_WAIT_MS;
+export async function withFileGuard<T>(
+  guardPath: string,
+  work: () => Promise<T>,
+  options: { readonly waitMs?: number } = {},
+): Promise<T> {
+  const waitMs = options.waitMs ?? GUARD_WAIT_MS;
+  const giveUpAt = Date.now() + waitMs;
   for (;;) {
     const guard = await open(guardPath, 'wx').catch((error: unknown) => {
       if ((error as { code?: string })?.code === 'EEXIST') return undefined;
@@ -34,7 +39,7 @@ export async function withFileGuard<T>(guardPath: string, work: () => Promise<T>
       continue;
     }
     if (Date.now() > giveUpAt) {
-      throw new Error(`${guardPath} stayed held for ${GUARD_WAIT_MS / 1000} s: another process is stuck, or remove the file`);
+      throw new Error(`${guardPath} stayed held for ${waitMs / 1000} s: another process is stuck, or remove the file`);
     }
     await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8));
   }

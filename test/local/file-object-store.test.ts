@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, utimes, writeFile, mkdir } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { withFileGuard } from '../../local/adapters/file-guard';
 import { FileObjectStore, GUARD_STALE_MS, InvalidObjectKeyError, TEMP_DIRECTORY } from '../../local/adapters/file-object-store';
 
 let parent: string;
@@ -225,5 +226,15 @@ describe('FileObjectStore reads with ETags and conditional writes', () => {
     const old = (Date.now() - GUARD_STALE_MS - 1_000) / 1000;
     await utimes(guard, old, old);
     expect(await store.putIf('k', 'w', { ifMatch: md5('v') })).toBe(md5('w'));
+  });
+
+  it('gives up clearly on a guard another live process keeps holding, and runs nothing', async () => {
+    const guard = join(parent, 'held.guard');
+    await writeFile(guard, '');
+    let ran = false;
+    await expect(withFileGuard(guard, async () => (ran = true), { waitMs: 100 })).rejects.toThrow(
+      `${guard} stayed held for 0.1 s: another process is stuck, or remove the file`,
+    );
+    expect(ran).toBe(false);
   });
 });

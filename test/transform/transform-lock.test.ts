@@ -140,6 +140,39 @@ describe('the transform lock', () => {
   });
 });
 
+describe('the transform lock when the store fails', () => {
+  it('retries a failed look at the lease within its wait, then gives the store\'s error', async () => {
+    let failures = 2;
+    const flaky: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {
+      get: (key: string) => (failures-- > 0 ? Promise.reject(new Error('503 SlowDown')) : store.get(key)),
+    });
+    const held = await lockAs('patient', fast, flaky);
+    expect(log.at('warn').map((e) => e.message)).toEqual([
+      'transform lock: reading or writing the lease failed; trying again',
+      'transform lock: reading or writing the lease failed; trying again',
+    ]);
+    await held.release();
+
+    const down: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {
+      get: () => Promise.reject(new Error('503 SlowDown')),
+    });
+    await expect(lockAs('patient', { ...fast, waitMs: 200 }, down)).rejects.toThrow('503 SlowDown');
+  });
+
+  it('refuses a store that gives no ETags (it could not lock)', async () => {
+    const blind: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {
+      get: async (key: string) => {
+        const object = await store.get(key);
+        return object && { body: object.body };
+      },
+    });
+    await (await lockAs('first')).release();
+    await expect(lockAs('second', { ...fast, waitMs: 0 }, blind)).rejects.toThrow(
+      'transform lock "processed/state/locks/staff-department.json": the store gave no ETag, so it cannot be locked',
+    );
+  });
+});
+
 describe('transformObject under the lock', () => {
   const h = new TransformHarness();
   beforeEach(() => h.reset());
@@ -169,6 +202,21 @@ describe('transformObject under the lock', () => {
     const object = h.ingest('sales_order', 1, [line('sales_order')]);
     expect((await h.transform(object, { lock: { waitMs: 100 } })).outcome).toBe('processed');
     await other.release();
+  });
+
+  it('a release that fails does not fail the transform: it is logged, and the lease expires', async () => {
+    const real = h.deps().processed;
+    const noRelease: ObjectStore = Object.assign(Object.create(real) as ObjectStore, {
+      putIf: (key: string, body: string | Uint8Array, condition: Parameters<ObjectStore['putIf']>[2]) =>
+        typeof body === 'string' && body.includes('"released":true') ? Promise.reject(new Error('500 InternalError')) : real.putIf(key, body, condition),
+    });
+    const object = h.ingest('design', 1, [line('design')]);
+    expect((await h.transform(object, { processed: noRelease })).outcome).toBe('processed');
+    expect(h.log.at('warn')).toContainEqual({
+      level: 'warn',
+      message: 'transform lock not released (it is taken over after its lease time)',
+      attributes: { lockKey: 'processed/state/locks/design.json', error: '500 InternalError' },
+    });
   });
 
   it('releases the lock when the transform fails', async () => {
