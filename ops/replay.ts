@@ -27,6 +27,7 @@ import { type Log, noMetrics, silentLog } from '../lambdas/core/ports';
 import type { SourceTableName } from '../lambdas/core/schema/source-tables';
 import type { WarehouseTableName } from '../lambdas/core/schema/warehouse-tables';
 import { transformObject } from '../lambdas/core/transform/transform-object';
+import { holderName } from '../lambdas/core/transform/transform-lock';
 import { operatorReplayEvent } from '../lambdas/transform/replay-event';
 import type { PipelineAccess } from './pipeline-access';
 import {
@@ -74,6 +75,9 @@ export interface ReplayResult {
   /** The deployed transform function the objects were queued to (`--stack`); absent when transformed here. */
   readonly queuedTo?: string;
 }
+
+/** How a local replay's transforms name themselves to a transform waiting for the lock. */
+const OPS_REPLAY = holderName('ops replay');
 
 export class ReplayRangeError extends Error {
   override readonly name = 'ReplayRangeError';
@@ -170,6 +174,7 @@ export async function replayTransform(
           sequenceParameterPath: access.sequenceParameterPath,
           log,
           metrics: noMetrics,
+          lockHolder: OPS_REPLAY,
         },
         { key: object.key, etag: object.etag, force: true },
       );

@@ -12,6 +12,7 @@ import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../adapters/aws/ssm-parameter-store';
 import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
 import { ProcessedLayout } from '../core/layout';
+import { holderName } from '../core/transform/transform-lock';
 import { type TransformDeps, type TransformSummary, transformObject } from '../core/transform/transform-object';
 import { readTransformConfig } from './config';
 import { isForcedReplay } from './replay-event';
@@ -44,6 +45,8 @@ function containerOnce(): Container {
       sequenceParameterPath: config.sequenceParameterPath,
       log: logPort(logger),
       metrics: metricsPort(metrics),
+      // Names this execution environment's log stream to whoever waits for its lock.
+      lockHolder: holderName(`transform Lambda (log stream ${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'unknown'})`),
     },
   };
   return container;

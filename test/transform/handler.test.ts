@@ -161,6 +161,8 @@ describe('transform handler', () => {
     expect(rebuilt.transformedAt).not.toBe(first.transformedAt);
     expect(rebuilt.sourceETag).toBe(etag);
     expect(printed.some((l) => l.includes('operator replay: transforming again even if the batch is published'))).toBe(true);
+    const lease = JSON.parse(s3.text('processed-bucket', 'warehouse-ready/state/locks/design.json')!);
+    expect(lease).toMatchObject({ released: true, holder: expect.stringMatching(/^transform Lambda \(log stream .+\), .+ pid \d+/) });
 
     // Without the marker (as S3 sends it) the same event is a re-delivery.
     const { totesysReplay: _marker, ...plain } = replay;

@@ -105,6 +105,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** This process, in leases it writes: host, process id and a random tag (pids are reused). */
 const PROCESS_HOLDER = `${hostname()} pid ${process.pid} (${randomUUID().slice(0, 8)})`;
+/** `what` run by this process, for lock messages: e.g. `ops replay, laptop pid 4242 (1f2e3d4c)`. */
+export function holderName(what: string): string {
+  return `${what}, ${PROCESS_HOLDER}`;
+}
+
 /** Lease keys this process holds right now. */
 const heldHere = new Set<string>();
 
