@@ -8,9 +8,12 @@ import { type IngestionKey, ProcessedLayout, parseIngestionKey } from '../lambda
 import { type LoadSummary, loadPendingBatches } from '../lambdas/core/load/loader';
 import type { Log, Metrics, ObjectStore, ParameterStore } from '../lambdas/core/ports';
 import { SOURCE_TABLE_NAMES } from '../lambdas/core/schema/source-tables';
+import { holderName } from '../lambdas/core/transform/transform-lock';
 import { type TransformSummary, transformObject } from '../lambdas/core/transform/transform-object';
 
 export const SEQUENCE_PARAMETER_PATH = '/totesys/local/transform';
+/** How this run's transforms name themselves to an `ops replay` waiting for the lock. */
+const NPM_START = holderName('npm start');
 
 export interface PipelineEnvironment {
   readonly ingestion: ObjectStore;
@@ -53,6 +56,7 @@ export async function runPipeline(env: PipelineEnvironment): Promise<PipelineRes
             sequenceParameterPath: SEQUENCE_PARAMETER_PATH,
             log: env.log,
             metrics: env.metrics,
+            lockHolder: NPM_START,
           },
           { key: object.key },
         ),

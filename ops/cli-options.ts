@@ -123,6 +123,10 @@ Re-runs the transform over the ingestion objects of table T with sequences N to 
 Safe to repeat: batches are rebuilt in place, and a batch already loaded is not loaded again
 (the warehouse keeps facts once per version and never takes an older dimension version).
 Use it for objects whose transform failed or was never triggered.
+Locally the transform runs in this process, holding the same lock as \`npm start\`'s, so
+the two can run at once. On a stack each object is queued to the transform function
+(an asynchronous invoke): it runs there one at a time, and one that keeps failing lands in
+the function's dead-letter queue.
 
   --table T        source table: ${SOURCE_TABLE_NAMES.join(', ')}
   --from N         first sequence (1 or more)
@@ -134,7 +138,8 @@ Use it for objects whose transform failed or was never triggered.
                    once accepted; \`load\` starts one load run and purges the queue
   --dry-run        list what would be done; change nothing
 
-Exits 1 when an object fails again or a message could not be redriven.
+Exits 1 when an object fails again, is not accepted by the function, or a message could
+not be redriven.
 
 ${TARGET_HELP}`,
   reconcile: `Usage: npm run ops -- reconcile <target> [--json]

@@ -114,12 +114,18 @@ async function run(
         return 0;
       }
       const result = await replayTransform(target, replay, {
+        remote: target.remoteTransform,
+        now: environment.now,
         log,
         onObject: invocation.verbose ? (object, index, total) => io.stderr(`replaying ${index + 1}/${total}: ${object.key}\n`) : undefined,
       });
       const failed = result.objects.some((object) => object.outcome === 'failed' || object.outcome === 'refused');
       const load = replay.load && !replay.dryRun ? await target.startLoad() : undefined;
-      const next = load ? `${load.report}\n` : replay.dryRun ? '' : 'The next load run picks up batches not loaded yet (or pass --load).\n';
+      const next = load
+        ? `${load.report}\n${result.queuedTo ? 'Batches the queued transforms commit after that run started load on the next run.\n' : ''}`
+        : replay.dryRun
+          ? ''
+          : 'The next load run picks up batches not loaded yet (or pass --load).\n';
       print({ ...result, ...(load ? { load } : {}) }, () => `${formatReplay(result, replay.dryRun)}${next}`);
       return failed || (load !== undefined && !load.ok) ? 1 : 0;
     }

@@ -23,6 +23,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { decodeS3EventKey } from '../lambdas/transform/s3-event';
+import { invokeAsync } from './transform-invoke';
 
 export interface DeadLetterQueue {
   readonly queueUrl: string;
@@ -97,10 +98,7 @@ export async function redriveTransformDeadLetters(
         continue;
       }
       try {
-        const response = await clients.lambda.send(
-          new InvokeCommand({ FunctionName: queue.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(payload) }),
-        );
-        if (response.StatusCode !== 202) throw new Error(`Lambda answered status ${response.StatusCode ?? 'none'}, not 202 (accepted)`);
+        await invokeAsync({ lambda: clients.lambda, functionName: queue.functionName }, payload);
         await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queue.queueUrl, ReceiptHandle: message.ReceiptHandle }));
         messages.push({ ...described, outcome: 'redriven' });
       } catch (error) {

@@ -5,7 +5,7 @@ import { formatRanges } from './sequence-ranges';
 
 export function formatReplay(result: ReplayResult, dryRun: boolean): string {
   const out: string[] = [
-    `${dryRun ? 'Would replay' : 'Replayed'} ${result.table} sequences ${result.from}-${result.to}: ${result.objects.length} object(s)\n`,
+    `${dryRun ? 'Would replay' : result.queuedTo ? 'Queued a replay of' : 'Replayed'} ${result.table} sequences ${result.from}-${result.to}: ${result.objects.length} object(s)\n`,
   ];
   for (const object of result.objects) {
     const state = [
@@ -16,6 +16,8 @@ export function formatReplay(result: ReplayResult, dryRun: boolean): string {
     if (object.outcome === 'processed') {
       const out = Object.entries(object.rowsOut ?? {}).map(([table, rows]) => `${table} ${rows}`).join(', ') || 'no rows';
       line += `transformed (${object.rowsIn} lines, ${object.rowsRejected} rejected; ${out}); ${state}`;
+    } else if (object.outcome === 'queued') {
+      line += `queued to ${result.queuedTo}; ${state}`;
     } else if (object.outcome === 'would-process') {
       line += `would transform; ${state}`;
     } else {
@@ -25,6 +27,12 @@ export function formatReplay(result: ReplayResult, dryRun: boolean): string {
   }
   if (result.missing.length > 0) out.push(`  no ingestion object for sequences ${formatRanges(result.missing)}\n`);
   if (result.warehouseError) out.push(`  (could not read the ledger: ${result.warehouseError})\n`);
+  if (result.queuedTo && result.objects.some((object) => object.outcome === 'queued')) {
+    out.push(
+      `${result.queuedTo} transforms the queued objects one at a time, asynchronously: \`status\` shows them as transformed, ` +
+        'its log shows each one, and one that keeps failing lands in its dead-letter queue (`replay --dlq transform`).\n',
+    );
+  }
   return out.join('');
 }
 

@@ -3,10 +3,16 @@
  * of one table in a sequence range, in sequence order, with the same core code the
  * Lambda runs.
  *
+ * Where it runs: locally (`--local`) in this process, holding the transform lock like any
+ * transform, so it is safe beside `npm start`. On a stack (`--stack`) each object is sent
+ * to the deployed transform as an asynchronous operator replay event
+ * (lambdas/transform/replay-event.ts): it queues behind the function's reserved
+ * concurrency, runs with the function's own role, retries and dead-letter queue, and this
+ * command reports it as queued, not as done.
+ *
  * The transform skips an object whose committed manifest records the object's ETag (a
- * re-delivery). A replay must transform it again, so during each object's transform the
- * processed store reads that one manifest as absent (`forgettingManifest`); the transform
- * then rebuilds the batch and writes a new manifest with the object's real ETag. Nothing
+ * re-delivery). A replay must transform it again, so it asks for `force`: the transform
+ * rebuilds the batch and writes a new manifest with the ETag of the bytes it read. Nothing
  * else changes: batch keys are deterministic and overwritten, join state only moves
  * forward, and the SSM sequence only rises.
  *
@@ -17,10 +23,12 @@
  * damaged before loading) and is harmless everywhere else.
  */
 import type { DatabaseClient } from '../lambdas/core/load/loader';
-import { type Log, type ObjectStore, noMetrics, silentLog } from '../lambdas/core/ports';
+import { type Log, noMetrics, silentLog } from '../lambdas/core/ports';
 import type { SourceTableName } from '../lambdas/core/schema/source-tables';
 import type { WarehouseTableName } from '../lambdas/core/schema/warehouse-tables';
 import { transformObject } from '../lambdas/core/transform/transform-object';
+import { holderName } from '../lambdas/core/transform/transform-lock';
+import { operatorReplayEvent } from '../lambdas/transform/replay-event';
 import type { PipelineAccess } from './pipeline-access';
 import {
   type IngestionObjectInfo,
@@ -29,6 +37,7 @@ import {
   readLoadedSequences,
 } from './pipeline-listing';
 import { type SequenceRange, missingUpTo } from './sequence-ranges';
+import { type DeployedFunction, invokeAsync } from './transform-invoke';
 
 export interface ReplayRequest {
   readonly table: SourceTableName;
@@ -46,7 +55,8 @@ export interface ReplayedObject {
   readonly wasCommitted: boolean;
   /** Whether the ledger holds the batch as loaded (then it is not loaded again); null when the warehouse could not be read. */
   readonly loaded: boolean | null;
-  readonly outcome: 'processed' | 'failed' | 'would-process' | 'refused';
+  /** `queued`: accepted by the deployed transform, which runs it asynchronously. */
+  readonly outcome: 'processed' | 'queued' | 'failed' | 'would-process' | 'refused';
   readonly rowsIn?: number;
   readonly rowsRejected?: number;
   readonly rowsOut?: Readonly<Partial<Record<WarehouseTableName, number>>>;
@@ -62,13 +72,31 @@ export interface ReplayResult {
   readonly missing: readonly SequenceRange[];
   /** Why the ledger could not be read, when it could not. */
   readonly warehouseError?: string;
+  /** The deployed transform function the objects were queued to (`--stack`); absent when transformed here. */
+  readonly queuedTo?: string;
 }
+
+/** How a local replay's transforms name themselves to a transform waiting for the lock. */
+const OPS_REPLAY = holderName('ops replay');
 
 export class ReplayRangeError extends Error {
   override readonly name = 'ReplayRangeError';
 }
 
+/** The deployed transform: `replay --stack` queues each object to it rather than transforming here. */
+export interface RemoteTransform extends DeployedFunction {
+  /** The ingestion bucket, named in the S3-shaped events. */
+  readonly ingestionBucket: string;
+}
+
 export interface ReplayOptions {
+  /**
+   * When given, each object is sent to the deployed transform as an asynchronous operator
+   * replay event; otherwise it is transformed in this process (under the transform lock).
+   */
+  readonly remote?: RemoteTransform;
+  /** For the replay events' timestamps; defaults to the system clock. */
+  readonly now?: () => number;
   readonly log?: Log;
   /** Called before each object, for progress lines. */
   readonly onObject?: (object: IngestionObjectInfo, index: number, total: number) => void;
@@ -123,18 +151,32 @@ export async function replayTransform(
       results.push({ ...base, outcome: 'would-process' });
       continue;
     }
+    if (options.remote) {
+      try {
+        const event = operatorReplayEvent(
+          { bucket: options.remote.ingestionBucket, key: object.key, etag: object.etag, size: object.size },
+          new Date((options.now ?? Date.now)()),
+        );
+        await invokeAsync(options.remote, event);
+        results.push({ ...base, outcome: 'queued' });
+      } catch (error) {
+        results.push({ ...base, outcome: 'failed', error: `not queued: ${(error as Error).message ?? String(error)}` });
+      }
+      continue;
+    }
     try {
       const summary = await transformObject(
         {
           ingestion: access.ingestion,
-          processed: forgettingManifest(access.processed, manifestKey),
+          processed: access.processed,
           layout: access.layout,
           parameters: access.parameters,
           sequenceParameterPath: access.sequenceParameterPath,
           log,
           metrics: noMetrics,
+          lockHolder: OPS_REPLAY,
         },
-        { key: object.key, etag: object.etag },
+        { key: object.key, etag: object.etag, force: true },
       );
       results.push({
         ...base,
@@ -154,26 +196,7 @@ export async function replayTransform(
     objects: results,
     missing,
     ...('error' in ledger ? { warehouseError: ledger.error } : {}),
-  };
-}
-
-/**
- * The processed store with one manifest reading as absent until it is written again: the
- * transform then processes the object instead of skipping it as a re-delivery.
- * (With a `force` option on the core's TransformRequest this would not be needed.)
- */
-export function forgettingManifest(store: ObjectStore, manifestKey: string): ObjectStore {
-  let rewritten = false;
-  const hidden = (key: string) => key === manifestKey && !rewritten;
-  return {
-    getStream: (key) => (hidden(key) ? Promise.resolve(undefined) : store.getStream(key)),
-    getBytes: (key) => (hidden(key) ? Promise.resolve(undefined) : store.getBytes(key)),
-    head: (key) => (hidden(key) ? Promise.resolve(undefined) : store.head(key)),
-    put: async (key, body, options) => {
-      await store.put(key, body, options);
-      if (key === manifestKey) rewritten = true;
-    },
-    list: (prefix, startAfter) => store.list(prefix, startAfter),
+    ...(options.remote && !request.dryRun ? { queuedTo: options.remote.functionName } : {}),
   };
 }
 

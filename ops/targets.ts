@@ -29,6 +29,7 @@ import { SEQUENCE_PARAMETER_PATH } from '../local/run-pipeline';
 import type { DeadLetterClients, DeadLetterQueue } from './dead-letters';
 import { LocalWarehouse } from './local-warehouse';
 import type { PipelineAccess } from './pipeline-access';
+import type { RemoteTransform } from './replay';
 import { type StackClients, resolveStack } from './stack-resources';
 
 export interface Target extends PipelineAccess {
@@ -40,6 +41,8 @@ export interface Target extends PipelineAccess {
     readonly transform: DeadLetterQueue;
     readonly load: DeadLetterQueue;
   };
+  /** A stack's deployed transform: replays are queued to it instead of transformed here. */
+  readonly remoteTransform?: RemoteTransform;
   /** Runs (local) or starts (stack) a load of every pending batch; says what happened. */
   startLoad(): Promise<LoadStarted>;
   /** Releases what the target started (the embedded Postgres). */
@@ -162,6 +165,7 @@ export async function stackTarget(options: StackTargetOptions, clients: AwsClien
     parameters: new SsmParameterStore(clients.ssm),
     sequenceParameterPath: stack.sequenceParameterPath,
     connect,
+    remoteTransform: { lambda: clients.lambda, functionName: stack.transformFunctionName, ingestionBucket: stack.ingestionBucket },
     deadLetters: {
       clients: { sqs: clients.sqs, lambda: clients.lambda },
       transform: { queueUrl: stack.transformDeadLetterQueueUrl, functionName: stack.transformFunctionName },

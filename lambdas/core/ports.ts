@@ -15,14 +15,38 @@ export interface PutOptions {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
+/** An object as one read returned it: the ETag is that of these very bytes. */
+export interface ReadObject {
+  readonly body: AsyncIterable<Uint8Array>;
+  readonly etag?: string;
+  readonly size?: number;
+}
+
+/**
+ * A conditional write: `ifNoneMatch: '*'` creates the object only if there is none;
+ * `ifMatch` replaces it only while its ETag is still the one given.
+ */
+export type WriteCondition = { readonly ifNoneMatch: '*' } | { readonly ifMatch: string };
+
 /** A bucket, or a stand-in for one. Keys are relative to the store (no bucket name). */
 export interface ObjectStore {
   /** The body as a byte stream; undefined when there is no such object. */
   getStream(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /**
+   * The body as a byte stream with the ETag of the version being streamed (one request, so
+   * an overwrite between a head and a read cannot mix them up); undefined when absent.
+   */
+  get(key: string): Promise<ReadObject | undefined>;
   /** The whole body; undefined when there is no such object. */
   getBytes(key: string): Promise<Uint8Array | undefined>;
   head(key: string): Promise<StoredObjectInfo | undefined>;
   put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<void>;
+  /**
+   * Writes only when `condition` holds, atomically with respect to other conditional
+   * writes of the key. Resolves the new ETag, or undefined when the condition did not hold
+   * (another writer got there first).
+   */
+  putIf(key: string, body: Uint8Array | string, condition: WriteCondition, options?: PutOptions): Promise<string | undefined>;
   /** Every object under `prefix`, in key order, optionally only keys after `startAfter`. */
   list(prefix: string, startAfter?: string): AsyncIterable<StoredObjectInfo>;
 }

@@ -2,7 +2,8 @@
  * The Transform Lambda: for each object an S3 event reports, run the core transform
  * (lambdas/core/transform) against S3 and SSM. Thin on purpose: parse the event, build the
  * adapters once per container, report, and throw on any failure so Lambda's async retries
- * and the DLQ take over (re-delivery is safe: a processed object is skipped).
+ * and the DLQ take over (re-delivery is safe: a processed object is skipped). An operator's
+ * replay event (replay-event.ts) transforms its object again even if already processed.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -12,8 +13,10 @@ import { SsmParameterStore } from '../adapters/aws/ssm-parameter-store';
 import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
 import { ProcessedLayout } from '../core/layout';
 import { TransformMetric } from '../core/metric-names';
+import { holderName } from '../core/transform/transform-lock';
 import { type TransformDeps, type TransformSummary, transformObject } from '../core/transform/transform-object';
 import { readTransformConfig } from './config';
+import { isForcedReplay } from './replay-event';
 import { type IngestionSource, triageRecord } from './s3-event';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-transform';
@@ -43,6 +46,8 @@ function containerOnce(): Container {
       sequenceParameterPath: config.sequenceParameterPath,
       log: logPort(logger),
       metrics: metricsPort(metrics),
+      // Names this execution environment's log stream to whoever waits for its lock.
+      lockHolder: holderName(`transform Lambda (log stream ${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'unknown'})`),
     },
   };
   return container;
@@ -72,6 +77,9 @@ export async function handler(event: S3Event, context: Context): Promise<Transfo
       // The console's test event (s3:TestEvent) and anything that is not an S3 notification.
       logger.warn('event holds no S3 records; nothing to do', { eventType: eventType(event) });
     }
+    // `ops replay --stack`: rebuild even an already-published batch (see replay-event.ts).
+    const force = isForcedReplay(event);
+    if (force) logger.info('operator replay: transforming again even if the batch is published', { requestedAt: event.totesysReplay.requestedAt });
     const summaries: TransformSummary[] = [];
     const failures: { key: string; error: unknown }[] = [];
     for (const [index, record] of records.entries()) {
@@ -88,7 +96,7 @@ export async function handler(event: S3Event, context: Context): Promise<Transfo
       }
       const { object } = triage;
       try {
-        summaries.push(await transformObject(deps, { key: object.key, etag: object.etag }));
+        summaries.push(await transformObject(deps, { key: object.key, etag: object.etag, force }));
       } catch (error) {
         // transformObject has logged the details; carry on so one bad object does not hold up the others.
         failures.push({ key: object.key, error });

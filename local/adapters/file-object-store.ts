@@ -9,20 +9,29 @@
  *   may name, so listings never show them.
  * - `list` yields keys in S3 order (UTF-8 byte order), `prefix` is a string prefix (not a
  *   directory), `startAfter` is exclusive.
- * - `etag` is the hex MD5 of the body (S3's single-part ETag, without the quotes).
+ * - `etag` is the hex MD5 of the body (S3's single-part ETag, without the quotes); `get`
+ *   returns the ETag of the very file it streams.
+ * - `putIf` is S3's conditional write: `ifNoneMatch: '*'` is an exclusive create (a hard
+ *   link, which fails if the name exists); `ifMatch` compares and replaces under a per-key
+ *   guard file created exclusively, so two conditional writers of a key, in any processes,
+ *   never both win. A guard older than GUARD_STALE_MS (its writer died inside the few
+ *   milliseconds it is held) is broken. Plain `put`s do not take the guard.
  *
  * Keys that could leave the root (`..`, `.`, absolute, empty segments, backslashes, NUL)
  * are refused with InvalidObjectKeyError. Put options (content type, metadata) are accepted
  * and not stored: nothing in the core reads them back.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Dirent } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import type { ObjectStore, PutOptions, StoredObjectInfo } from '../../lambdas/core/ports';
+import { withFileGuard } from './file-guard';
+import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../lambdas/core/ports';
 
 /** Directory under the root holding in-flight writes; no key may start with it. */
 export const TEMP_DIRECTORY = '.file-object-store-tmp';
+export { GUARD_STALE_MS } from './file-guard';
 
 export class InvalidObjectKeyError extends Error {
   constructor(
@@ -56,6 +65,24 @@ export class FileObjectStore implements ObjectStore {
     return handle.createReadStream();
   }
 
+  async get(key: string): Promise<ReadObject | undefined> {
+    const handle = await open(this.pathOf(key), 'r').catch(absentAsUndefined);
+    if (handle === undefined) return undefined;
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) {
+        await handle.close();
+        return undefined;
+      }
+      // The ETag of this open file: a put renames a new file into place, this one stays whole.
+      const etag = await this.etagOf(key, handle, stats);
+      return { body: handle.createReadStream({ start: 0 }), etag, size: stats.size };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
   async getBytes(key: string): Promise<Uint8Array | undefined> {
     const bytes = await readFile(this.pathOf(key)).catch(absentAsUndefined);
     return bytes === undefined ? undefined : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -67,17 +94,21 @@ export class FileObjectStore implements ObjectStore {
     try {
       const stats = await handle.stat();
       if (!stats.isFile()) return undefined;
-      const identity = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
-      const cached = this.etags.get(key);
-      if (cached?.identity === identity) return { key, size: stats.size, etag: cached.etag };
-      const hash = createHash('md5');
-      for await (const chunk of handle.createReadStream({ autoClose: false, start: 0 })) hash.update(chunk as Buffer);
-      const etag = hash.digest('hex');
-      this.etags.set(key, { identity, etag });
-      return { key, size: stats.size, etag };
+      return { key, size: stats.size, etag: await this.etagOf(key, handle, stats) };
     } finally {
       await handle.close();
     }
+  }
+
+  private async etagOf(key: string, handle: FileHandle, stats: Stats): Promise<string> {
+    const identity = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+    const cached = this.etags.get(key);
+    if (cached?.identity === identity) return cached.etag;
+    const hash = createHash('md5');
+    for await (const chunk of handle.createReadStream({ autoClose: false, start: 0 })) hash.update(chunk as Buffer);
+    const etag = hash.digest('hex');
+    this.etags.set(key, { identity, etag });
+    return etag;
   }
 
   async put(key: string, body: Uint8Array | string, _options?: PutOptions): Promise<void> {
@@ -99,6 +130,56 @@ export class FileObjectStore implements ObjectStore {
       }
       throw error;
     }
+  }
+
+  async putIf(
+    key: string,
+    body: Uint8Array | string,
+    condition: WriteCondition,
+    _options?: PutOptions,
+  ): Promise<string | undefined> {
+    const path = this.pathOf(key);
+    const etag = createHash('md5').update(body).digest('hex');
+    if ('ifNoneMatch' in condition) {
+      const tempPath = await this.writeTemp(body);
+      try {
+        await mkdir(join(path, '..'), { recursive: true });
+        await link(tempPath, path);
+        return etag;
+      } catch (error) {
+        if (isCode(error, 'EEXIST')) return undefined;
+        throw error;
+      } finally {
+        await rm(tempPath, { force: true });
+      }
+    }
+    return this.withGuard(key, async () => {
+      const current = await this.head(key);
+      if (current?.etag !== condition.ifMatch) return undefined;
+      const tempPath = await this.writeTemp(body);
+      try {
+        await rename(tempPath, path);
+      } catch (error) {
+        await rm(tempPath, { force: true });
+        throw error;
+      }
+      return etag;
+    });
+  }
+
+  private async writeTemp(body: Uint8Array | string): Promise<string> {
+    const tempDirectory = join(this.root, TEMP_DIRECTORY);
+    await mkdir(tempDirectory, { recursive: true });
+    const tempPath = join(tempDirectory, `${randomBytes(12).toString('hex')}.partial`);
+    await writeFile(tempPath, body);
+    return tempPath;
+  }
+
+  /** Runs `work` holding the key's guard: a file only one process can create at a time. */
+  private async withGuard<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const tempDirectory = join(this.root, TEMP_DIRECTORY);
+    await mkdir(tempDirectory, { recursive: true });
+    return withFileGuard(join(tempDirectory, `${createHash('md5').update(key).digest('hex')}.guard`), work);
   }
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<StoredObjectInfo> {

@@ -3,14 +3,15 @@
  * (`{ "/totesys/transform/sales_order/last-processed-sequence": "42", ... }`).
  *
  * Each put rewrites the file atomically (temp file + rename), so a crash never leaves a
- * half-written file. Puts from one process are serialised; separate processes sharing the
- * file are not coordinated (local mode runs one process). Like SSM, a value must be a
- * non-empty string.
+ * half-written file. Puts are serialised within a process, and across processes sharing
+ * the file (`ops replay --local` beside `npm start`) by a guard file next to it, so a put
+ * never drops another process's parameter. Like SSM, a value must be a non-empty string.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ParameterStore } from '../../lambdas/core/ports';
+import { withFileGuard } from './file-guard';
 
 export class FileParameterStore implements ParameterStore {
   readonly filePath: string;
@@ -33,9 +34,12 @@ export class FileParameterStore implements ParameterStore {
       throw new Error(`parameter "${name}": the value must be a non-empty string`);
     }
     const write = this.pending.catch(() => undefined).then(async () => {
-      const parameters = await this.readAll();
-      parameters.set(name, value);
-      await this.writeAll(parameters);
+      await mkdir(dirname(this.filePath), { recursive: true });
+      await withFileGuard(`${this.filePath}.guard`, async () => {
+        const parameters = await this.readAll();
+        parameters.set(name, value);
+        await this.writeAll(parameters);
+      });
     });
     this.pending = write;
     await write;

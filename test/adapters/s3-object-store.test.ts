@@ -75,3 +75,42 @@ describe('S3ObjectStore', () => {
     await expect(store.getBytes('k')).rejects.toThrow('Access Denied');
   });
 });
+
+describe('S3ObjectStore reads and conditional writes', () => {
+  it('returns the ETag of the very response whose bytes it streams', async () => {
+    const { etag } = s3.put('bucket', 'k', 'first');
+    const read = await store.get('k');
+    s3.put('bucket', 'k', 'second'); // replaced after the read began: the read keeps its bytes and ETag
+    expect(await collect(read!.body)).toBe('first');
+    expect(read!.etag).toBe(etag.replace(/"/g, ''));
+    expect(read!.size).toBe(5);
+    expect(await store.get('missing')).toBeUndefined();
+  });
+
+  it('creates only when absent and replaces only the version it names, answering the new ETag', async () => {
+    const created = await store.putIf('lock', 'a', { ifNoneMatch: '*' });
+    expect(created).toBe((await store.head('lock'))!.etag);
+    expect(await store.putIf('lock', 'b', { ifNoneMatch: '*' })).toBeUndefined();
+    expect(s3.text('bucket', 'lock')).toBe('a');
+    expect(await store.putIf('lock', 'c', { ifMatch: 'not-the-etag' })).toBeUndefined();
+    const replaced = await store.putIf('lock', 'd', { ifMatch: created! });
+    expect(s3.text('bucket', 'lock')).toBe('d');
+    expect(replaced).toBe((await store.head('lock'))!.etag);
+    expect(await store.putIf('gone', 'e', { ifMatch: created! })).toBeUndefined();
+    expect(s3.mock).toHaveReceivedCommandWith(PutObjectCommand, { Key: 'lock', IfMatch: `"${created}"` });
+    expect(s3.mock).toHaveReceivedCommandWith(PutObjectCommand, { Key: 'lock', IfNoneMatch: '*' });
+  });
+
+  it('treats a conflicting conditional write in flight (409) as lost, and lets other errors through', async () => {
+    s3.mock
+      .on(PutObjectCommand)
+      .rejectsOnce(
+        new S3ServiceException({ name: 'ConditionalRequestConflict', $fault: 'client', message: 'conflict', $metadata: { httpStatusCode: 409 } }),
+      )
+      .rejectsOnce(
+        new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+      );
+    expect(await store.putIf('lock', 'a', { ifNoneMatch: '*' })).toBeUndefined();
+    await expect(store.putIf('lock', 'a', { ifNoneMatch: '*' })).rejects.toThrow('Access Denied');
+  });
+});

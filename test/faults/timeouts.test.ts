@@ -51,6 +51,7 @@ describe('a Lambda timeout in the middle of a transform', () => {
       }
       timedOut.push(delivery.key);
       await pipeline.lambda.newContainer();
+      pipeline.expireTransformLeases();
       const batch = `${object.table}|${object.sequence}|${object.key}`;
       if (stops[index]!.kind !== 'sequence') {
         // Stopped before its manifest: a loader running now sees nothing of the batch.

@@ -14,9 +14,11 @@ function recordingStore(): { store: ObjectStore; staffStarts: (string | undefine
   const staffStarts: (string | undefined)[] = [];
   const store: ObjectStore = {
     getStream: (key) => env.store.getStream(key),
+    get: (key) => env.store.get(key),
     getBytes: (key) => env.store.getBytes(key),
     head: (key) => env.store.head(key),
     put: (key, body, options) => env.store.put(key, body, options),
+    putIf: (key, body, condition, options) => env.store.putIf(key, body, condition, options),
     list: (prefix, startAfter) => {
       if (prefix === env.layout.manifestsPrefix('staff')) staffStarts.push(startAfter);
       return env.store.list(prefix, startAfter);

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, utimes, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FileObjectStore, InvalidObjectKeyError, TEMP_DIRECTORY } from '../../local/adapters/file-object-store';
+import { withFileGuard } from '../../local/adapters/file-guard';
+import { FileObjectStore, GUARD_STALE_MS, InvalidObjectKeyError, TEMP_DIRECTORY } from '../../local/adapters/file-object-store';
 
 let parent: string;
 let root: string;
@@ -178,5 +179,62 @@ describe('FileObjectStore', () => {
     await mkdir(join(root, 'empty-dir'), { recursive: true });
     await store.put('k', 'v');
     expect(await keys('')).toEqual(['k']);
+  });
+});
+
+describe('FileObjectStore reads with ETags and conditional writes', () => {
+  const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
+  it('returns the ETag of the bytes it streams, even when the object is replaced mid-read', async () => {
+    const old = 'o'.repeat(1_000_000);
+    await store.put('obj', old);
+    const read = await store.get('obj');
+    await store.put('obj', 'replacement');
+    expect(read!.etag).toBe(md5(old));
+    expect(read!.size).toBe(old.length);
+    expect(await readStream(read!.body)).toBe(old);
+    expect((await store.get('obj'))!.etag).toBe(md5('replacement'));
+    expect(await store.get('missing')).toBeUndefined();
+  });
+
+  it('creates only when absent (exclusive create) and replaces only the version it names', async () => {
+    expect(await store.putIf('locks/a.json', 'one', { ifNoneMatch: '*' })).toBe(md5('one'));
+    expect(await store.putIf('locks/a.json', 'two', { ifNoneMatch: '*' })).toBeUndefined();
+    expect(await store.putIf('locks/a.json', 'three', { ifMatch: md5('two') })).toBeUndefined();
+    expect(Buffer.from((await store.getBytes('locks/a.json'))!).toString()).toBe('one');
+    expect(await store.putIf('locks/a.json', 'four', { ifMatch: md5('one') })).toBe(md5('four'));
+    expect(Buffer.from((await store.getBytes('locks/a.json'))!).toString()).toBe('four');
+    expect(await store.putIf('locks/none.json', 'x', { ifMatch: md5('one') })).toBeUndefined();
+    expect(await keys('')).toEqual(['locks/a.json']);
+    expect(await readdir(join(root, TEMP_DIRECTORY))).toEqual([]);
+  });
+
+  it('lets exactly one of many simultaneous writers win, for creates and for replaces', async () => {
+    const creates = await Promise.all(Array.from({ length: 20 }, (_, i) => store.putIf('k', `create ${i}`, { ifNoneMatch: '*' })));
+    expect(creates.filter((etag) => etag !== undefined)).toHaveLength(1);
+    const base = creates.find((etag) => etag !== undefined)!;
+    const replaces = await Promise.all(Array.from({ length: 20 }, (_, i) => store.putIf('k', `replace ${i}`, { ifMatch: base })));
+    const winners = replaces.filter((etag) => etag !== undefined);
+    expect(winners).toHaveLength(1);
+    expect((await store.head('k'))!.etag).toBe(winners[0]);
+  });
+
+  it('breaks a guard left by a writer that died holding it', async () => {
+    await store.put('k', 'v');
+    const guard = join(root, TEMP_DIRECTORY, `${md5('k')}.guard`);
+    await writeFile(guard, '');
+    const old = (Date.now() - GUARD_STALE_MS - 1_000) / 1000;
+    await utimes(guard, old, old);
+    expect(await store.putIf('k', 'w', { ifMatch: md5('v') })).toBe(md5('w'));
+  });
+
+  it('gives up clearly on a guard another live process keeps holding, and runs nothing', async () => {
+    const guard = join(parent, 'held.guard');
+    await writeFile(guard, '');
+    let ran = false;
+    await expect(withFileGuard(guard, async () => (ran = true), { waitMs: 100 })).rejects.toThrow(
+      `${guard} stayed held for 0.1 s: another process is stuck, or remove the file`,
+    );
+    expect(ran).toBe(false);
   });
 });

@@ -81,3 +81,18 @@ describe('FileParameterStore', () => {
     await expect(new FileParameterStore(join(directory, 'number.json')).get('/p')).rejects.toThrow(/value of "\/p" is not a string/);
   });
 });
+
+describe('FileParameterStore shared by several processes', () => {
+  it('never drops another writer\'s parameter (each store instance stands for a process)', async () => {
+    const writers = [new FileParameterStore(file), new FileParameterStore(file), new FileParameterStore(file)];
+    await Promise.all(
+      writers.flatMap((store, writer) =>
+        Array.from({ length: 15 }, (_, i) => store.put(`/totesys/transform/table_${writer}_${i}/last-processed-sequence`, String(i + 1))),
+      ),
+    );
+    const all = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+    expect(Object.keys(all)).toHaveLength(45);
+    expect(all['/totesys/transform/table_2_14/last-processed-sequence']).toBe('15');
+    expect(await readdir(join(directory, 'state'))).toEqual(['parameters.json']);
+  });
+});

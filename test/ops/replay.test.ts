@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BatchManifest, ProcessedLayout } from '../../lambdas/core/layout';
 import { noMetrics, silentLog } from '../../lambdas/core/ports';
 import { transformObject } from '../../lambdas/core/transform/transform-object';
+import { acquireTransformLock } from '../../lambdas/core/transform/transform-lock';
 import { runCli } from '../../ops/cli';
 import { ReplayRangeError, replayTransform } from '../../ops/replay';
 import { collectStatus } from '../../ops/status';
@@ -70,6 +71,23 @@ describe('replay of objects already processed', () => {
     expect(result.objects.every((o) => o.outcome === 'processed')).toBe(true);
     await state.target.startLoad();
     expect(await warehouseFingerprint()).toEqual(before);
+  });
+
+  it('locally, waits for a transform of the same join group running elsewhere (npm start), then replays', async () => {
+    const other = await acquireTransformLock(
+      { store: state.processed, layout: state.target.layout, log: silentLog, holder: 'npm start, another process' },
+      'department',
+    );
+    const released = new Promise<number>((resolve) =>
+      setTimeout(() => void other.release().then(() => resolve(Date.now())), 700),
+    );
+    const result = await replayTransform(state.target, { table: 'staff', from: 1, to: 1 });
+    const finished = Date.now();
+    expect(result.objects.map((o) => o.outcome)).toEqual(['processed']);
+    expect(finished).toBeGreaterThanOrEqual(await released);
+    const lease = JSON.parse(new TextDecoder().decode(await state.processed.getBytes('state/locks/staff-department.json')));
+    expect(lease).toMatchObject({ released: true });
+    expect(lease.holder).toMatch(/^ops replay, .+ pid \d+ \([0-9a-f]{8}\)$/);
   });
 
   it('leaves manifests a later re-delivery still recognises (it is skipped)', async () => {

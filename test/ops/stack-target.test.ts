@@ -20,6 +20,8 @@ import { loadPendingBatches } from '../../lambdas/core/load/loader';
 import { noMetrics, silentLog } from '../../lambdas/core/ports';
 import { transformObject } from '../../lambdas/core/transform/transform-object';
 import { IngestionObjectWriter, evolve, generateDataset, snapshot } from '../../local/generator';
+import { decodeS3EventKey } from '../../lambdas/transform/s3-event';
+import { isForcedReplay } from '../../lambdas/transform/replay-event';
 import { runCli } from '../../ops/cli';
 import type { Reconciliation } from '../../ops/reconcile/reconcile';
 import { StackResolutionError, resolveStack } from '../../ops/stack-resources';
@@ -218,17 +220,53 @@ describe('commands against a stack', () => {
     expect(result.facts.find((f) => f.table === 'fact_sales_order')!.sourceObjects.objects).toBe(2);
   });
 
-  it('replay re-transforms through S3 and, with --load, starts a run of the load function', async () => {
+  it('replay queues each object to the deployed transform as a forced replay event, and --load starts a load run', async () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
     const manifestKey = `${PROCESSED_PREFIX}manifests/sales_order/0000000001.json`;
-    const before = JSON.parse(s3.text(OUTPUTS.ProcessedBucketName, manifestKey)!);
+    const before = s3.text(OUTPUTS.ProcessedBucketName, manifestKey);
     const io = captureIo();
-    expect(await runCli(['replay', '--stack', STACK, '--table', 'sales_order', '--from', '1', '--to', '1', '--load'], io.io, { awsClients: clients })).toBe(0);
-    const after = JSON.parse(s3.text(OUTPUTS.ProcessedBucketName, manifestKey)!);
-    expect(after.transformedAt).not.toBe(before.transformedAt);
-    expect(after.sourceETag).toBe(before.sourceETag);
+    const now = Date.UTC(2024, 10, 20, 12, 0, 0);
+    expect(
+      await runCli(['replay', '--stack', STACK, '--table', 'sales_order', '--from', '1', '--to', '2', '--load'], io.io, { awsClients: clients, now: () => now }),
+    ).toBe(0);
+    // Not transformed in this process: the batch is the deployed function's to rebuild.
+    expect(s3.text(OUTPUTS.ProcessedBucketName, manifestKey)).toBe(before);
+
+    const invokes = lambda.commandCalls(InvokeCommand).map((call) => call.args[0].input);
+    const transformInvokes = invokes.filter((input) => input.FunctionName === OUTPUTS.TransformFunctionName);
+    expect(transformInvokes.map((input) => input.InvocationType)).toEqual(['Event', 'Event']);
+    const events = transformInvokes.map((input) => JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array)));
+    const listed = s3.keys(OUTPUTS.IngestionBucketName, `${INGESTION_PREFIX}sales_order/`);
+    expect(events.map((event) => decodeS3EventKey(event.Records[0].s3.object.key))).toEqual(listed);
+    expect(events[0]).toMatchObject({
+      Records: [
+        {
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Put',
+          s3: {
+            bucket: { name: OUTPUTS.IngestionBucketName },
+            object: { eTag: s3.get(OUTPUTS.IngestionBucketName, listed[0]!)!.etag.replace(/"/g, '') },
+          },
+        },
+      ],
+      totesysReplay: { force: true, requestedAt: '2024-11-20T12:00:00.000Z' },
+    });
+    expect(isForcedReplay(events[0])).toBe(true);
+
     expect(lambda).toHaveReceivedCommandWith(InvokeCommand, { FunctionName: OUTPUTS.LoadFunctionName, InvocationType: 'Event' });
-    expect(io.stdout.join('')).toContain(`load: a run of ${OUTPUTS.LoadFunctionName} was started (asynchronously)`);
+    const text = io.stdout.join('');
+    expect(text).toContain(`Queued a replay of sales_order sequences 1-2: 2 object(s)\n  ${listed[0]}: queued to ${OUTPUTS.TransformFunctionName}; had a batch, already loaded`);
+    expect(text).toContain(`${OUTPUTS.TransformFunctionName} transforms the queued objects one at a time, asynchronously`);
+    expect(text).toContain(`load: a run of ${OUTPUTS.LoadFunctionName} was started (asynchronously)`);
+  });
+
+  it('replay reports an object the transform did not accept, and exits 1', async () => {
+    lambda.on(InvokeCommand, { FunctionName: OUTPUTS.TransformFunctionName }).rejects(
+      Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }),
+    );
+    const io = captureIo();
+    expect(await runCli(['replay', '--stack', STACK, '--table', 'sales_order', '--from', '2'], io.io, { awsClients: clients })).toBe(1);
+    expect(io.stdout.join('')).toMatch(/0000000002_\d{8}T\d{9}\.jsonl: FAILED: not queued: Rate exceeded/);
   });
 
   it('replay --dlq transform --dry-run lists the failed objects in the stack\'s transform queue', async () => {

@@ -374,7 +374,9 @@ describe('status flags what no longer resolves by itself', () => {
         head: (key) => processed.head(key),
         getStream: (key) => processed.getStream(key),
         put: (key, body, options) => processed.put(key, body, options),
+        putIf: (key, body, condition, options) => processed.putIf(key, body, condition, options),
         // Deleted after the listing saw it.
+        get: async (key) => (key === vanished ? undefined : processed.get(key)),
         getBytes: async (key) => (key === vanished ? undefined : processed.getBytes(key)),
       },
     };

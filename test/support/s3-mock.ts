@@ -2,7 +2,8 @@
  * An in-memory S3 behind aws-sdk-client-mock: every S3Client's `send` is answered from a
  * map of buckets, so the real S3ObjectStore adapter runs against it. Bodies come back as
  * SDK streams (sdkStreamMixin over a Node Readable, in small chunks), ETags are quoted
- * MD5s as S3 gives them, missing keys raise NoSuchKey / NotFound, listings paginate.
+ * MD5s as S3 gives them, missing keys raise NoSuchKey / NotFound, listings paginate, and
+ * conditional puts (`IfNoneMatch: '*'`, `IfMatch`) answer 412 PreconditionFailed as S3 does.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -17,6 +18,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
+
+const LEASE_KEY = /(^|\/)state\/locks\/[^/]+\.json$/;
 
 export interface FakeS3Object {
   readonly body: Uint8Array;
@@ -72,8 +75,21 @@ export class FakeS3 {
     return [...(this.buckets.get(bucket)?.keys() ?? [])].filter((key) => key.startsWith(prefix)).sort();
   }
 
-  /** Keys written by PutObject since the last reset or history reset. */
+  /** Keys in a bucket without the transform lock's lease: what the pipeline published. */
+  publishedKeys(bucket: string, prefix = ''): string[] {
+    return this.keys(bucket, prefix).filter((key) => !LEASE_KEY.test(key));
+  }
+
+  /**
+   * Keys written by PutObject since the last reset or history reset, leaving out the
+   * transform lock's lease (`state/locks/`): taking and releasing it publishes nothing.
+   */
   putKeys(): string[] {
+    return this.allPutKeys().filter((key) => !LEASE_KEY.test(key));
+  }
+
+  /** Every key written by PutObject, lock leases included. */
+  allPutKeys(): string[] {
     return this.mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key!);
   }
 
@@ -110,6 +126,16 @@ export class FakeS3 {
     this.mock.on(PutObjectCommand).callsFake(async (input) => {
       if (this.failPut?.(input.Bucket!, input.Key!)) {
         throw Object.assign(new Error(`injected failure writing ${input.Key}`), { name: 'InjectedFailure' });
+      }
+      const existing = this.get(input.Bucket!, input.Key!);
+      if (input.IfMatch !== undefined && existing === undefined) {
+        throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+      }
+      if ((input.IfNoneMatch === '*' && existing) || (input.IfMatch !== undefined && existing!.etag !== input.IfMatch)) {
+        throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), {
+          name: 'PreconditionFailed',
+          $metadata: { httpStatusCode: 412 },
+        });
       }
       const body = input.Body as Uint8Array | string;
       const object = this.put(input.Bucket!, input.Key!, body, input.ContentType);

@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { isForcedReplay, operatorReplayEvent } from '../../lambdas/transform/replay-event';
 import { FakeS3 } from '../support/s3-mock';
 import { FakeSsm } from '../support/ssm-mock';
 import { line } from './support/source-lines';
@@ -124,12 +125,12 @@ describe('transform handler', () => {
     const etag = put(key, [line('design')]);
     const handler = await loadHandler();
     await handler(event(record(encoded(key), etag)), context);
-    const keysBefore = s3.keys('processed-bucket');
+    const keysBefore = s3.publishedKeys('processed-bucket');
     s3.mock.resetHistory();
     const again = await handler(event(record(encoded(key), etag)), context);
     expect(again.objects[0]!.outcome).toBe('skipped');
     expect(s3.putKeys()).toEqual([]);
-    expect(s3.keys('processed-bucket')).toEqual(keysBefore);
+    expect(s3.publishedKeys('processed-bucket')).toEqual(keysBefore);
     expect(emf()).toContainEqual({ name: 'ObjectsSkippedAlreadyProcessed', table: 'design', value: 1 });
   });
 
@@ -152,8 +153,32 @@ describe('transform handler', () => {
     const etag = s3.put('ingestion-bucket', key, 'this is not json\nneither is this\n').etag.replace(/"/g, '');
     const handler = await loadHandler();
     await expect(handler(event(record(encoded(key), etag)), context)).rejects.toThrow(/staff\/0000000002_20241114T093012345\.jsonl/);
-    expect(s3.keys('processed-bucket')).toEqual([]);
+    expect(s3.publishedKeys('processed-bucket')).toEqual([]);
     expect(ssm.parameters.size).toBe(0);
+  });
+
+  it('an operator replay event (ops replay --stack) transforms a processed object again; the same S3 event is skipped', async () => {
+    const key = 'landing zone/design/0000000001_20241114T093012345.jsonl';
+    const etag = put(key, [line('design')]);
+    const handler = await loadHandler();
+    await handler(event(record(encodeURIComponent(key).replace(/%20/g, '+'), etag)), context);
+    const manifestKey = 'warehouse-ready/manifests/design/0000000001.json';
+    const first = JSON.parse(s3.text('processed-bucket', manifestKey)!);
+
+    const replay = operatorReplayEvent({ bucket: 'ingestion-bucket', key, etag, size: 1 }, new Date(Date.UTC(2024, 10, 20)));
+    const result = await handler(JSON.parse(JSON.stringify(replay)) as S3Event, context);
+    expect(result.objects[0]).toMatchObject({ sourceKey: key, outcome: 'processed' });
+    const rebuilt = JSON.parse(s3.text('processed-bucket', manifestKey)!);
+    expect(rebuilt.transformedAt).not.toBe(first.transformedAt);
+    expect(rebuilt.sourceETag).toBe(etag);
+    expect(printed.some((l) => l.includes('operator replay: transforming again even if the batch is published'))).toBe(true);
+    const lease = JSON.parse(s3.text('processed-bucket', 'warehouse-ready/state/locks/design.json')!);
+    expect(lease).toMatchObject({ released: true, holder: expect.stringMatching(/^transform Lambda \(log stream .+\), .+ pid \d+/) });
+
+    // Without the marker (as S3 sends it) the same event is a re-delivery.
+    const { totesysReplay: _marker, ...plain } = replay;
+    expect((await handler(plain, context)).objects[0]!.outcome).toBe('skipped');
+    expect(isForcedReplay({ ...plain, totesysReplay: { force: 'yes' } })).toBe(false);
   });
 
   it('ignores records that are not object creations', async () => {
@@ -283,6 +308,17 @@ describe('transform handler configuration', () => {
     } finally {
       vi.stubEnv('INGESTION_BUCKET', ENV.INGESTION_BUCKET);
       vi.resetModules();
+    }
+  });
+});
+
+describe('operator replay events', () => {
+  it('encode keys the way S3 events do, so the handler decodes them back exactly', async () => {
+    const { decodeS3EventKey } = await import('../../lambdas/transform/s3-event');
+    for (const key of ['landing zone/a+b/sales_order/0000000001_20241114T093012345.jsonl', 'dépôt/100%/x.jsonl.gz']) {
+      const encoded = operatorReplayEvent({ bucket: 'b', key }, new Date(0)).Records[0]!.s3.object.key;
+      expect(encoded).not.toContain(' ');
+      expect(decodeS3EventKey(encoded)).toBe(key);
     }
   });
 });

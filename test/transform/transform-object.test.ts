@@ -231,6 +231,26 @@ describe('delivery semantics (SPEC §5)', () => {
     expect(h.manifest('design', 1)!.sourceETag).toBe(original.etag);
   });
 
+  it('an object overwritten between its event and the read: the manifest records the ETag of the bytes read', async () => {
+    const first = h.ingest('design', 1, [line('design', { design_name: 'Wooden' })]);
+    const second = h.ingest('design', 1, [line('design', { design_name: 'Oak' })]); // lands before the first event is handled
+    expect((await h.transform(first)).outcome).toBe('processed');
+    expect((await h.rows('design', 1, 'dim_design'))!.map((r) => r.design_name)).toEqual(['Oak']);
+    expect(h.manifest('design', 1)!.sourceETag).toBe(second.etag);
+    expect(h.log.at('warn')).toContainEqual(
+      expect.objectContaining({
+        message: 'ingestion object changed since its event: transforming the bytes read',
+        attributes: { sourceKey: first.key, eventETag: first.etag, readETag: second.etag },
+      }),
+    );
+
+    // The second object's own event finds its bytes published; the first event again is stale: both skip.
+    h.s3.mock.resetHistory();
+    expect((await h.transform(second)).outcome).toBe('skipped');
+    expect((await h.transform(first)).outcome).toBe('skipped');
+    expect(h.s3.putKeys()).toEqual([]);
+  });
+
   it('a forced replay transforms a published object again, recording its ETag', async () => {
     await h.transform(h.ingest('design', 1, [line('design', { design_name: 'Wooden' })]));
     const replaced = h.ingest('design', 1, [line('design', { design_name: 'Oak' })]);

@@ -8,7 +8,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ObjectStore, PutOptions, StoredObjectInfo } from '../../core/ports';
+import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../core/ports';
 
 export class S3ObjectStore implements ObjectStore {
   constructor(
@@ -20,6 +20,17 @@ export class S3ObjectStore implements ObjectStore {
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return response.Body as AsyncIterable<Uint8Array> | undefined;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async get(key: string): Promise<ReadObject | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const body = (response.Body as AsyncIterable<Uint8Array> | undefined) ?? emptyBody();
+      return { body, etag: unquote(response.ETag), size: response.ContentLength };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
@@ -58,6 +69,30 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
+  async putIf(
+    key: string,
+    body: Uint8Array | string,
+    condition: WriteCondition,
+    options: PutOptions = {},
+  ): Promise<string | undefined> {
+    try {
+      const response = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: options.contentType,
+          Metadata: options.metadata ? { ...options.metadata } : undefined,
+          ...('ifNoneMatch' in condition ? { IfNoneMatch: '*' } : { IfMatch: `"${condition.ifMatch}"` }),
+        }),
+      );
+      return unquote(response.ETag);
+    } catch (error) {
+      if (conditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
   async *list(prefix: string, startAfter?: string): AsyncIterable<StoredObjectInfo> {
     let continuationToken: string | undefined;
     do {
@@ -87,6 +122,25 @@ function isMissing(error: unknown): boolean {
     (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404
   );
 }
+
+/**
+ * 412: the condition does not hold; 409: another conditional write of the key is in
+ * flight (S3 asks to retry); 404: `IfMatch` on a key that no longer exists. All three mean
+ * "another writer got there first".
+ */
+function conditionFailed(error: unknown): boolean {
+  const name = (error as { name?: string })?.name;
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return (
+    name === 'PreconditionFailed' ||
+    name === 'ConditionalRequestConflict' ||
+    status === 412 ||
+    status === 409 ||
+    isMissing(error)
+  );
+}
+
+async function* emptyBody(): AsyncIterable<Uint8Array> {}
 
 function unquote(etag: string | undefined): string | undefined {
   return etag?.replace(/^"|"$/g, '');

@@ -2,7 +2,8 @@
  * Publishes a batch to the processed bucket in the order that makes any crash repairable
  * by re-delivery (docs/ARCHITECTURE.md "Transform"): the Parquet files, the rejected
  * rows, the join state, and last the manifest, the commit marker the loader waits for.
- * Keys are deterministic, so a re-run overwrites the same objects.
+ * Keys are deterministic, so a re-run overwrites the same objects. The caller holds the
+ * transform lock of the object's join group; it is confirmed before state is written.
  */
 import type { BatchFile, BatchManifest, IngestionKey, ProcessedLayout } from '../layout';
 import type { Log, ObjectStore } from '../ports';
@@ -28,6 +29,11 @@ export interface PublishTarget {
   readonly layout: ProcessedLayout;
   readonly stateStore: JoinStateStore;
   readonly log: Log;
+  /**
+   * Called before join state and the manifest are written (the writes other objects'
+   * transforms depend on); throws when this transform no longer holds its lock.
+   */
+  readonly confirmLock?: () => Promise<void>;
 }
 
 export async function publishBatch(target: PublishTarget, batch: BatchToPublish): Promise<BatchManifest> {
@@ -60,6 +66,7 @@ export async function publishBatch(target: PublishTarget, batch: BatchToPublish)
     await store.put(rejectedKey, batch.rejected.toJsonLines(), { contentType: 'application/x-ndjson' });
   }
 
+  await target.confirmLock?.();
   for (const state of batch.state) {
     if (state.changed) await stateStore.save(state);
   }

@@ -3,6 +3,10 @@
  * (`<path>/<table>/last-processed-sequence`). The value only rises (max of current and
  * new), so a late or re-delivered object never moves it back. A sequence more than one
  * above the last processed means objects are missing (or still to come): a gap.
+ *
+ * Parameter Store has no compare-and-set, so read-then-put is only safe with one writer
+ * per table at a time: the transform calls this holding the lock of the table's group
+ * (transform-lock.ts), so two transforms never interleave here and the value never falls.
  */
 import type { ParameterStore } from '../ports';
 import type { SourceTableName } from '../schema/source-tables';

@@ -1,9 +1,11 @@
 /**
  * Transforms one ingestion object into one processed batch (docs/ARCHITECTURE.md
- * "Transform"): parse the key; skip a re-delivery; stream, validate and remodel the rows;
- * publish Parquet files, rejected rows, join state and, last, the manifest; then record the
- * sequence in Parameter Store. Any failure publishes no manifest and is rethrown, so the
- * Lambda's retries and DLQ take over.
+ * "Transform"): parse the key; take the transform lock of its join group (so transforms
+ * running elsewhere at the same time never interleave with this one); skip a re-delivery;
+ * stream, validate and remodel the rows; publish Parquet files, rejected rows, join state
+ * and, last, the manifest (recording the ETag of the bytes read); then record the sequence
+ * in Parameter Store; release the lock. Any failure publishes no manifest and is rethrown,
+ * so the Lambda's retries and DLQ take over.
  */
 import { readIngestionObject } from '../ingest';
 import { type IngestionKey, type ProcessedLayout, parseIngestionKey } from '../layout';
@@ -18,6 +20,7 @@ import { RejectedRows } from './rejected-rows';
 import { createRemodeller } from './remodellers';
 import { stateTablesFor } from './remodels';
 import { type SequenceRecord, recordProcessedSequence } from './sequence-tracker';
+import { type HeldLock, type LockSettings, acquireTransformLock } from './transform-lock';
 
 export interface TransformDeps {
   /** The ingestion bucket (keys as in S3 events). */
@@ -36,6 +39,10 @@ export interface TransformDeps {
   readonly maxLineBytes?: number;
   /** Parquet row group size (tests use small ones). */
   readonly rowGroupSize?: number;
+  /** Lease, wait and poll times of the transform lock (transform-lock.ts); defaults suit the Lambda. */
+  readonly lock?: Partial<LockSettings>;
+  /** Who this transform is, in lock messages; defaults to host and process id. */
+  readonly lockHolder?: string;
 }
 
 export interface TransformRequest {
@@ -99,82 +106,23 @@ export async function transformObject(deps: TransformDeps, request: TransformReq
   let source: IngestionKey | undefined;
   try {
     source = parseIngestionKey(request.key);
-    const tableDimension = { [TABLE_DIMENSION]: source.table };
     log.info('transform started', { sourceKey: source.key, sourceTable: source.table, sequence: source.sequence });
 
-    const etag = request.etag ?? (await deps.ingestion.head(source.key))?.etag;
-    const existing = await readManifest(deps.processed, deps.layout, source);
-    if (!request.force && existing && etag !== undefined && existing.sourceETag === etag) {
-      // Already published from this very object; still repair SSM if a crash left it behind.
-      const sequenceRecord = await trackSequence(deps, source);
-      const durationMs = clock() - started;
-      metrics.record(TransformMetric.ObjectsSkipped, 1, 'Count', tableDimension);
-      log.info('object already processed: skipped', {
-        sourceKey: source.key,
-        sourceETag: etag,
-        manifestKey: deps.layout.manifest(source.table, source.sequence),
-        durationMs,
-      });
-      return {
-        sourceKey: source.key,
-        sourceTable: source.table,
-        sequence: source.sequence,
-        outcome: 'skipped',
-        rowsIn: existing.rowsIn,
-        rowsRejected: existing.rowsRejected,
-        rowsOut: Object.fromEntries(existing.files.map((file) => [file.table, file.rows])),
-        manifestKey: deps.layout.manifest(source.table, source.sequence),
-        rejectedKey: existing.rejectedKey,
-        sequenceGap: sequenceRecord.gap,
-        late: sequenceRecord.late,
-        olderThanState: 0,
-        waitingForPartner: 0,
-        durationMs,
-      };
+    // Everything below reads or writes state shared with other objects of the lock group.
+    const lock = await acquireTransformLock(
+      { store: deps.processed, layout: deps.layout, log, settings: deps.lock, holder: deps.lockHolder },
+      source.table,
+    );
+    try {
+      return await transformHoldingLock(deps, request, source, lock, started);
+    } finally {
+      await lock.release().catch((error: unknown) =>
+        log.warn('transform lock not released (it is taken over after its lease time)', {
+          lockKey: lock.key,
+          error: (error as Error)?.message ?? String(error),
+        }),
+      );
     }
-    if (!request.force && existing?.sourceETag !== undefined && etag !== undefined && existing.sourceETag !== etag) {
-      throw new ReplacedObjectError(source.key, existing.sourceETag, etag);
-    }
-    if (existing) {
-      log.info('batch already published: transforming again on request', {
-        sourceKey: source.key,
-        sourceETag: etag,
-        manifestETag: existing.sourceETag,
-      });
-    }
-
-    const summary = await processObject(deps, source, etag);
-    const sequenceRecord = await trackSequence(deps, source);
-    const durationMs = clock() - started;
-
-    metrics.record(TransformMetric.RowsIn, summary.rowsIn, 'Count', tableDimension);
-    metrics.record(TransformMetric.RowsRejected, summary.rowsRejected, 'Count', tableDimension);
-    metrics.record(TransformMetric.NumbersAsText, summary.numbersAsText, 'Count', tableDimension);
-    for (const [table, rows] of Object.entries(summary.rowsOut)) {
-      metrics.record(TransformMetric.RowsOut, rows, 'Count', { [TABLE_DIMENSION]: table });
-    }
-    metrics.record(TransformMetric.ObjectsProcessed, 1, 'Count', tableDimension);
-    metrics.record(TransformMetric.Duration, durationMs, 'Milliseconds', tableDimension);
-    log.info('transform completed', {
-      sourceKey: source.key,
-      sourceTable: source.table,
-      sequence: source.sequence,
-      rowsIn: summary.rowsIn,
-      rowsRejected: summary.rowsRejected,
-      numbersAsText: summary.numbersAsText,
-      rowsOut: summary.rowsOut,
-      olderThanState: summary.olderThanState,
-      waitingForPartner: summary.waitingForPartner,
-      late: sequenceRecord.late,
-      durationMs,
-    });
-    return {
-      ...summary,
-      outcome: 'processed',
-      sequenceGap: sequenceRecord.gap,
-      late: sequenceRecord.late,
-      durationMs,
-    };
   } catch (error) {
     const durationMs = clock() - started;
     metrics.record(
@@ -193,6 +141,100 @@ export async function transformObject(deps: TransformDeps, request: TransformReq
   }
 }
 
+async function transformHoldingLock(
+  deps: TransformDeps,
+  request: TransformRequest,
+  source: IngestionKey,
+  lock: HeldLock,
+  started: number,
+): Promise<TransformSummary> {
+  const clock = deps.clock ?? Date.now;
+  const { log, metrics } = deps;
+  const tableDimension = { [TABLE_DIMENSION]: source.table };
+  const etag = request.etag ?? (await deps.ingestion.head(source.key))?.etag;
+  const existing = await readManifest(deps.processed, deps.layout, source);
+  let published = existing !== undefined && etag !== undefined && existing.sourceETag === etag;
+  if (!request.force && existing?.sourceETag !== undefined && etag !== undefined && !published) {
+    // The batch records the ETag of the bytes it was built from. An event naming another
+    // ETag is either older than those bytes (the object was overwritten between its event
+    // and the read, and the batch already holds the current object) or the object was
+    // replaced after publication: the object as it is now tells which.
+    const current = request.etag === undefined ? etag : (await deps.ingestion.head(source.key))?.etag;
+    if (current !== existing.sourceETag) throw new ReplacedObjectError(source.key, existing.sourceETag, current ?? etag);
+    published = true;
+  }
+  if (!request.force && existing && published) {
+    // Already published from this very object; still repair SSM if a crash left it behind.
+    await lock.confirm();
+    const sequenceRecord = await trackSequence(deps, source);
+    const durationMs = clock() - started;
+    metrics.record(TransformMetric.ObjectsSkipped, 1, 'Count', tableDimension);
+    log.info('object already processed: skipped', {
+      sourceKey: source.key,
+      sourceETag: etag,
+      manifestKey: deps.layout.manifest(source.table, source.sequence),
+      durationMs,
+    });
+    return {
+      sourceKey: source.key,
+      sourceTable: source.table,
+      sequence: source.sequence,
+      outcome: 'skipped',
+      rowsIn: existing.rowsIn,
+      rowsRejected: existing.rowsRejected,
+      rowsOut: Object.fromEntries(existing.files.map((file) => [file.table, file.rows])),
+      manifestKey: deps.layout.manifest(source.table, source.sequence),
+      rejectedKey: existing.rejectedKey,
+      sequenceGap: sequenceRecord.gap,
+      late: sequenceRecord.late,
+      olderThanState: 0,
+      waitingForPartner: 0,
+      durationMs,
+    };
+  }
+  if (existing) {
+    log.info('batch already published: transforming again on request', {
+      sourceKey: source.key,
+      sourceETag: etag,
+      manifestETag: existing.sourceETag,
+    });
+  }
+
+  const summary = await processObject(deps, source, etag, lock);
+  await lock.confirm();
+  const sequenceRecord = await trackSequence(deps, source);
+  const durationMs = clock() - started;
+
+  metrics.record(TransformMetric.RowsIn, summary.rowsIn, 'Count', tableDimension);
+  metrics.record(TransformMetric.RowsRejected, summary.rowsRejected, 'Count', tableDimension);
+  metrics.record(TransformMetric.NumbersAsText, summary.numbersAsText, 'Count', tableDimension);
+  for (const [table, rows] of Object.entries(summary.rowsOut)) {
+    metrics.record(TransformMetric.RowsOut, rows, 'Count', { [TABLE_DIMENSION]: table });
+  }
+  metrics.record(TransformMetric.ObjectsProcessed, 1, 'Count', tableDimension);
+  metrics.record(TransformMetric.Duration, durationMs, 'Milliseconds', tableDimension);
+  log.info('transform completed', {
+    sourceKey: source.key,
+    sourceTable: source.table,
+    sequence: source.sequence,
+    rowsIn: summary.rowsIn,
+    rowsRejected: summary.rowsRejected,
+    numbersAsText: summary.numbersAsText,
+    rowsOut: summary.rowsOut,
+    olderThanState: summary.olderThanState,
+    waitingForPartner: summary.waitingForPartner,
+    late: sequenceRecord.late,
+    durationMs,
+  });
+  return {
+    ...summary,
+    outcome: 'processed',
+    sequenceGap: sequenceRecord.gap,
+    late: sequenceRecord.late,
+    durationMs,
+  };
+}
+
 type ProcessedSummary = Omit<TransformSummary, 'outcome' | 'sequenceGap' | 'late' | 'durationMs'> & {
   readonly numbersAsText: number;
 };
@@ -200,10 +242,22 @@ type ProcessedSummary = Omit<TransformSummary, 'outcome' | 'sequenceGap' | 'late
 async function processObject(
   deps: TransformDeps,
   source: IngestionKey,
-  etag: string | undefined,
+  eventETag: string | undefined,
+  lock: HeldLock,
 ): Promise<ProcessedSummary> {
-  const body = await deps.ingestion.getStream(source.key);
-  if (body === undefined) throw new Error(`ingestion object "${source.key}" does not exist`);
+  const object = await deps.ingestion.get(source.key);
+  if (object === undefined) throw new Error(`ingestion object "${source.key}" does not exist`);
+  const { body } = object;
+  // The manifest records the ETag of the bytes read: if the object was overwritten since
+  // its event, the batch holds the new content, and its own event must then be a skip.
+  const etag = object.etag ?? eventETag;
+  if (eventETag !== undefined && object.etag !== undefined && object.etag !== eventETag) {
+    deps.log.warn('ingestion object changed since its event: transforming the bytes read', {
+      sourceKey: source.key,
+      eventETag,
+      readETag: object.etag,
+    });
+  }
 
   const stateStore = new JoinStateStore(deps.processed, deps.layout);
   const state = new Map<SourceTableName, TableState>();
@@ -240,7 +294,7 @@ async function processObject(
   }
 
   const manifest = await publishBatch(
-    { store: deps.processed, layout: deps.layout, stateStore, log: deps.log },
+    { store: deps.processed, layout: deps.layout, stateStore, log: deps.log, confirmLock: () => lock.confirm() },
     {
       source,
       sourceETag: etag,

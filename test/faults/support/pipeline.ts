@@ -98,6 +98,20 @@ export class FaultPipeline {
     for (const database of this.databases.splice(0)) await database.drop();
   }
 
+  /**
+   * After a simulated Lambda timeout: the dead runtime's transform-lock leases, expired.
+   * Lambda retries a timed-out event a minute or two later, when the dead holder has long
+   * stopped renewing and a waiter takes its lease over (transform-lock.test.ts shows that
+   * takeover); this stand-in for the platform expires them at once instead of waiting. The
+   * abandoned invocation, still pending in this process, finds its lease gone at its next
+   * renewal and stops renewing.
+   */
+  expireTransformLeases(): void {
+    for (const key of this.s3.keys(PROCESSED_BUCKET, `${PROCESSED_PREFIX}state/locks/`)) {
+      this.s3.put(PROCESSED_BUCKET, key, JSON.stringify({ formatVersion: 1, holder: 'a timed-out invocation', released: true }));
+    }
+  }
+
   /** Puts the object in the ingestion bucket; returns what its S3 event will say. */
   land(object: IngestionObject): Delivery {
     const stored = this.s3.put(INGESTION_BUCKET, object.key, object.body);

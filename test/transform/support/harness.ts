@@ -86,7 +86,8 @@ export class TransformHarness {
     return this.ssm.parameters.get(`${PARAMETER_PATH}/${table}/last-processed-sequence`);
   }
 
+  /** What the transform published (the lock's lease left out). */
   processedKeys(): string[] {
-    return this.s3.keys(PROCESSED_BUCKET);
+    return this.s3.publishedKeys(PROCESSED_BUCKET);
   }
 }
