@@ -212,7 +212,10 @@ describe('hostile text in object keys', () => {
         ),
       ).rejects.toMatchObject({ name: 'InvalidObjectKeyError', key });
     }
-    expect(await readdir(root)).toEqual(['ingestion']);
+    // Only the transform lock's released lease was written: no batch, no state, no parameter.
+    expect(await readdir(root)).toEqual(['ingestion', 'processed']);
+    const written = (await readdir(join(root, 'processed'), { recursive: true })).filter((path) => !path.startsWith('.'));
+    expect(written.sort()).toEqual(['state', 'state/locks', 'state/locks/design.json']);
     expect(log.at('error').map((e) => e.attributes?.errorName)).toEqual(['InvalidObjectKeyError', 'InvalidObjectKeyError']);
   });
 

@@ -112,8 +112,9 @@ export class BadInputHarness {
     );
   }
 
+  /** What the transform published (the lock's lease left out). */
   processedKeys(): string[] {
-    return this.s3.keys(PROCESSED_BUCKET);
+    return this.s3.publishedKeys(PROCESSED_BUCKET);
   }
 
   lastSequence(table: SourceTableName): string | undefined {
