@@ -34,6 +34,8 @@ export interface LoadStageProps {
   readonly processedPrefix: string;
   readonly secret: secretsmanager.ISecret;
   readonly ssl: DbSslMode;
+  /** WAREHOUSE_SCHEMA: where the star schema lives. */
+  readonly warehouseSchema: string;
   readonly vpc?: VpcPlacement;
   readonly schedule: ParsedSchedule;
   readonly timeout: Duration;
@@ -84,6 +86,7 @@ export class LoadStage extends Construct {
         PROCESSED_PREFIX: props.processedPrefix,
         DB_SECRET_ARN: props.secret.secretArn,
         DB_SSL: props.ssl,
+        WAREHOUSE_SCHEMA: props.warehouseSchema,
         // Since Node.js 20 Lambda no longer trusts the Amazon RDS certificate authorities by
         // default; this bundle of the runtime restores them, so verified TLS to RDS works.
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',

@@ -47,6 +47,7 @@ export class PipelineStack extends Stack {
       processedPrefix: config.processed.prefix,
       secret,
       ssl: config.warehouse.ssl,
+      warehouseSchema: config.warehouse.schema,
       vpc: config.warehouse.vpc,
       schedule: config.loadSchedule,
       timeout: Duration.seconds(config.load.timeoutSeconds),

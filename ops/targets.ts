@@ -19,6 +19,7 @@ import { SsmParameterStore } from '../lambdas/adapters/aws/ssm-parameter-store';
 import { ProcessedLayout } from '../lambdas/core/layout';
 import { type DatabaseClient, loadPendingBatches } from '../lambdas/core/load/loader';
 import { exactTypes } from '../lambdas/core/load/session';
+import { warehouseSchemas } from '../lambdas/core/warehouse/names';
 import { type Log, noMetrics, silentLog } from '../lambdas/core/ports';
 import type { SslMode } from '../lambdas/load/config';
 import { type Connector, secretConnector, tlsOptions, urlConnector } from '../lambdas/load/database';
@@ -157,6 +158,7 @@ export async function stackTarget(options: StackTargetOptions, clients: AwsClien
     parameters: new SsmParameterStore(clients.ssm),
     sequenceParameterPath: stack.sequenceParameterPath,
     connect,
+    schemas: warehouseSchemas(stack.warehouseSchema),
     deadLetters: {
       clients: { sqs: clients.sqs, lambda: clients.lambda },
       transform: { queueUrl: stack.transformDeadLetterQueueUrl, functionName: stack.transformFunctionName },

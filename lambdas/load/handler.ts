@@ -72,7 +72,11 @@ export async function handler(_event: unknown, context: Context): Promise<LoadSu
     const connector = await connectorFor(current);
     secrets = connector.secrets;
     coreRan = true;
-    log.info('load run starting', { database: connector.description, ssl: current.config.ssl });
+    log.info('load run starting', {
+      database: connector.description,
+      ssl: current.config.ssl,
+      warehouseSchema: current.config.schemas.warehouse,
+    });
     return await loadPendingBatches(
       {
         connect: connector.connect,
@@ -81,7 +85,7 @@ export async function handler(_event: unknown, context: Context): Promise<LoadSu
         log,
         metrics: metricsPort(metrics),
       },
-      { deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS },
+      { deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS, schemas: current.config.schemas },
     );
   } catch (error) {
     // A rotated password or a moved host: read the secret again next time, not the

@@ -16,6 +16,7 @@ import {
   parseScheduleExpression,
   parseSecretReference,
 } from './validators';
+import { warehouseSchemaProblem } from '../../lambdas/core/warehouse/names';
 
 export type DbSslMode = 'require' | 'no-verify' | 'disable';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -47,6 +48,8 @@ export interface PipelineConfig {
     readonly secret?: SecretReference;
     readonly ssl: DbSslMode;
     readonly vpc?: VpcPlacement;
+    /** The Postgres schema of the star schema (the loader's control schema is etl_control). */
+    readonly schema: string;
   };
   readonly load: { readonly timeoutSeconds: number; readonly memoryMb: number };
   readonly alarms: {
@@ -65,6 +68,7 @@ export const DEFAULTS = {
   sequenceParameterPath: '/totesys/transform',
   loadSchedule: 'rate(15 minutes)',
   dbSsl: 'require',
+  warehouseSchema: 'public',
   loadTimeoutSeconds: 300,
   loadMemoryMb: 1024,
   stalenessMinutes: 60,
@@ -85,6 +89,7 @@ export const SETTING_KEYS = [
   'loadSchedule',
   'dbSecret',
   'dbSsl',
+  'warehouseSchema',
   'vpcId',
   'subnetIds',
   'securityGroupIds',
@@ -145,6 +150,8 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
   }
   const ssl = settings.choice('dbSsl', DEFAULTS.dbSsl, ['require', 'no-verify', 'disable'] as const);
 
+  const schema = settings.text('warehouseSchema', DEFAULTS.warehouseSchema, warehouseSchemaProblem);
+
   const vpcId = settings.optionalText('vpcId', (id) => checkResourceId('vpc', id));
   const subnetIds = settings.list('subnetIds', (id) => checkResourceId('subnet', id));
   const securityGroupIds = settings.list('securityGroupIds', (id) => checkResourceId('sg', id));
@@ -182,7 +189,7 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
     processed: { bucketName: processedBucketName, prefix: processedPrefix },
     sequenceParameterPath,
     loadSchedule: loadSchedule!,
-    warehouse: { secret, ssl, vpc },
+    warehouse: { secret, ssl, vpc, schema },
     load: { timeoutSeconds, memoryMb },
     alarms: { stalenessMinutes, failurePeriods, rejectedRowsThreshold },
     logLevel,

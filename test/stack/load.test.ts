@@ -101,12 +101,20 @@ describe('load Lambda', () => {
       PROCESSED_PREFIX: 'star/',
       DB_SECRET_ARN: { Ref: secretId },
       DB_SSL: 'no-verify',
+      WAREHOUSE_SCHEMA: 'public',
       NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       POWERTOOLS_SERVICE_NAME: 'totesys-load',
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     });
+  });
+
+  it('tells the loader which schema the star schema lives in', () => {
+    const synthesized = synthPipeline({ warehouseSchema: 'analytics' });
+    const { stack, template } = synthesized;
+    const environment = template.toJSON().Resources[synthesized.logicalId(stack.load.lambda.function)].Properties.Environment.Variables;
+    expect(environment.WAREHOUSE_SCHEMA).toBe('analytics');
   });
 
   it('may only list and read batches and manifests, and read the warehouse secret', () => {
