@@ -34,12 +34,16 @@ export interface PipelineFunctionProps {
   readonly logLevel: LogLevel;
   /** Concurrent executions reserved (and allowed); 1 serialises invocations. */
   readonly reservedConcurrentExecutions: number;
+  /** Files copied into the bundle next to the handler (e.g. a CA bundle). */
+  readonly bundledFiles?: readonly { readonly source: string; readonly name: string }[];
   readonly vpc?: {
     readonly vpc: ec2.IVpc;
     readonly subnets: ec2.SubnetSelection;
     readonly securityGroups: ec2.ISecurityGroup[];
   };
 }
+
+const shellQuote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
 
 export class PipelineFunction extends Construct {
   readonly function: NodejsFunction;
@@ -103,6 +107,14 @@ export class PipelineFunction extends Construct {
         bundleAwsSDK: true,
         // pg loads pg-native only when asked for native bindings, which this code never does.
         externalModules: ['pg-native'],
+        ...(props.bundledFiles?.length && {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_inputDir: string, outputDir: string) =>
+              props.bundledFiles!.map(({ source, name }) => `cp ${shellQuote(source)} ${shellQuote(join(outputDir, name))}`),
+          },
+        }),
       },
     });
     acknowledge(

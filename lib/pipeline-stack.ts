@@ -48,6 +48,7 @@ export class PipelineStack extends Stack {
       secret,
       ssl: config.warehouse.ssl,
       warehouseSchema: config.warehouse.schema,
+      caBundle: config.warehouse.caBundle,
       vpc: config.warehouse.vpc,
       schedule: config.loadSchedule,
       timeout: Duration.seconds(config.load.timeoutSeconds),

@@ -17,6 +17,7 @@ import {
   parseSecretReference,
 } from './validators';
 import { warehouseSchemaProblem } from '../../lambdas/core/warehouse/names';
+import { caBundleSource, checkCaBundleFile } from './ca-bundle';
 
 export type DbSslMode = 'require' | 'no-verify' | 'disable';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -50,6 +51,8 @@ export interface PipelineConfig {
     readonly vpc?: VpcPlacement;
     /** The Postgres schema of the star schema (the loader's control schema is etl_control). */
     readonly schema: string;
+    /** Absolute path of a PEM file to bundle and trust next to Node's roots (dbCaBundle). */
+    readonly caBundle?: string;
   };
   readonly load: { readonly timeoutSeconds: number; readonly memoryMb: number };
   readonly alarms: {
@@ -90,6 +93,7 @@ export const SETTING_KEYS = [
   'dbSecret',
   'dbSsl',
   'warehouseSchema',
+  'dbCaBundle',
   'vpcId',
   'subnetIds',
   'securityGroupIds',
@@ -112,6 +116,9 @@ export class ConfigError extends Error {
 
 /** How to look a setting up, e.g. `(key) => app.node.tryGetContext(key)`. */
 export type SettingReader = (key: SettingKey) => unknown;
+
+/** Relative file settings (dbCaBundle) are read from here: the CDK app's directory. */
+const PROJECT_ROOT = new URL('../..', import.meta.url).pathname;
 
 export function readPipelineConfig(read: SettingReader): PipelineConfig {
   const settings = new SettingParser(read);
@@ -151,6 +158,9 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
   const ssl = settings.choice('dbSsl', DEFAULTS.dbSsl, ['require', 'no-verify', 'disable'] as const);
 
   const schema = settings.text('warehouseSchema', DEFAULTS.warehouseSchema, warehouseSchemaProblem);
+  const caBundlePath = settings.optionalText('dbCaBundle', (path) => checkCaBundleFile(path, PROJECT_ROOT));
+  if (caBundlePath !== undefined && ssl !== 'require') settings.problem('dbCaBundle', 'only used with dbSsl=require');
+  const caBundle = caBundlePath === undefined ? undefined : caBundleSource(caBundlePath, PROJECT_ROOT);
 
   const vpcId = settings.optionalText('vpcId', (id) => checkResourceId('vpc', id));
   const subnetIds = settings.list('subnetIds', (id) => checkResourceId('subnet', id));
@@ -189,7 +199,7 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
     processed: { bucketName: processedBucketName, prefix: processedPrefix },
     sequenceParameterPath,
     loadSchedule: loadSchedule!,
-    warehouse: { secret, ssl, vpc, schema },
+    warehouse: { secret, ssl, vpc, schema, ...(caBundle ? { caBundle } : {}) },
     load: { timeoutSeconds, memoryMb },
     alarms: { stalenessMinutes, failurePeriods, rejectedRowsThreshold },
     logLevel,
