@@ -2,7 +2,7 @@
  * The pipeline's alarms. Each one emails the administrators (see AlertTopic); DEPLOY.md
  * explains what each means and what to do. Metric names come from metric-names.ts.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { LoadMetric, TransformMetric } from '../lambdas/core/metric-names';
 import type { AlertTopic } from './alert-topic';
@@ -34,6 +34,7 @@ export function createPipelineAlarms(
   config: PipelineConfig,
 ): void {
   const { failurePeriods, stalenessMinutes, rejectedRowsThreshold } = config.alarms;
+  const pipeline = Stack.of(alerts).stackName;
   const atLeastOnce = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
   const quietWhenNoData = cloudwatch.TreatMissingData.NOT_BREACHING;
 
@@ -65,7 +66,7 @@ export function createPipelineAlarms(
   alerts.alarm('LoadBatchFailures', {
     name: 'load-batch-failures',
     alarmDescription: `Load runs failed to load at least one batch in each of the last ${failurePeriods} periods of ${loadPeriod.toMinutes()} minutes (a processed file that does not match its table, or a database error). The batches are retried every run; the load log names the file and the mismatch. ${SEE}`,
-    metric: pipelineMetric(LoadMetric.BatchesFailed, { period: loadPeriod }),
+    metric: pipelineMetric(pipeline, LoadMetric.BatchesFailed, { period: loadPeriod }),
     threshold: 1,
     comparisonOperator: atLeastOnce,
     evaluationPeriods: failurePeriods,
@@ -106,7 +107,7 @@ export function createPipelineAlarms(
   alerts.alarm('SequenceGaps', {
     name: 'sequence-gaps',
     alarmDescription: `An ingestion object arrived whose sequence is more than one above the last processed for its table: objects are missing or late. The transform log names the table and the gap. ${SEE}`,
-    metric: pipelineMetric(TransformMetric.SequenceGaps),
+    metric: pipelineMetric(pipeline, TransformMetric.SequenceGaps),
     threshold: 1,
     comparisonOperator: atLeastOnce,
     evaluationPeriods: 1,
@@ -116,24 +117,42 @@ export function createPipelineAlarms(
   alerts.alarm('RejectedRows', {
     name: 'rejected-rows',
     alarmDescription: `At least ${rejectedRowsThreshold} ingested rows failed validation in five minutes; they are in rejected/ in the processed bucket with the reason for each. ${SEE}`,
-    metric: pipelineMetric(TransformMetric.RowsRejected),
+    metric: pipelineMetric(pipeline, TransformMetric.RowsRejected),
     threshold: rejectedRowsThreshold,
     comparisonOperator: atLeastOnce,
     evaluationPeriods: 1,
     treatMissingData: quietWhenNoData,
   });
 
-  // LoadSucceeded is emitted once per successful run: every five-minute period of the window
-  // without one counts as breaching, so the alarm fires when the whole window has none.
-  const stalenessPeriods = stalenessMinutes / 5;
   alerts.alarm('WarehouseStale', {
     name: 'warehouse-stale',
-    alarmDescription: `No load has succeeded for ${stalenessMinutes} minutes: the warehouse is going stale. Check the load Lambda's logs and the load alarms. ${SEE}`,
-    metric: pipelineMetric(LoadMetric.LoadSucceeded),
-    threshold: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-    evaluationPeriods: stalenessPeriods,
-    datapointsToAlarm: stalenessPeriods,
+    alarmDescription: `A processed batch has waited more than ${stalenessMinutes} minutes without the loader getting to it, or no load run has reported for ${stalenessMinutes} minutes: the warehouse is going stale. (A batch that keeps failing raises load-batch-failures instead.) Check the load Lambda's logs, the schedule and the load alarms. ${SEE}`,
+    metric: stalenessExpression(pipeline, stalenessMinutes),
+    threshold: stalenessMinutes * 60,
+    comparisonOperator: atLeastOnce,
+    evaluationPeriods: 1,
     treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+  });
+}
+
+/**
+ * What `warehouse-stale` watches, over one window of `stalenessMinutes`: the age of the
+ * oldest batch a load run did not get to (a batch it attempted and failed is not counted:
+ * `load-batch-failures` covers it); a window in which no run reported counts as stale (the
+ * schedule stopped, or every run failed before reaching the warehouse); while the
+ * warehouse secret still holds its placeholder the warehouse is "not configured yet", and
+ * nothing is stale.
+ */
+export function stalenessExpression(pipeline: string, stalenessMinutes: number): cloudwatch.MathExpression {
+  const window = Duration.minutes(stalenessMinutes);
+  const stale = stalenessMinutes * 60;
+  return new cloudwatch.MathExpression({
+    expression: `IF(FILL(notConfigured, 0) > 0, 0, FILL(age, ${stale}))`,
+    usingMetrics: {
+      age: pipelineMetric(pipeline, LoadMetric.OldestUnattemptedBatchAge, { statistic: cloudwatch.Stats.MAXIMUM, period: window }),
+      notConfigured: pipelineMetric(pipeline, LoadMetric.WarehouseNotConfigured, { statistic: cloudwatch.Stats.MAXIMUM, period: window }),
+    },
+    period: window,
+    label: 'oldest batch not yet attempted (seconds)',
   });
 }

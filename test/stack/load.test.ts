@@ -110,6 +110,7 @@ describe('load Lambda', () => {
       NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       POWERTOOLS_SERVICE_NAME: 'totesys-load',
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      PIPELINE_NAME: 'TotesysElt',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     });

@@ -68,6 +68,7 @@ describe('transform Lambda', () => {
       SEQUENCE_PARAMETER_PATH: '/acme/totesys',
       POWERTOOLS_SERVICE_NAME: 'totesys-transform',
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      PIPELINE_NAME: 'TotesysElt',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     });
