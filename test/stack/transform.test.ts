@@ -107,6 +107,8 @@ describe('transform Lambda', () => {
         Resource: { 'Fn::GetAtt': [synthesized.logicalId(stack.transform.lambda.logGroup), 'Arn'] },
       },
       { Effect: 'Allow', Action: 's3:GetObject', Resource: under(ingestionArn, '/landing/*') },
+      // Listing the ingestion prefix: a deleted object then reads as 404, not 403.
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: ingestionArn, Condition: { StringLike: { 's3:prefix': ['landing/*'] } } },
       {
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:PutObject'],
@@ -141,6 +143,8 @@ describe('transform Lambda', () => {
       Action: ['s3:GetObject', 's3:PutObject'],
       Resource: ['batches', 'manifests', 'rejected', 'state'].map((folder) => s3Arn(`acme-processed/${folder}/*`)),
     });
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:ListBucket', Resource: s3Arn('acme-processed') });
+    expect(statements.filter((s) => s.Action === 's3:ListBucket')).toEqual([
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: [s3Arn('acme-ingest'), s3Arn('acme-processed')] },
+    ]);
   });
 });

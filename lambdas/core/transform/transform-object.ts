@@ -197,7 +197,9 @@ async function processObject(
   etag: string | undefined,
 ): Promise<ProcessedSummary> {
   const body = await deps.ingestion.getStream(source.key);
-  if (body === undefined) throw new Error(`ingestion object "${source.key}" does not exist`);
+  if (body === undefined) {
+    throw new Error(`ingestion object "${source.key}" does not exist (404 Not Found): it was deleted or renamed after its event was sent; nothing to transform`);
+  }
 
   const stateStore = new JoinStateStore(deps.processed, deps.layout);
   const state = new Map<SourceTableName, TableState>();
