@@ -124,35 +124,18 @@ export function createPipelineAlarms(
     treatMissingData: quietWhenNoData,
   });
 
+  // Stale means a batch waited longer than the setting without a run getting to it. A batch
+  // that runs attempt and fail is load-batch-failures; runs that fail before reaching the
+  // warehouse are load-failures. Missing data is not stale: before the first run, and
+  // while the warehouse is not configured yet, no run reports an age.
   alerts.alarm('WarehouseStale', {
     name: 'warehouse-stale',
-    alarmDescription: `A processed batch has waited more than ${stalenessMinutes} minutes without the loader getting to it, or no load run has reported for ${stalenessMinutes} minutes: the warehouse is going stale. (A batch that keeps failing raises load-batch-failures instead.) Check the load Lambda's logs, the schedule and the load alarms. ${SEE}`,
-    metric: stalenessExpression(pipeline, stalenessMinutes),
+    alarmDescription: `A processed batch has waited at least ${stalenessMinutes} minutes without a load run getting to it: the warehouse is going stale (runs stop at their time budget, or fall behind). A batch that keeps failing raises load-batch-failures instead. Check the load Lambda's logs and the lag on the dashboard. ${SEE}`,
+    metric: pipelineMetric(pipeline, LoadMetric.OldestUnattemptedBatchAge, { statistic: cloudwatch.Stats.MAXIMUM }),
     threshold: stalenessMinutes * 60,
     comparisonOperator: atLeastOnce,
     evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    treatMissingData: quietWhenNoData,
   });
 }
 
-/**
- * What `warehouse-stale` watches, over one window of `stalenessMinutes`: the age of the
- * oldest batch a load run did not get to (a batch it attempted and failed is not counted:
- * `load-batch-failures` covers it); a window in which no run reported counts as stale (the
- * schedule stopped, or every run failed before reaching the warehouse); while the
- * warehouse secret still holds its placeholder the warehouse is "not configured yet", and
- * nothing is stale.
- */
-export function stalenessExpression(pipeline: string, stalenessMinutes: number): cloudwatch.MathExpression {
-  const window = Duration.minutes(stalenessMinutes);
-  const stale = stalenessMinutes * 60;
-  return new cloudwatch.MathExpression({
-    expression: `IF(FILL(notConfigured, 0) > 0, 0, FILL(age, ${stale}))`,
-    usingMetrics: {
-      age: pipelineMetric(pipeline, LoadMetric.OldestUnattemptedBatchAge, { statistic: cloudwatch.Stats.MAXIMUM, period: window }),
-      notConfigured: pipelineMetric(pipeline, LoadMetric.WarehouseNotConfigured, { statistic: cloudwatch.Stats.MAXIMUM, period: window }),
-    },
-    period: window,
-    label: 'oldest batch not yet attempted (seconds)',
-  });
-}

@@ -57,6 +57,7 @@ export class PipelineDashboard extends Construct {
         pipelineMetric(pipeline, LoadMetric.BatchesLoaded, { label: 'batches loaded' }),
         pipelineMetric(pipeline, LoadMetric.BatchesFailed, { label: 'batches failed' }),
         pipelineMetric(pipeline, LoadMetric.LoadSucceeded, { label: 'successful load runs' }),
+        pipelineMetric(pipeline, LoadMetric.WarehouseNotConfigured, { label: 'runs waiting for the warehouse secret' }),
       ]),
       graph(
         'Lag: batches waiting for the loader',

@@ -69,8 +69,6 @@ describe('the EMF each alarm on a custom metric comes from', () => {
     // core/load/loader.ts report()
     [LoadMetric.BatchesFailed]: (port) => port.record(LoadMetric.BatchesFailed, 1, 'Count'),
     [LoadMetric.OldestUnattemptedBatchAge]: (port) => port.record(LoadMetric.OldestUnattemptedBatchAge, 5400, 'Seconds'),
-    // lambdas/load/handler.ts, while the warehouse is not configured
-    [LoadMetric.WarehouseNotConfigured]: (_port, metrics) => metrics.addMetric(LoadMetric.WarehouseNotConfigured, 'Count', 1),
     // core/transform: per source table, and gaps for the object
     [TransformMetric.RowsRejected]: (port) => port.record(TransformMetric.RowsRejected, 2, 'Count', { table: 'sales_order' }),
     [TransformMetric.SequenceGaps]: (port) => port.record(TransformMetric.SequenceGaps, 1, 'Count'),
@@ -78,7 +76,6 @@ describe('the EMF each alarm on a custom metric comes from', () => {
   const EXPECTED: Record<string, unknown[]> = {
     [LoadMetric.BatchesFailed]: [pinned('BatchesFailed', 1, 'Count', { pipeline: 'TotesysEltDev' })],
     [LoadMetric.OldestUnattemptedBatchAge]: [pinned('OldestUnattemptedBatchAge', 5400, 'Seconds', { pipeline: 'TotesysEltDev' })],
-    [LoadMetric.WarehouseNotConfigured]: [pinned('WarehouseNotConfigured', 1, 'Count', { pipeline: 'TotesysEltDev' })],
     [TransformMetric.RowsRejected]: [
       pinned('RowsRejected', 2, 'Count', { pipeline: 'TotesysEltDev', table: 'sales_order' }),
       pinned('RowsRejected', 2, 'Count', { pipeline: 'TotesysEltDev' }),
