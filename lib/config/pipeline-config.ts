@@ -56,7 +56,7 @@ export interface PipelineConfig {
   };
   readonly load: { readonly timeoutSeconds: number; readonly memoryMb: number };
   readonly alarms: {
-    /** Alarm when no load has succeeded for this long. */
+    /** Alarm when a processed batch has waited this long without a load run getting to it. */
     readonly stalenessMinutes: number;
     /** Consecutive failing periods before a failure alarm fires. */
     readonly failurePeriods: number;
