@@ -60,6 +60,8 @@ export interface LocalTargetOptions {
   /** Port to start the embedded Postgres on, if it is not running. */
   readonly port: number;
   readonly log?: Log;
+  /** The schema of the star schema (default public). */
+  readonly warehouseSchema?: string;
 }
 
 export function localTarget(options: LocalTargetOptions): Target {
@@ -78,6 +80,7 @@ export function localTarget(options: LocalTargetOptions): Target {
   };
   const layout = new ProcessedLayout();
   const processed = new FileObjectStore(join(stateDir, 'processed'));
+  const schemas = warehouseSchemas(options.warehouseSchema);
   return {
     description: `local state ${stateDir}`,
     ingestion: new FileObjectStore(options.inputDir ? resolve(options.inputDir) : join(stateDir, 'ingestion')),
@@ -87,10 +90,11 @@ export function localTarget(options: LocalTargetOptions): Target {
     parameters: new FileParameterStore(join(stateDir, 'parameters.json')),
     sequenceParameterPath: SEQUENCE_PARAMETER_PATH,
     connect,
+    schemas,
     async startLoad() {
       const summary = await loadPendingBatches(
         { connect, store: processed, layout, log: options.log ?? silentLog, metrics: noMetrics },
-        { deadline: Number.POSITIVE_INFINITY },
+        { deadline: Number.POSITIVE_INFINITY, schemas },
       );
       const failed = summary.batchesFailed.map((f) => `\n  failed: ${f.batch}: ${f.error}`).join('');
       return {
@@ -113,6 +117,8 @@ export interface StackTargetOptions {
   readonly dbSsl?: SslMode;
   /** PEM bundle to verify the database certificate (e.g. Amazon RDS's global bundle). */
   readonly dbCaBundle?: string;
+  /** Overrides the load function's WAREHOUSE_SCHEMA. */
+  readonly warehouseSchema?: string;
 }
 
 export interface AwsClients extends StackClients {
@@ -158,7 +164,7 @@ export async function stackTarget(options: StackTargetOptions, clients: AwsClien
     parameters: new SsmParameterStore(clients.ssm),
     sequenceParameterPath: stack.sequenceParameterPath,
     connect,
-    schemas: warehouseSchemas(stack.warehouseSchema),
+    schemas: warehouseSchemas(options.warehouseSchema ?? stack.warehouseSchema),
     deadLetters: {
       clients: { sqs: clients.sqs, lambda: clients.lambda },
       transform: { queueUrl: stack.transformDeadLetterQueueUrl, functionName: stack.transformFunctionName },

@@ -167,6 +167,8 @@ describe('resolving a stack', () => {
     });
     expect((await resolveStack(clients, STACK)).warehouseSchema).toBe('analytics');
     expect((await stackTarget({ stackName: STACK }, clients)).schemas).toEqual({ warehouse: 'analytics', control: 'etl_control' });
+    // --warehouse-schema overrides it.
+    expect((await stackTarget({ stackName: STACK, warehouseSchema: 'elsewhere' }, clients)).schemas).toEqual({ warehouse: 'elsewhere', control: 'etl_control' });
   });
 
   it('names the outputs a stack lacks', async () => {
