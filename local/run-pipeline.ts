@@ -9,6 +9,7 @@ import { type LoadSummary, loadPendingBatches } from '../lambdas/core/load/loade
 import type { Log, Metrics, ObjectStore, ParameterStore } from '../lambdas/core/ports';
 import { SOURCE_TABLE_NAMES } from '../lambdas/core/schema/source-tables';
 import { type TransformSummary, transformObject } from '../lambdas/core/transform/transform-object';
+import type { WarehouseSchemas } from '../lambdas/core/warehouse/names';
 
 export const SEQUENCE_PARAMETER_PATH = '/totesys/local/transform';
 
@@ -17,6 +18,8 @@ export interface PipelineEnvironment {
   readonly processed: ObjectStore;
   readonly parameters: ParameterStore;
   readonly databaseUrl: string;
+  /** Where the star schema goes (default: public). */
+  readonly schemas?: WarehouseSchemas;
   readonly log: Log;
   readonly metrics: Metrics;
   readonly progress: (message: string) => void;
@@ -79,7 +82,7 @@ export async function runPipeline(env: PipelineEnvironment): Promise<PipelineRes
       metrics: env.metrics,
     },
     // No Lambda timeout locally; a generous bound still stops a stuck run.
-    { deadline: Date.now() + 6 * 60 * 60 * 1000 },
+    { deadline: Date.now() + 6 * 60 * 60 * 1000, ...(env.schemas ? { schemas: env.schemas } : {}) },
   );
   return { transformed, failedObjects, load, timingsMs: { transform: transformMs, load: performance.now() - loadStarted } };
 }
