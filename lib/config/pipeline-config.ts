@@ -16,6 +16,7 @@ import {
   parseScheduleExpression,
   parseSecretReference,
 } from './validators';
+import { fileURLToPath } from 'node:url';
 import { warehouseSchemaProblem } from '../../lambdas/core/warehouse/names';
 import { caBundleSource, checkCaBundleFile } from './ca-bundle';
 
@@ -118,7 +119,7 @@ export class ConfigError extends Error {
 export type SettingReader = (key: SettingKey) => unknown;
 
 /** Relative file settings (dbCaBundle) are read from here: the CDK app's directory. */
-const PROJECT_ROOT = new URL('../..', import.meta.url).pathname;
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export function readPipelineConfig(read: SettingReader): PipelineConfig {
   const settings = new SettingParser(read);
