@@ -3,6 +3,9 @@
  * `context` block of cdk.json) and validated up front: every problem is reported at once,
  * naming the setting, before any resource is defined.
  */
+import { fileURLToPath } from 'node:url';
+import { warehouseSchemaProblem } from '../../lambdas/core/warehouse/names';
+import { caBundleSource, checkCaBundleFile } from './ca-bundle';
 import {
   type ParsedSchedule,
   type Problem,
@@ -16,9 +19,6 @@ import {
   parseScheduleExpression,
   parseSecretReference,
 } from './validators';
-import { fileURLToPath } from 'node:url';
-import { warehouseSchemaProblem } from '../../lambdas/core/warehouse/names';
-import { caBundleSource, checkCaBundleFile } from './ca-bundle';
 
 export type DbSslMode = 'require' | 'no-verify' | 'disable';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
