@@ -2,7 +2,7 @@
  * The pipeline's alarms. Each one emails the administrators (see AlertTopic); DEPLOY.md
  * explains what each means and what to do. Metric names come from metric-names.ts.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { LoadMetric, TransformMetric } from '../lambdas/core/metric-names';
 import type { AlertTopic } from './alert-topic';
@@ -34,6 +34,7 @@ export function createPipelineAlarms(
   config: PipelineConfig,
 ): void {
   const { failurePeriods, stalenessMinutes, rejectedRowsThreshold } = config.alarms;
+  const pipeline = Stack.of(alerts).stackName;
   const atLeastOnce = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
   const quietWhenNoData = cloudwatch.TreatMissingData.NOT_BREACHING;
 
@@ -65,7 +66,7 @@ export function createPipelineAlarms(
   alerts.alarm('LoadBatchFailures', {
     name: 'load-batch-failures',
     alarmDescription: `Load runs failed to load at least one batch in each of the last ${failurePeriods} periods of ${loadPeriod.toMinutes()} minutes (a processed file that does not match its table, or a database error). The batches are retried every run; the load log names the file and the mismatch. ${SEE}`,
-    metric: pipelineMetric(LoadMetric.BatchesFailed, { period: loadPeriod }),
+    metric: pipelineMetric(pipeline, LoadMetric.BatchesFailed, { period: loadPeriod }),
     threshold: 1,
     comparisonOperator: atLeastOnce,
     evaluationPeriods: failurePeriods,
@@ -106,7 +107,7 @@ export function createPipelineAlarms(
   alerts.alarm('SequenceGaps', {
     name: 'sequence-gaps',
     alarmDescription: `An ingestion object arrived whose sequence is more than one above the last processed for its table: objects are missing or late. The transform log names the table and the gap. ${SEE}`,
-    metric: pipelineMetric(TransformMetric.SequenceGaps),
+    metric: pipelineMetric(pipeline, TransformMetric.SequenceGaps),
     threshold: 1,
     comparisonOperator: atLeastOnce,
     evaluationPeriods: 1,
@@ -116,24 +117,25 @@ export function createPipelineAlarms(
   alerts.alarm('RejectedRows', {
     name: 'rejected-rows',
     alarmDescription: `At least ${rejectedRowsThreshold} ingested rows failed validation in five minutes; they are in rejected/ in the processed bucket with the reason for each. ${SEE}`,
-    metric: pipelineMetric(TransformMetric.RowsRejected),
+    metric: pipelineMetric(pipeline, TransformMetric.RowsRejected),
     threshold: rejectedRowsThreshold,
     comparisonOperator: atLeastOnce,
     evaluationPeriods: 1,
     treatMissingData: quietWhenNoData,
   });
 
-  // LoadSucceeded is emitted once per successful run: every five-minute period of the window
-  // without one counts as breaching, so the alarm fires when the whole window has none.
-  const stalenessPeriods = stalenessMinutes / 5;
+  // Stale means a batch waited longer than the setting without a run getting to it. A batch
+  // that runs attempt and fail is load-batch-failures; runs that fail before reaching the
+  // warehouse are load-failures. Missing data is not stale: before the first run, and
+  // while the warehouse is not configured yet, no run reports an age.
   alerts.alarm('WarehouseStale', {
     name: 'warehouse-stale',
-    alarmDescription: `No load has succeeded for ${stalenessMinutes} minutes: the warehouse is going stale. Check the load Lambda's logs and the load alarms. ${SEE}`,
-    metric: pipelineMetric(LoadMetric.LoadSucceeded),
-    threshold: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-    evaluationPeriods: stalenessPeriods,
-    datapointsToAlarm: stalenessPeriods,
-    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    alarmDescription: `A processed batch has waited at least ${stalenessMinutes} minutes without a load run getting to it: the warehouse is going stale (runs stop at their time budget, or fall behind). A batch that keeps failing raises load-batch-failures instead. Check the load Lambda's logs and the lag on the dashboard. ${SEE}`,
+    metric: pipelineMetric(pipeline, LoadMetric.OldestUnattemptedBatchAge, { statistic: cloudwatch.Stats.MAXIMUM }),
+    threshold: stalenessMinutes * 60,
+    comparisonOperator: atLeastOnce,
+    evaluationPeriods: 1,
+    treatMissingData: quietWhenNoData,
   });
 }
+

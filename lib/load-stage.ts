@@ -15,6 +15,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DbSslMode, LogLevel, VpcPlacement } from './config/pipeline-config';
 import type { ParsedSchedule } from './config/validators';
+import { BUNDLED_CA_FILE, BUNDLED_CA_PATH, LAMBDA_RUNTIME_CA_PATH } from './config/ca-bundle';
 import { deadLetterQueue } from './dead-letter-queue';
 import { acknowledgeWildcardResources } from './nag';
 import { PipelineFunction } from './pipeline-function';
@@ -34,6 +35,10 @@ export interface LoadStageProps {
   readonly processedPrefix: string;
   readonly secret: secretsmanager.ISecret;
   readonly ssl: DbSslMode;
+  /** WAREHOUSE_SCHEMA: where the star schema lives. */
+  readonly warehouseSchema: string;
+  /** A PEM file to bundle as DB_CA_BUNDLE; without it, the Lambda runtime's bundle. */
+  readonly caBundle?: string;
   readonly vpc?: VpcPlacement;
   readonly schedule: ParsedSchedule;
   readonly timeout: Duration;
@@ -91,11 +96,15 @@ export class LoadStage extends Construct {
         PROCESSED_PREFIX: props.processedPrefix,
         DB_SECRET_ARN: props.secret.secretArn,
         DB_SSL: props.ssl,
+        WAREHOUSE_SCHEMA: props.warehouseSchema,
+        // Trusted next to Node's public roots when dbSsl=require (lambdas/load/database.ts).
+        DB_CA_BUNDLE: props.caBundle ? BUNDLED_CA_PATH : LAMBDA_RUNTIME_CA_PATH,
         // Since Node.js 20 Lambda no longer trusts the Amazon RDS certificate authorities by
         // default; this bundle of the runtime restores them, so verified TLS to RDS works.
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
       vpc: placement,
+      ...(props.caBundle ? { bundledFiles: [{ source: props.caBundle, name: BUNDLED_CA_FILE }] } : {}),
     });
     this.grantAccess(props);
 

@@ -4,14 +4,14 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../lambdas/core/metric-names';
+import { METRICS_NAMESPACE, PIPELINE_NAME_VARIABLE } from '../lambdas/core/metric-names';
 import type { LogLevel } from './config/pipeline-config';
 import { acknowledge } from './nag';
 
@@ -34,12 +34,16 @@ export interface PipelineFunctionProps {
   readonly logLevel: LogLevel;
   /** Concurrent executions reserved (and allowed); 1 serialises invocations. */
   readonly reservedConcurrentExecutions: number;
+  /** Files copied into the bundle next to the handler (e.g. a CA bundle). */
+  readonly bundledFiles?: readonly { readonly source: string; readonly name: string }[];
   readonly vpc?: {
     readonly vpc: ec2.IVpc;
     readonly subnets: ec2.SubnetSelection;
     readonly securityGroups: ec2.ISecurityGroup[];
   };
 }
+
+const shellQuote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
 
 export class PipelineFunction extends Construct {
   readonly function: NodejsFunction;
@@ -82,6 +86,8 @@ export class PipelineFunction extends Construct {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // The `pipeline` dimension of every metric, which the alarms select on.
+        [PIPELINE_NAME_VARIABLE]: Stack.of(this).stackName,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
       },
@@ -103,6 +109,14 @@ export class PipelineFunction extends Construct {
         bundleAwsSDK: true,
         // pg loads pg-native only when asked for native bindings, which this code never does.
         externalModules: ['pg-native'],
+        ...(props.bundledFiles?.length && {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_inputDir: string, outputDir: string) =>
+              props.bundledFiles!.map(({ source, name }) => `cp ${shellQuote(source)} ${shellQuote(join(outputDir, name))}`),
+          },
+        }),
       },
     });
     acknowledge(

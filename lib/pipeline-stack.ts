@@ -54,6 +54,8 @@ export class PipelineStack extends Stack {
       processedPrefix: config.processed.prefix,
       secret,
       ssl: config.warehouse.ssl,
+      warehouseSchema: config.warehouse.schema,
+      caBundle: config.warehouse.caBundle,
       vpc: config.warehouse.vpc,
       schedule: config.loadSchedule,
       timeout: Duration.seconds(config.load.timeoutSeconds),

@@ -86,6 +86,15 @@ export class TransformStage extends Construct {
     const role = this.lambda.role;
     const ingestionObjects = props.ingestionBucket.arnForObjects(`${props.ingestionPrefix}*`);
     role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [ingestionObjects] }));
+    // Listing the ingestion prefix makes S3 answer a read of a deleted object with 404, not
+    // 403, so the transform can tell "deleted after the event" from "access denied".
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.ingestionBucket.bucketArn],
+        ...(props.ingestionPrefix ? { conditions: { StringLike: { 's3:prefix': [`${props.ingestionPrefix}*`] } } } : {}),
+      }),
+    );
 
     const processedObjects = TRANSFORM_PROCESSED_FOLDERS.map((folder) =>
       props.processedBucket.arnForObjects(`${props.processedPrefix}${folder}/*`),

@@ -6,6 +6,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { SecretReference } from './config/validators';
+import { PLACEHOLDER_HOST } from '../lambdas/load/not-configured';
 import { acknowledge } from './nag';
 
 /**
@@ -15,7 +16,8 @@ import { acknowledge } from './nag';
  */
 export const WAREHOUSE_SECRET_TEMPLATE = {
   engine: 'postgres',
-  host: 'FILL-IN-warehouse-host',
+  // The loader reads this host as "not configured yet" (lambdas/load/not-configured.ts).
+  host: PLACEHOLDER_HOST,
   port: 5432,
   username: 'FILL-IN-username',
   dbname: 'FILL-IN-database',

@@ -1,6 +1,7 @@
 /** `npm start -- [options]`: the local-mode command line, parsed and validated. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { warehouseSchemaProblem } from '../lambdas/core/warehouse/names';
 import { LOCAL_WAREHOUSE_PORT } from './warehouse-location';
 
 export interface LocalOptions {
@@ -18,6 +19,8 @@ export interface LocalOptions {
   readonly serve: boolean;
   readonly gzip: boolean;
   readonly verbose: boolean;
+  /** The Postgres schema of the star schema (default public). */
+  readonly warehouseSchema?: string;
 }
 
 export const HELP = `Usage: npm start -- [options]
@@ -39,6 +42,8 @@ Options:
                        (default 3)
   --gzip               land generated objects gzip-compressed (.jsonl.gz)
   --port N             port of the embedded Postgres (default ${LOCAL_WAREHOUSE_PORT})
+  --warehouse-schema S the schema to put the star schema in (default public), as the
+                       stack's warehouseSchema setting does
   --serve              keep the embedded warehouse running after the run (Ctrl-C stops it)
   --verbose            log every object and batch
   --help               this text
@@ -66,6 +71,7 @@ export function parseLocalOptions(argv: readonly string[]): LocalOptions | 'help
         gzip: { type: 'boolean', default: false },
         serve: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        'warehouse-schema': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -81,7 +87,11 @@ export function parseLocalOptions(argv: readonly string[]): LocalOptions | 'help
   if (databaseUrl !== undefined && values.serve) {
     throw new UsageError('--serve keeps the embedded warehouse running; it does not apply with --database-url');
   }
+  const warehouseSchema = values['warehouse-schema'];
+  const schemaProblem = warehouseSchema === undefined ? undefined : warehouseSchemaProblem(warehouseSchema);
+  if (schemaProblem) throw new UsageError(`--warehouse-schema: ${schemaProblem}`);
   return {
+    ...(warehouseSchema === undefined ? {} : { warehouseSchema }),
     inputDir: values.input === undefined ? undefined : resolve(values.input),
     databaseUrl,
     stateDir: resolve(values['state-dir']!),

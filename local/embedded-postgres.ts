@@ -28,6 +28,8 @@ export interface EmbeddedPostgresOptions {
   /** Delete the data directory on stop (tests). */
   readonly ephemeral?: boolean;
   readonly onLog?: (message: string) => void;
+  /** Extra server settings, e.g. `{ ssl: 'on', ssl_cert_file: … }` (tests of TLS). */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 const USER = 'postgres';
@@ -55,7 +57,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: runsAsPostgresUser,
     // The warehouse compares text in C order and stores UTC; never the machine's locale.
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'timezone=UTC', '-c', 'fsync=off', '-c', 'max_connections=200'],
+    postgresFlags: [
+      ...['-c', 'timezone=UTC', '-c', 'fsync=off', '-c', 'max_connections=200'],
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     onLog: quiet,
     onError: quiet,
   });

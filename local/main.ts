@@ -18,6 +18,7 @@ import { renderHtmlReport } from './report/html-report';
 import { summarise, formatSummary } from './report/summarise';
 import { runPipeline } from './run-pipeline';
 import { LOCAL_WAREHOUSE_DATABASE } from './warehouse-location';
+import { warehouseSchemas } from '../lambdas/core/warehouse/names';
 
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -76,12 +77,13 @@ async function main(argv: readonly string[]): Promise<number> {
       processed: new FileObjectStore(join(options.stateDir, 'processed')),
       parameters: new FileParameterStore(join(options.stateDir, 'parameters.json')),
       databaseUrl,
+      schemas: warehouseSchemas(options.warehouseSchema),
       log,
       metrics,
       progress: progress.update,
     });
     progress.update('reading the warehouse back');
-    const summary = await summarise(result, databaseUrl, startedAt);
+    const summary = await summarise(result, databaseUrl, startedAt, warehouseSchemas(options.warehouseSchema));
     progress.done();
     const reportPath = join(options.stateDir, 'report.html');
     await writeFile(reportPath, renderHtmlReport(summary));

@@ -10,6 +10,7 @@ import type { Log, Metrics, ObjectStore, ParameterStore } from '../lambdas/core/
 import { SOURCE_TABLE_NAMES } from '../lambdas/core/schema/source-tables';
 import { holderName } from '../lambdas/core/transform/transform-lock';
 import { type TransformSummary, transformObject } from '../lambdas/core/transform/transform-object';
+import type { WarehouseSchemas } from '../lambdas/core/warehouse/names';
 
 export const SEQUENCE_PARAMETER_PATH = '/totesys/local/transform';
 /** How this run's transforms name themselves to an `ops replay` waiting for the lock. */
@@ -20,6 +21,8 @@ export interface PipelineEnvironment {
   readonly processed: ObjectStore;
   readonly parameters: ParameterStore;
   readonly databaseUrl: string;
+  /** Where the star schema goes (default: public). */
+  readonly schemas?: WarehouseSchemas;
   readonly log: Log;
   readonly metrics: Metrics;
   readonly progress: (message: string) => void;
@@ -83,7 +86,7 @@ export async function runPipeline(env: PipelineEnvironment): Promise<PipelineRes
       metrics: env.metrics,
     },
     // No Lambda timeout locally; a generous bound still stops a stuck run.
-    { deadline: Date.now() + 6 * 60 * 60 * 1000 },
+    { deadline: Date.now() + 6 * 60 * 60 * 1000, ...(env.schemas ? { schemas: env.schemas } : {}) },
   );
   return { transformed, failedObjects, load, timingsMs: { transform: transformMs, load: performance.now() - loadStarted } };
 }

@@ -2,6 +2,7 @@
 import type { ClientBase } from 'pg';
 import { FACT_TABLES } from '../lambdas/core/schema/warehouse-tables';
 import { currentVersionView } from '../lambdas/core/warehouse/fact-history-ddl';
+import { DEFAULT_SCHEMAS, qualified } from '../lambdas/core/warehouse/names';
 import type { MonthlySales } from './report/run-summary';
 
 /**
@@ -9,12 +10,12 @@ import type { MonthlySales } from './report/run-summary';
  * the current version of each sales order (the newest by ingestion sequence: facts hold
  * every version). Summed in SQL numeric and returned as text: exact to the cent.
  */
-export async function salesByMonth(client: ClientBase): Promise<MonthlySales[]> {
+export async function salesByMonth(client: ClientBase, schema: string = DEFAULT_SCHEMAS.warehouse): Promise<MonthlySales[]> {
   const { rows } = await client.query<{ month: string; currency: string; total: string }>(`
     SELECT to_char(latest.created_date, 'YYYY-MM') AS month,
            coalesce(dim_currency.currency_code, '?') AS currency,
            sum(latest.units_sold * latest.unit_price)::text AS total
-    FROM ${currentVersionView(FACT_TABLES.fact_sales_order)} latest LEFT JOIN dim_currency USING (currency_id)
+    FROM ${qualified(schema, currentVersionView(FACT_TABLES.fact_sales_order))} latest LEFT JOIN ${qualified(schema, 'dim_currency')} AS dim_currency USING (currency_id)
     GROUP BY 1, 2
     ORDER BY 1, 2`);
   return rows;

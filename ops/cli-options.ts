@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { isSourceTableName, SOURCE_TABLE_NAMES, type SourceTableName } from '../lambdas/core/schema/source-tables';
 import type { SslMode } from '../lambdas/load/config';
+import { warehouseSchemaProblem } from '../lambdas/core/warehouse/names';
 import { LOCAL_WAREHOUSE_PORT } from './local-warehouse';
 import { DEFAULT_PLACEHOLDER_AGE_SECONDS } from './status-placeholders';
 
@@ -15,6 +16,7 @@ export type TargetOptions =
       readonly inputDir?: string;
       readonly databaseUrl?: string;
       readonly port: number;
+      readonly warehouseSchema?: string;
     }
   | {
       readonly kind: 'stack';
@@ -24,6 +26,8 @@ export type TargetOptions =
       readonly databaseUrl?: string;
       readonly dbSsl?: SslMode;
       readonly dbCaBundle?: string;
+      /** Overrides the load function's WAREHOUSE_SCHEMA. */
+      readonly warehouseSchema?: string;
     };
 
 export type ReplayOptions =
@@ -69,6 +73,8 @@ const TARGET_HELP = `Target (exactly one):
       --db-ssl MODE       require | no-verify | disable (default: the load function's)
       --db-ca-bundle FILE PEM certificates to verify the database with (for RDS: its
                           global bundle)
+  --warehouse-schema S    the schema the star schema is in (default: public locally;
+                          the load function's WAREHOUSE_SCHEMA for a stack)
 
 Output:
   --json                  machine-readable JSON on stdout
@@ -184,6 +190,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         'ingestion-prefix': { type: 'string' },
         'db-ssl': { type: 'string' },
         'db-ca-bundle': { type: 'string' },
+        'warehouse-schema': { type: 'string' },
         table: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
@@ -225,6 +232,10 @@ function parseTarget(values: Record<string, string | boolean | undefined>, fail:
   if (local === (stackName !== undefined)) fail('choose exactly one target: --local or --stack NAME');
   const databaseUrl = values['database-url'] as string | undefined;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) fail('--database-url must be a postgres:// or postgresql:// URL');
+  const warehouseSchema = values['warehouse-schema'] as string | undefined;
+  const schemaProblem = warehouseSchema === undefined ? undefined : warehouseSchemaProblem(warehouseSchema);
+  if (schemaProblem) fail(`--warehouse-schema: ${schemaProblem}`);
+  const schema = warehouseSchema === undefined ? {} : { warehouseSchema };
   const onlyFor = (names: readonly string[], kind: string) => {
     const given = names.find((name) => values[name] !== undefined);
     if (given) fail(`--${given} applies to ${kind} only`);
@@ -240,6 +251,7 @@ function parseTarget(values: Record<string, string | boolean | undefined>, fail:
       ...(values.input === undefined ? {} : { inputDir: values.input as string }),
       ...(databaseUrl === undefined ? {} : { databaseUrl }),
       port,
+      ...schema,
     };
   }
   onlyFor(['state-dir', 'input', 'port'], '--local');
@@ -254,6 +266,7 @@ function parseTarget(values: Record<string, string | boolean | undefined>, fail:
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     ...(dbSsl === undefined ? {} : { dbSsl: dbSsl as SslMode }),
     ...(values['db-ca-bundle'] === undefined ? {} : { dbCaBundle: values['db-ca-bundle'] as string }),
+    ...schema,
   };
 }
 

@@ -9,6 +9,7 @@ import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/clien
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SslMode } from '../lambdas/load/config';
+import { DEFAULT_SCHEMAS } from '../lambdas/core/warehouse/names';
 
 export interface StackResources {
   readonly stackName: string;
@@ -19,6 +20,8 @@ export interface StackResources {
   readonly sequenceParameterPath: string;
   readonly warehouseSecretArn: string;
   readonly dbSsl: SslMode;
+  /** The load function's WAREHOUSE_SCHEMA: where the star schema lives. */
+  readonly warehouseSchema: string;
   readonly transformFunctionName: string;
   readonly loadFunctionName: string;
   readonly transformDeadLetterQueueUrl: string;
@@ -78,6 +81,7 @@ export async function resolveStack(
     sequenceParameterPath,
     warehouseSecretArn: output('WarehouseSecretArn'),
     dbSsl,
+    warehouseSchema: loadEnvironment.WAREHOUSE_SCHEMA || DEFAULT_SCHEMAS.warehouse,
     transformFunctionName: output('TransformFunctionName'),
     loadFunctionName: output('LoadFunctionName'),
     transformDeadLetterQueueUrl: output('TransformDeadLetterQueueUrl'),

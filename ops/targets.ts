@@ -19,6 +19,7 @@ import { SsmParameterStore } from '../lambdas/adapters/aws/ssm-parameter-store';
 import { ProcessedLayout } from '../lambdas/core/layout';
 import { type DatabaseClient, loadPendingBatches } from '../lambdas/core/load/loader';
 import { exactTypes } from '../lambdas/core/load/session';
+import { warehouseSchemas } from '../lambdas/core/warehouse/names';
 import { type Log, noMetrics, silentLog } from '../lambdas/core/ports';
 import type { SslMode } from '../lambdas/load/config';
 import { type Connector, secretConnector, tlsOptions, urlConnector } from '../lambdas/load/database';
@@ -63,6 +64,8 @@ export interface LocalTargetOptions {
   /** Port to start the embedded Postgres on, if it is not running. */
   readonly port: number;
   readonly log?: Log;
+  /** The schema of the star schema (default public). */
+  readonly warehouseSchema?: string;
 }
 
 export function localTarget(options: LocalTargetOptions): Target {
@@ -81,6 +84,7 @@ export function localTarget(options: LocalTargetOptions): Target {
   };
   const layout = new ProcessedLayout();
   const processed = new FileObjectStore(join(stateDir, 'processed'));
+  const schemas = warehouseSchemas(options.warehouseSchema);
   return {
     description: `local state ${stateDir}`,
     ingestion: new FileObjectStore(options.inputDir ? resolve(options.inputDir) : join(stateDir, 'ingestion')),
@@ -90,10 +94,11 @@ export function localTarget(options: LocalTargetOptions): Target {
     parameters: new FileParameterStore(join(stateDir, 'parameters.json')),
     sequenceParameterPath: SEQUENCE_PARAMETER_PATH,
     connect,
+    schemas,
     async startLoad() {
       const summary = await loadPendingBatches(
         { connect, store: processed, layout, log: options.log ?? silentLog, metrics: noMetrics },
-        { deadline: Number.POSITIVE_INFINITY },
+        { deadline: Number.POSITIVE_INFINITY, schemas },
       );
       const failed = summary.batchesFailed.map((f) => `\n  failed: ${f.batch}: ${f.error}`).join('');
       return {
@@ -116,6 +121,8 @@ export interface StackTargetOptions {
   readonly dbSsl?: SslMode;
   /** PEM bundle to verify the database certificate (e.g. Amazon RDS's global bundle). */
   readonly dbCaBundle?: string;
+  /** Overrides the load function's WAREHOUSE_SCHEMA. */
+  readonly warehouseSchema?: string;
 }
 
 export interface AwsClients extends StackClients {
@@ -166,6 +173,7 @@ export async function stackTarget(options: StackTargetOptions, clients: AwsClien
     sequenceParameterPath: stack.sequenceParameterPath,
     connect,
     remoteTransform: { lambda: clients.lambda, functionName: stack.transformFunctionName, ingestionBucket: stack.ingestionBucket },
+    schemas: warehouseSchemas(options.warehouseSchema ?? stack.warehouseSchema),
     deadLetters: {
       clients: { sqs: clients.sqs, lambda: clients.lambda },
       transform: { queueUrl: stack.transformDeadLetterQueueUrl, functionName: stack.transformFunctionName },

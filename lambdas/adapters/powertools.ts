@@ -1,26 +1,42 @@
 /**
- * Powertools Logger and Metrics behind the core's Log and Metrics ports. Per-table
- * metrics are emitted twice: with the `table` dimension (dashboards) and without
- * dimensions (alarms on the pipeline as a whole).
+ * Powertools Logger and Metrics behind the core's Log and Metrics ports. Every metric
+ * carries the `pipeline` dimension (the stack's name, from PIPELINE_NAME). Per-table
+ * metrics are emitted twice: with `pipeline` and `table` (dashboards) and with `pipeline`
+ * alone (alarms on the pipeline as a whole). test/adapters/emf-alarms.test.ts pins the
+ * EMF each alarm's metric comes from.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Log, LogAttributes, Metrics, MetricUnit as CoreMetricUnit } from '../core/ports';
-import { METRICS_NAMESPACE } from '../core/metric-names';
+import { METRICS_NAMESPACE, PIPELINE_DIMENSION, PIPELINE_NAME_VARIABLE, UNNAMED_PIPELINE } from '../core/metric-names';
 
 export function createLogger(serviceName: string): Logger {
   return new Logger({ serviceName });
 }
 
-export function createMetrics(serviceName: string): PowertoolsMetrics {
-  const metrics = new PowertoolsMetrics({
-    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
-    serviceName,
-  });
-  // No `service` dimension: alarms watch the bare metric names. Powertools always adds
-  // one from the service name, so it has to be cleared after construction.
+/** Powertools Metrics whose every data point carries `pipeline` (and never `service`). */
+export class PipelineMetrics extends PowertoolsMetrics {
+  constructor(
+    serviceName: string,
+    readonly pipeline: string,
+  ) {
+    super({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName });
+    withPipelineOnly(this, pipeline);
+  }
+}
+
+/** No `service` dimension (Powertools adds one on construction), only `pipeline`. */
+function withPipelineOnly(metrics: PowertoolsMetrics, pipeline: string): PowertoolsMetrics {
   metrics.clearDefaultDimensions();
+  metrics.setDefaultDimensions({ [PIPELINE_DIMENSION]: pipeline });
   return metrics;
+}
+
+export function createMetrics(
+  serviceName: string,
+  pipeline: string = process.env[PIPELINE_NAME_VARIABLE]?.trim() || UNNAMED_PIPELINE,
+): PipelineMetrics {
+  return new PipelineMetrics(serviceName, pipeline);
 }
 
 export function logPort(logger: Logger): Log {
@@ -36,12 +52,12 @@ const UNITS: Record<CoreMetricUnit, (typeof MetricUnit)[keyof typeof MetricUnit]
   Bytes: MetricUnit.Bytes,
 };
 
-export function metricsPort(metrics: PowertoolsMetrics): Metrics {
+export function metricsPort(metrics: PipelineMetrics): Metrics {
   return {
     record(name, value, unit, dimensions) {
       if (dimensions && Object.keys(dimensions).length > 0) {
-        const single = metrics.singleMetric();
-        single.clearDefaultDimensions(); // singleMetric() re-adds `service`
+        // singleMetric() re-adds `service`.
+        const single = withPipelineOnly(metrics.singleMetric(), metrics.pipeline);
         for (const [key, dimensionValue] of Object.entries(dimensions)) single.addDimension(key, dimensionValue);
         single.addMetric(name, UNITS[unit], value);
       }

@@ -7,6 +7,15 @@ export const METRICS_NAMESPACE = 'TotesysElt';
 /** Dimension name for per-table metrics (a source table for the transform, a warehouse table for the loader). */
 export const TABLE_DIMENSION = 'table';
 
+/**
+ * Dimension every metric carries: the stack's name, so two stacks in one account (dev and
+ * prod) never feed each other's alarms. The stack passes it in PIPELINE_NAME.
+ */
+export const PIPELINE_DIMENSION = 'pipeline';
+export const PIPELINE_NAME_VARIABLE = 'PIPELINE_NAME';
+/** The pipeline dimension's value where PIPELINE_NAME is not set (local runs, tests). */
+export const UNNAMED_PIPELINE = 'local';
+
 export const TransformMetric = {
   ObjectsProcessed: 'ObjectsProcessed',
   ObjectsSkipped: 'ObjectsSkippedAlreadyProcessed',
@@ -28,6 +37,10 @@ export const LoadMetric = {
   RowsLoaded: 'RowsLoaded',
   PlaceholdersOutstanding: 'PlaceholdersOutstanding',
   OldestPendingBatchAge: 'OldestPendingBatchAge',
+  /** Seconds the oldest batch this run did not get to (it was not attempted) has waited; 0 when none. */
+  OldestUnattemptedBatchAge: 'OldestUnattemptedBatchAge',
+  /** 1 for a run that found the warehouse secret still holding the stack's placeholder host. */
+  WarehouseNotConfigured: 'WarehouseNotConfigured',
   PendingBatches: 'PendingBatches',
   LoadSucceeded: 'LoadSucceeded',
   Duration: 'LoadDuration',

@@ -1,4 +1,5 @@
 /** The Load Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
+import { type WarehouseSchemas, warehouseSchemaProblem, warehouseSchemas } from '../core/warehouse/names';
 import { TlsSettingError, resolveTlsMode } from './url-tls';
 
 export type SslMode = 'require' | 'no-verify' | 'disable';
@@ -17,6 +18,8 @@ export interface LoadConfig {
   readonly ssl: SslMode;
   /** A PEM bundle to verify the server against (DB_CA_BUNDLE), if not the default. */
   readonly caBundlePath?: string;
+  /** Where the star schema lives (WAREHOUSE_SCHEMA, default `public`) and the loader's control schema. */
+  readonly schemas: WarehouseSchemas;
 }
 
 export class ConfigurationError extends Error {
@@ -51,8 +54,12 @@ export function readLoadConfig(env: Readonly<Record<string, string | undefined>>
     if (error instanceof TlsSettingError) throw new ConfigurationError(error.message);
     throw error;
   }
+  const schema = env.WAREHOUSE_SCHEMA?.trim() || undefined;
+  const schemaProblem = schema === undefined ? undefined : warehouseSchemaProblem(schema);
+  if (schemaProblem) throw new ConfigurationError(`WAREHOUSE_SCHEMA: ${schemaProblem}`);
   return {
     processedBucket,
+    schemas: warehouseSchemas(schema),
     processedPrefix: env.PROCESSED_PREFIX?.trim() ?? '',
     database,
     ssl: sslText,

@@ -3,7 +3,7 @@
  * where the loader tried to connect without ever carrying the password.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { type ConnectionOptions, rootCertificates } from 'node:tls';
 import pg from 'pg';
 import type { DatabaseClient } from '../core/load/loader';
 import { exactTypes } from '../core/load/session';
@@ -26,12 +26,32 @@ export class DatabaseConnectionError extends Error {
   }
 }
 
-/** The `ssl` option for pg: verified against `caBundlePath`, the Lambda bundle, or Node's roots. */
+/**
+ * The `ssl` option for pg. Verified TLS trusts Node's own roots (public certificate
+ * authorities) **and** the CA bundle: `caBundlePath` (DB_CA_BUNDLE), else the Lambda
+ * runtime's bundle when present. pg's `ca` replaces Node's roots rather than adding to
+ * them, so both are passed: a warehouse with a public-CA certificate and one with an RDS
+ * (or private) CA certificate both verify.
+ */
 export function tlsOptions(mode: SslMode, caBundlePath?: string): false | ConnectionOptions {
   if (mode === 'disable') return false;
   if (mode === 'no-verify') return { rejectUnauthorized: false };
   const path = caBundlePath ?? (existsSync(LAMBDA_CA_BUNDLE) ? LAMBDA_CA_BUNDLE : undefined);
-  return path ? { rejectUnauthorized: true, ca: readFileSync(path, 'utf8') } : { rejectUnauthorized: true };
+  if (path === undefined) return { rejectUnauthorized: true };
+  return { rejectUnauthorized: true, ca: [...rootCertificates, readCaBundle(path)] };
+}
+
+function readCaBundle(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new DatabaseConnectionError(`cannot read the CA bundle DB_CA_BUNDLE=${path}: ${(error as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new DatabaseConnectionError(`the CA bundle DB_CA_BUNDLE=${path} holds no PEM certificate`);
+  }
+  return pem;
 }
 
 /** Every occurrence of each secret in `text` replaced, and any URL's password too. */

@@ -16,10 +16,11 @@ import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { SecretsManagerDatabaseSecret } from '../adapters/aws/secrets';
 import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
 import { ProcessedLayout } from '../core/layout';
-import { type LoadSummary, loadPendingBatches } from '../core/load/loader';
+import { type LoadSummary, emptySummary, loadPendingBatches } from '../core/load/loader';
 import { LoadMetric } from '../core/metric-names';
 import { type LoadConfig, readLoadConfig } from './config';
 import { type Connector, DatabaseConnectionError, scrubError, secretConnector, tlsOptions, urlConnector } from './database';
+import { isPlaceholderSecret } from './not-configured';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-load';
 const logger = createLogger(SERVICE_NAME);
@@ -49,10 +50,16 @@ function containerOnce(): Container {
   return container;
 }
 
-async function connectorFor({ config, secret }: Container): Promise<Connector> {
-  const ssl = tlsOptions(config.ssl, config.caBundlePath);
-  if (config.database.kind === 'url') return urlConnector(config.database.url, ssl);
-  return secretConnector(await secret!.get(), ssl);
+/** How to reach the warehouse, or undefined while the stack's secret still holds its placeholder. */
+async function connectorFor({ config, secret }: Container): Promise<Connector | undefined> {
+  if (config.database.kind === 'url') return urlConnector(config.database.url, tlsOptions(config.ssl, config.caBundlePath));
+  const value = await secret!.get();
+  if (isPlaceholderSecret(value)) {
+    // Read it again next run: the operator may fill it in at any time.
+    secret!.forget();
+    return undefined;
+  }
+  return secretConnector(value, tlsOptions(config.ssl, config.caBundlePath));
 }
 
 function isConnectionFailure(error: unknown): boolean {
@@ -70,9 +77,19 @@ export async function handler(_event: unknown, context: Context): Promise<LoadSu
   try {
     const current = containerOnce();
     const connector = await connectorFor(current);
+    if (!connector) {
+      const secretId = current.secret!.secretId;
+      metrics.addMetric(LoadMetric.WarehouseNotConfigured, 'Count', 1);
+      logger.warn('warehouse not configured yet: its secret still holds the placeholder host; nothing loaded. Fill in the secret (docs/DEPLOY.md); batches wait and load on the first run after', { secretId });
+      return emptySummary('not-configured', 0);
+    }
     secrets = connector.secrets;
     coreRan = true;
-    log.info('load run starting', { database: connector.description, ssl: current.config.ssl });
+    log.info('load run starting', {
+      database: connector.description,
+      ssl: current.config.ssl,
+      warehouseSchema: current.config.schemas.warehouse,
+    });
     return await loadPendingBatches(
       {
         connect: connector.connect,
@@ -81,7 +98,7 @@ export async function handler(_event: unknown, context: Context): Promise<LoadSu
         log,
         metrics: metricsPort(metrics),
       },
-      { deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS },
+      { deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS, schemas: current.config.schemas },
     );
   } catch (error) {
     // A rotated password or a moved host: read the secret again next time, not the

@@ -3,6 +3,9 @@
  * `context` block of cdk.json) and validated up front: every problem is reported at once,
  * naming the setting, before any resource is defined.
  */
+import { fileURLToPath } from 'node:url';
+import { warehouseSchemaProblem } from '../../lambdas/core/warehouse/names';
+import { caBundleSource, checkCaBundleFile } from './ca-bundle';
 import {
   type ParsedSchedule,
   type Problem,
@@ -53,10 +56,14 @@ export interface PipelineConfig {
     readonly secret?: SecretReference;
     readonly ssl: DbSslMode;
     readonly vpc?: VpcPlacement;
+    /** The Postgres schema of the star schema (the loader's control schema is etl_control). */
+    readonly schema: string;
+    /** Absolute path of a PEM file to bundle and trust next to Node's roots (dbCaBundle). */
+    readonly caBundle?: string;
   };
   readonly load: { readonly timeoutSeconds: number; readonly memoryMb: number };
   readonly alarms: {
-    /** Alarm when no load has succeeded for this long. */
+    /** Alarm when a processed batch has waited this long without a load run getting to it. */
     readonly stalenessMinutes: number;
     /** Consecutive failing periods before a failure alarm fires. */
     readonly failurePeriods: number;
@@ -72,6 +79,7 @@ export const DEFAULTS = {
   loadSchedule: 'rate(15 minutes)',
   dbSsl: 'require',
   dbPort: 5432,
+  warehouseSchema: 'public',
   loadTimeoutSeconds: 300,
   loadMemoryMb: 1024,
   stalenessMinutes: 60,
@@ -93,6 +101,8 @@ export const SETTING_KEYS = [
   'loadSchedule',
   'dbSecret',
   'dbSsl',
+  'warehouseSchema',
+  'dbCaBundle',
   'vpcId',
   'subnetIds',
   'securityGroupIds',
@@ -116,6 +126,9 @@ export class ConfigError extends Error {
 
 /** How to look a setting up, e.g. `(key) => app.node.tryGetContext(key)`. */
 export type SettingReader = (key: SettingKey) => unknown;
+
+/** Relative file settings (dbCaBundle) are read from here: the CDK app's directory. */
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export function readPipelineConfig(read: SettingReader): PipelineConfig {
   const settings = new SettingParser(read);
@@ -155,6 +168,11 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
   }
   const ssl = settings.choice('dbSsl', DEFAULTS.dbSsl, ['require', 'no-verify', 'disable'] as const);
 
+  const schema = settings.text('warehouseSchema', DEFAULTS.warehouseSchema, warehouseSchemaProblem);
+  const caBundlePath = settings.optionalText('dbCaBundle', (path) => checkCaBundleFile(path, PROJECT_ROOT));
+  if (caBundlePath !== undefined && ssl !== 'require') settings.problem('dbCaBundle', 'only used with dbSsl=require');
+  const caBundle = caBundlePath === undefined ? undefined : caBundleSource(caBundlePath, PROJECT_ROOT);
+
   const vpcId = settings.optionalText('vpcId', (id) => checkResourceId('vpc', id));
   const subnetIds = settings.list('subnetIds', (id) => checkResourceId('subnet', id));
   const securityGroupIds = settings.list('securityGroupIds', (id) => checkResourceId('sg', id));
@@ -193,7 +211,7 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
     processed: { bucketName: processedBucketName, prefix: processedPrefix, writerRoleArns },
     sequenceParameterPath,
     loadSchedule: loadSchedule!,
-    warehouse: { secret, ssl, vpc },
+    warehouse: { secret, ssl, vpc, schema, ...(caBundle ? { caBundle } : {}) },
     load: { timeoutSeconds, memoryMb },
     alarms: { stalenessMinutes, failurePeriods, rejectedRowsThreshold },
     logLevel,

@@ -2,17 +2,23 @@
 import pg from 'pg';
 import { SOURCE_TABLE_NAMES } from '../../lambdas/core/schema/source-tables';
 import { WAREHOUSE_TABLE_NAMES } from '../../lambdas/core/schema/warehouse-tables';
+import { DEFAULT_SCHEMAS, type WarehouseSchemas } from '../../lambdas/core/warehouse/names';
 import { warehouseStatus } from '../../lambdas/core/warehouse/status';
 import { withoutPassword } from '../database-url';
 import type { PipelineResult } from '../run-pipeline';
 import { salesByMonth } from '../warehouse-queries';
 import type { RunSummary } from './run-summary';
 
-export async function summarise(result: PipelineResult, databaseUrl: string, startedAt: string): Promise<RunSummary> {
+export async function summarise(
+  result: PipelineResult,
+  databaseUrl: string,
+  startedAt: string,
+  schemas: WarehouseSchemas = DEFAULT_SCHEMAS,
+): Promise<RunSummary> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const status = await warehouseStatus(client);
+    const status = await warehouseStatus(client, schemas);
     const processed = result.transformed.filter((t) => t.outcome === 'processed');
     return {
       startedAt,
@@ -35,7 +41,7 @@ export async function summarise(result: PipelineResult, databaseUrl: string, sta
       placeholdersOutstanding: status.placeholdersTotal,
       batchesLoaded: result.load.batchesLoaded,
       timingsMs: result.timingsMs,
-      salesByMonth: await salesByMonth(client),
+      salesByMonth: await salesByMonth(client, schemas.warehouse),
       // The report is shared: the psql URL never carries the password.
       databaseUrlForPsql: withoutPassword(databaseUrl),
     };

@@ -1,7 +1,8 @@
 /** S3ObjectStore against in-memory S3 (aws-sdk-client-mock). */
-import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
+import { S3AccessDeniedError, S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
+import { INGESTION_BUCKET, TransformHarness } from '../transform/support/harness';
 import { FakeS3 } from '../support/s3-mock';
 
 const s3 = new FakeS3();
@@ -68,11 +69,45 @@ describe('S3ObjectStore', () => {
     expect(after).toEqual(['m/3', 'm/4', 'm/5']);
   });
 
-  it('lets errors other than a missing key through', async () => {
-    s3.mock.on(GetObjectCommand).rejects(
+  it('says access denied (403), naming the object, rather than passing S3\'s bare "Access Denied"', async () => {
+    const denied = new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } });
+    s3.mock.on(GetObjectCommand).rejects(denied);
+    s3.mock.on(HeadObjectCommand).rejects(denied);
+    for (const read of [() => store.getBytes('in/k'), () => store.getStream('in/k'), () => store.head('in/k')]) {
+      const error = await read().then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(S3AccessDeniedError);
+      expect((error as Error).message).toMatch(/^access denied reading s3:\/\/bucket\/in\/k \(S3 403 AccessDenied\): /);
+      expect((error as Error).cause).toBe(denied);
+    }
+  });
+
+  it('lets other errors through unchanged', async () => {
+    const failure = new S3ServiceException({ name: 'InternalError', $fault: 'server', message: 'We encountered an internal error', $metadata: { httpStatusCode: 500 } });
+    s3.mock.on(GetObjectCommand).rejects(failure);
+    await expect(store.getBytes('k')).rejects.toBe(failure);
+  });
+});
+
+describe('the transform, when its ingestion object cannot be read', () => {
+  const h = new TransformHarness();
+  beforeEach(() => h.reset());
+  afterAll(() => {
+    h.s3.restore();
+    h.ssm.restore();
+  });
+  const key = 'design/0000000001_20241114T093012345.jsonl';
+
+  it('says the object was deleted when S3 answers 404 (the role may list the ingestion prefix)', async () => {
+    await expect(h.transform({ key, etag: 'abc' })).rejects.toThrow(
+      `ingestion object "${key}" does not exist (404 Not Found): it was deleted or renamed after its event was sent; nothing to transform`,
+    );
+  });
+
+  it('says access was denied when S3 answers 403', async () => {
+    h.s3.mock.on(GetObjectCommand, { Bucket: INGESTION_BUCKET, Key: key }).rejects(
       new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
     );
-    await expect(store.getBytes('k')).rejects.toThrow('Access Denied');
+    await expect(h.transform({ key, etag: 'abc' })).rejects.toThrow(`access denied reading s3://${INGESTION_BUCKET}/${key} (S3 403 AccessDenied)`);
   });
 });
 

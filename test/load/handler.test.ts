@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { parseDatabaseSecret } from '../../lambdas/adapters/aws/secrets';
 import { readLoadConfig } from '../../lambdas/load/config';
 import { scrub, tlsOptions } from '../../lambdas/load/database';
+import { WAREHOUSE_SECRET_TEMPLATE } from '../../lib/warehouse-secret';
 import { BUCKET, LoadTestEnvironment } from './support/warehouse';
 import { dims, facts } from './support/rows';
 
@@ -119,6 +120,40 @@ describe('the Load Lambda handler', () => {
     expect(metrics.PendingBatches).toEqual([0, 0]);
     expect(output.join('')).toContain('"message":"load run finished"');
     expect(output.join('')).not.toContain(password);
+  });
+
+  it('while the stack-created secret still holds its placeholder, ends cleanly with one warning and WarehouseNotConfigured', async () => {
+    secretsManager
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: JSON.stringify({ ...WAREHOUSE_SECRET_TEMPLATE, password: 'generated' }) })
+      .resolves({ SecretString: JSON.stringify(rdsSecret()) });
+    await env.bucket.writeBatch({ sourceTable: 'staff', sequence: 3, tables: { dim_staff: [dims.staff({ staff_id: 3 })] } });
+    const handler = await newContainer(lambdaEnv);
+    await expect(handler({}, context)).resolves.toMatchObject({ outcome: 'not-configured', batchesLoaded: 0 });
+    const lines = output.join('').split('\n').filter((line) => line.includes('"level"'));
+    expect(lines.filter((line) => line.includes('"level":"WARN"'))).toHaveLength(1);
+    expect(lines.filter((line) => /"level":"(ERROR|WARN)"/.test(line))).toHaveLength(1);
+    expect(lines.join('')).toContain('warehouse not configured yet');
+    expect(emittedMetrics()).toEqual({ WarehouseNotConfigured: [1] });
+    expect(output.join('')).not.toContain('generated');
+
+    // Once filled in, the same warm container reads the secret again and loads.
+    output = [];
+    await expect(handler({}, context)).resolves.toMatchObject({ outcome: 'completed' });
+    expect(emittedMetrics().LoadSucceeded).toEqual([1]);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('puts the pipeline dimension (PIPELINE_NAME) on every metric', async () => {
+    answerSecret(rdsSecret());
+    const handler = await newContainer({ ...lambdaEnv, PIPELINE_NAME: 'TotesysEltDev' });
+    await handler({}, context);
+    const documents = output.join('').split('\n').filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+    expect(documents.length).toBeGreaterThan(0);
+    for (const document of documents) {
+      expect(document.pipeline).toBe('TotesysElt' + 'Dev');
+      for (const set of document._aws.CloudWatchMetrics[0].Dimensions) expect(set[0]).toBe('pipeline');
+    }
   });
 
   it('fails clearly, without the password, when the database is unreachable; the next run carries on', async () => {

@@ -31,6 +31,7 @@ describe('ops command line', () => {
     [['status', '--local', '--port', '80'], '--port must be a whole number from 1024 to 65535, not "80"'],
     [['status', '--stack', 'X', '--db-ssl', 'maybe'], '--db-ssl must be require, no-verify or disable'],
     [['reconcile', '--local', '--bogus'], "Unknown option '--bogus'"],
+    [['status', '--local', '--warehouse-schema', 'Star'], '--warehouse-schema: "Star" is not a plain schema name'],
     [['replay', '--stack', 'X', '--dlq', 'both'], '--dlq must be transform or load, not "both"'],
     [['replay', '--stack', 'X', '--table', 'staff', '--from', '2', '--to', 'x'], '--to must be a sequence number'],
   ])('exits 2 for %j', async (argv, message) => {
@@ -49,5 +50,7 @@ describe('ops command line', () => {
       replay: { kind: 'transform', table: 'payment', from: 3, to: 9, dryRun: false, load: true },
     });
     expect(parseCommandLine(['status', '--local'])).toMatchObject({ target: { kind: 'local', stateDir: '.local', port: 54329 } });
+    expect(parseCommandLine(['status', '--local', '--warehouse-schema', 'analytics'])).toMatchObject({ target: { kind: 'local', warehouseSchema: 'analytics' } });
+    expect(parseCommandLine(['status', '--stack', 'S', '--warehouse-schema', 'analytics'])).toMatchObject({ target: { kind: 'stack', warehouseSchema: 'analytics' } });
   });
 });

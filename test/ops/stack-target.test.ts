@@ -26,7 +26,7 @@ import { runCli } from '../../ops/cli';
 import type { Reconciliation } from '../../ops/reconcile/reconcile';
 import { StackResolutionError, resolveStack } from '../../ops/stack-resources';
 import type { PipelineStatus } from '../../ops/status';
-import type { AwsClients } from '../../ops/targets';
+import { type AwsClients, stackTarget } from '../../ops/targets';
 import { type TestDatabase, createTestDatabase } from '../support/database';
 import { FakeS3 } from '../support/s3-mock';
 import { FakeSsm } from '../support/ssm-mock';
@@ -154,12 +154,23 @@ describe('resolving a stack', () => {
       sequenceParameterPath: PARAMETER_PATH,
       warehouseSecretArn: OUTPUTS.WarehouseSecretArn,
       dbSsl: 'disable',
+      warehouseSchema: 'public',
       transformFunctionName: OUTPUTS.TransformFunctionName,
       loadFunctionName: OUTPUTS.LoadFunctionName,
       transformDeadLetterQueueUrl: OUTPUTS.TransformDeadLetterQueueUrl,
       loadDeadLetterQueueUrl: OUTPUTS.LoadDeadLetterQueueUrl,
     });
     expect((await resolveStack(clients, STACK, { ingestionPrefix: 'elsewhere' })).ingestionPrefix).toBe('elsewhere/');
+  });
+
+  it('looks for the star schema where the load function puts it (WAREHOUSE_SCHEMA)', async () => {
+    lambda.on(GetFunctionConfigurationCommand, { FunctionName: OUTPUTS.LoadFunctionName }).resolves({
+      Environment: { Variables: { DB_SSL: 'disable', WAREHOUSE_SCHEMA: 'analytics' } },
+    });
+    expect((await resolveStack(clients, STACK)).warehouseSchema).toBe('analytics');
+    expect((await stackTarget({ stackName: STACK }, clients)).schemas).toEqual({ warehouse: 'analytics', control: 'etl_control' });
+    // --warehouse-schema overrides it.
+    expect((await stackTarget({ stackName: STACK, warehouseSchema: 'elsewhere' }, clients)).schemas).toEqual({ warehouse: 'elsewhere', control: 'etl_control' });
   });
 
   it('names the outputs a stack lacks', async () => {

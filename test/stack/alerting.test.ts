@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LoadMetric, METRICS_NAMESPACE, TransformMetric } from '../../lambdas/core/metric-names';
 import { SOURCE_TABLE_NAMES } from '../../lambdas/core/schema/source-tables';
 import { WAREHOUSE_TABLE_NAMES } from '../../lambdas/core/schema/warehouse-tables';
+import { PLACEHOLDER_DIMENSIONS } from '../../lambdas/core/warehouse/status';
 import { type Synthesized, synthPipeline } from './synth';
 
 interface AlarmJson {
@@ -18,7 +19,10 @@ interface AlarmJson {
   Threshold: number;
   ComparisonOperator: string;
   TreatMissingData?: string;
+  Metrics?: { Id: string; Expression?: string; Period?: number; ReturnData?: boolean; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: unknown }[] }; Period: number; Stat: string } }[];
 }
+
+const PIPELINE = [{ Name: 'pipeline', Value: 'TotesysElt' }];
 
 function alarmsOf(synthesized: Synthesized): Record<string, AlarmJson> {
   const alarms = Object.values(synthesized.template.findResources('AWS::CloudWatch::Alarm')).map(
@@ -132,7 +136,7 @@ describe('alerting', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
     });
-    expect(alarm!.Dimensions).toBeUndefined();
+    expect(alarm!.Dimensions).toEqual(PIPELINE);
   });
 
   it('alarms on any message in either dead-letter queue', () => {
@@ -171,7 +175,7 @@ describe('alerting', () => {
     }
   });
 
-  it('alarms on sequence gaps and rejected rows from the dimensionless pipeline metrics', () => {
+  it('alarms on sequence gaps and rejected rows from the pipeline-wide metrics of this stack', () => {
     const alarms = alarmsOf(synthPipeline({ rejectedRowsThreshold: '25' }));
     expect(alarms['TotesysElt-sequence-gaps']).toMatchObject({
       Namespace: METRICS_NAMESPACE,
@@ -181,33 +185,39 @@ describe('alerting', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
-    expect(alarms['TotesysElt-sequence-gaps']!.Dimensions).toBeUndefined();
+    expect(alarms['TotesysElt-sequence-gaps']!.Dimensions).toEqual(PIPELINE);
     expect(alarms['TotesysElt-rejected-rows']).toMatchObject({
       Namespace: METRICS_NAMESPACE,
       MetricName: TransformMetric.RowsRejected,
       Statistic: 'Sum',
       Threshold: 25,
     });
-    expect(alarms['TotesysElt-rejected-rows']!.Dimensions).toBeUndefined();
+    expect(alarms['TotesysElt-rejected-rows']!.Dimensions).toEqual(PIPELINE);
   });
 
-  it('alarms when no load succeeded for the staleness window, counting missing data as stale', () => {
-    const defaults = alarmsOf(synthPipeline())['TotesysElt-warehouse-stale'];
-    expect(defaults).toMatchObject({
+  it('alarms when the oldest batch not yet attempted waited stalenessMinutes; missing data (no run yet, warehouse not configured) is not stale', () => {
+    const stale = alarmsOf(synthPipeline())['TotesysElt-warehouse-stale']!;
+    expect(stale).toMatchObject({
       Namespace: METRICS_NAMESPACE,
-      MetricName: LoadMetric.LoadSucceeded,
-      Statistic: 'Sum',
+      MetricName: LoadMetric.OldestUnattemptedBatchAge,
+      Dimensions: PIPELINE,
+      Statistic: 'Maximum',
       Period: 300,
-      EvaluationPeriods: 12,
-      DatapointsToAlarm: 12,
-      Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
+      EvaluationPeriods: 1,
+      Threshold: 3600,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
     });
-    expect(alarmsOf(synthPipeline({ stalenessMinutes: '120' }))['TotesysElt-warehouse-stale']).toMatchObject({
-      EvaluationPeriods: 24,
-      DatapointsToAlarm: 24,
-    });
+    // Not LoadSucceeded: a run with one failing batch reports 0 there while the rest loads.
+    expect(JSON.stringify(stale)).not.toContain(LoadMetric.LoadSucceeded);
+    expect(alarmsOf(synthPipeline({ stalenessMinutes: '120' }))['TotesysElt-warehouse-stale']!.Threshold).toBe(7200);
+  });
+
+  it('selects each custom metric by the pipeline dimension, so two stacks in one account never share alarm data', () => {
+    const dev = alarmsOf(synthPipeline({ stackName: 'TotesysEltDev' }));
+    for (const name of ['load-batch-failures', 'sequence-gaps', 'rejected-rows', 'warehouse-stale']) {
+      expect(dev[`TotesysEltDev-${name}`]!.Dimensions).toEqual([{ Name: 'pipeline', Value: 'TotesysEltDev' }]);
+    }
   });
 
   it('names alarms after the stack so two deployments in one account do not collide', () => {
@@ -221,7 +231,8 @@ describe('alerting', () => {
     expect(dashboards).toHaveLength(1);
     expect(dashboards[0]!.Properties.DashboardName).toBe('TotesysElt-pipeline');
     const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
-    const perTable = (metric: string, table: string) => `[\\"${METRICS_NAMESPACE}\\",\\"${metric}\\",\\"table\\",\\"${table}\\"`;
+    const perTable = (metric: string, table: string) =>
+      `[\\"${METRICS_NAMESPACE}\\",\\"${metric}\\",\\"pipeline\\",\\"TotesysElt\\",\\"table\\",\\"${table}\\"`;
     // Rows in and rejected carry the source table; rows out and loaded the warehouse table.
     for (const table of SOURCE_TABLE_NAMES) {
       for (const metric of [TransformMetric.RowsIn, TransformMetric.RowsRejected]) {
@@ -234,10 +245,27 @@ describe('alerting', () => {
       }
     }
     for (const metric of [LoadMetric.BatchesLoaded, LoadMetric.OldestPendingBatchAge, LoadMetric.PendingBatches]) {
-      expect(body).toContain(`[\\"${METRICS_NAMESPACE}\\",\\"${metric}\\",{`);
+      expect(body).toContain(`[\\"${METRICS_NAMESPACE}\\",\\"${metric}\\",\\"pipeline\\",\\"TotesysElt\\",{`);
     }
     expect(body).toContain('\\"AWS/Lambda\\",\\"Errors\\"');
     expect(body).toContain('ApproximateNumberOfMessagesVisible');
     expect(body).toContain('\\"type\\":\\"alarm\\"');
+  });
+
+  it('shows, under the placeholder label, the total of placeholder rows across dimensions, and each dimension', () => {
+    const synthesized = synthPipeline();
+    const [dashboard] = Object.values(synthesized.template.findResources('AWS::CloudWatch::Dashboard'));
+    const parts = dashboard!.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('')) as {
+      widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+    };
+    const widget = body.widgets.find((w) => w.properties.title === 'Facts waiting for a dimension row')!;
+    const [total, ...perDimension] = widget.properties.metrics!;
+    const ids = perDimension.map((metric) => (metric.at(-1) as { id: string }).id);
+    expect(total).toEqual([{ expression: `SUM([${ids.join(', ')}])`, label: 'placeholder dimension rows (all dimensions)' }]);
+    expect(perDimension.map((metric) => metric.slice(0, 6))).toEqual(
+      PLACEHOLDER_DIMENSIONS.map((table) => [METRICS_NAMESPACE, LoadMetric.PlaceholdersOutstanding, 'pipeline', 'TotesysElt', 'table', table]),
+    );
+    for (const metric of perDimension) expect(metric.at(-1)).toMatchObject({ stat: 'Maximum' });
   });
 });

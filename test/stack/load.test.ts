@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE } from '../../lambdas/core/metric-names';
 import { WAREHOUSE_SECRET_TEMPLATE } from '../../lib/warehouse-secret';
@@ -101,12 +105,32 @@ describe('load Lambda', () => {
       PROCESSED_PREFIX: 'star/',
       DB_SECRET_ARN: { Ref: secretId },
       DB_SSL: 'no-verify',
+      WAREHOUSE_SCHEMA: 'public',
+      DB_CA_BUNDLE: '/var/runtime/ca-cert.pem',
       NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       POWERTOOLS_SERVICE_NAME: 'totesys-load',
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      PIPELINE_NAME: 'TotesysElt',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     });
+  });
+
+  it('tells the loader which schema the star schema lives in', () => {
+    const synthesized = synthPipeline({ warehouseSchema: 'analytics' });
+    const { stack, template } = synthesized;
+    const environment = template.toJSON().Resources[synthesized.logicalId(stack.load.lambda.function)].Properties.Environment.Variables;
+    expect(environment.WAREHOUSE_SCHEMA).toBe('analytics');
+  });
+
+  it('bundles the dbCaBundle file into the load Lambda and points DB_CA_BUNDLE at it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-'));
+    const pem = join(dir, 'warehouse-ca.pem');
+    writeFileSync(pem, rootCertificates[0]!);
+    const synthesized = synthPipeline({ dbCaBundle: pem });
+    const { stack, template } = synthesized;
+    const environment = template.toJSON().Resources[synthesized.logicalId(stack.load.lambda.function)].Properties.Environment.Variables;
+    expect(environment.DB_CA_BUNDLE).toBe('/var/task/db-ca-bundle.pem');
   });
 
   it('may only list and read batches and manifests, and read the warehouse secret', () => {

@@ -1,4 +1,8 @@
-/** ObjectStore over one S3 bucket. */
+/**
+ * ObjectStore over one S3 bucket. A missing key (404) reads as undefined; access denied
+ * (403) is an error that says so, naming the object: S3 also answers 403 for a missing key
+ * when the role may not list it, which is why each role gets s3:ListBucket on what it reads.
+ */
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -9,6 +13,21 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../core/ports';
+
+export class S3AccessDeniedError extends Error {
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+    options: { cause: unknown },
+  ) {
+    super(
+      `access denied reading s3://${bucket}/${key} (S3 403 AccessDenied): the object may exist but this role may not read it ` +
+        '(its IAM policy, the bucket policy, or a KMS key it may not use); a missing object would have read as 404',
+      options,
+    );
+    this.name = 'S3AccessDeniedError';
+  }
+}
 
 export class S3ObjectStore implements ObjectStore {
   constructor(
@@ -22,7 +41,7 @@ export class S3ObjectStore implements ObjectStore {
       return response.Body as AsyncIterable<Uint8Array> | undefined;
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw error;
+      throw this.explained(error, key);
     }
   }
 
@@ -33,7 +52,7 @@ export class S3ObjectStore implements ObjectStore {
       return { body, etag: unquote(response.ETag), size: response.ContentLength };
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw error;
+      throw this.explained(error, key);
     }
   }
 
@@ -43,7 +62,7 @@ export class S3ObjectStore implements ObjectStore {
       return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw error;
+      throw this.explained(error, key);
     }
   }
 
@@ -53,7 +72,7 @@ export class S3ObjectStore implements ObjectStore {
       return { key, size: response.ContentLength ?? 0, etag: unquote(response.ETag) };
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw error;
+      throw this.explained(error, key);
     }
   }
 
@@ -89,8 +108,12 @@ export class S3ObjectStore implements ObjectStore {
       return unquote(response.ETag);
     } catch (error) {
       if (conditionFailed(error)) return undefined;
-      throw error;
+      throw this.explained(error, key);
     }
+  }
+
+  private explained(error: unknown, key: string): unknown {
+    return isAccessDenied(error) ? new S3AccessDeniedError(this.bucket, key, { cause: error }) : error;
   }
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<StoredObjectInfo> {
@@ -111,6 +134,13 @@ export class S3ObjectStore implements ObjectStore {
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken);
   }
+}
+
+function isAccessDenied(error: unknown): boolean {
+  return (
+    (error as { name?: string })?.name === 'AccessDenied' ||
+    (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 403
+  );
 }
 
 function isMissing(error: unknown): boolean {

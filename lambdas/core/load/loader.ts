@@ -61,9 +61,10 @@ export interface LoadSummary {
   /**
    * `completed`: nothing pending is left that could load (failed batches aside);
    * `deadline`: stopped at the time budget, the rest loads next run;
-   * `skipped`: another loader holds the run lock.
+   * `skipped`: another loader holds the run lock;
+   * `not-configured`: the Lambda found no warehouse to connect to yet (lambdas/load/not-configured.ts).
    */
-  readonly outcome: 'completed' | 'deadline' | 'skipped';
+  readonly outcome: 'completed' | 'deadline' | 'skipped' | 'not-configured';
   readonly batchesLoaded: number;
   readonly batchesFailed: readonly FailedBatch[];
   readonly rowsRead: RowCounts;
@@ -74,6 +75,8 @@ export interface LoadSummary {
   readonly pendingBatches: number;
   /** Seconds since the oldest pending batch was transformed; 0 when none is pending. */
   readonly oldestPendingBatchAgeSeconds: number;
+  /** The same for batches this run did not attempt (failed ones excluded); 0 when none. */
+  readonly oldestUnattemptedBatchAgeSeconds: number;
   readonly durationMs: number;
 }
 
@@ -192,6 +195,7 @@ async function loadInOrder(
 
   const oldestQueued = await pending.oldestTransformedAt();
   const oldest = Math.min(oldestQueued ?? Infinity, ...failedTransformedAt);
+  const ageSeconds = (since: number) => (Number.isFinite(since) ? Math.max(0, Math.round((now() - since) / 1000)) : 0);
   return {
     outcome,
     batchesLoaded: loaded,
@@ -201,7 +205,8 @@ async function loadInOrder(
     placeholdersCreated,
     placeholdersOutstanding: await countPlaceholders(client, schemas),
     pendingBatches: pending.size + failed.length,
-    oldestPendingBatchAgeSeconds: Number.isFinite(oldest) ? Math.max(0, Math.round((now() - oldest) / 1000)) : 0,
+    oldestPendingBatchAgeSeconds: ageSeconds(oldest),
+    oldestUnattemptedBatchAgeSeconds: ageSeconds(oldestQueued ?? Infinity),
     durationMs: now() - started,
   };
 }
@@ -217,6 +222,7 @@ function report(summary: LoadSummary, { log, metrics }: LoaderDependencies): voi
   }
   metrics.record(LoadMetric.PendingBatches, summary.pendingBatches, 'Count');
   metrics.record(LoadMetric.OldestPendingBatchAge, summary.oldestPendingBatchAgeSeconds, 'Seconds');
+  metrics.record(LoadMetric.OldestUnattemptedBatchAge, summary.oldestUnattemptedBatchAgeSeconds, 'Seconds');
   metrics.record(LoadMetric.Duration, summary.durationMs, 'Milliseconds');
   metrics.record(LoadMetric.LoadSucceeded, summary.batchesFailed.length === 0 ? 1 : 0, 'Count');
   const placeholdersOutstanding = Object.values(summary.placeholdersOutstanding).reduce<number>((a, b) => a + (b ?? 0), 0);
@@ -225,7 +231,7 @@ function report(summary: LoadSummary, { log, metrics }: LoaderDependencies): voi
   else log.info('load run finished', attributes);
 }
 
-function emptySummary(outcome: LoadSummary['outcome'], durationMs: number): LoadSummary {
+export function emptySummary(outcome: LoadSummary['outcome'], durationMs: number): LoadSummary {
   return {
     outcome,
     batchesLoaded: 0,
@@ -236,6 +242,7 @@ function emptySummary(outcome: LoadSummary['outcome'], durationMs: number): Load
     placeholdersOutstanding: {},
     pendingBatches: 0,
     oldestPendingBatchAgeSeconds: 0,
+    oldestUnattemptedBatchAgeSeconds: 0,
     durationMs,
   };
 }

@@ -246,7 +246,7 @@ async function processObject(
   lock: HeldLock,
 ): Promise<ProcessedSummary> {
   const object = await deps.ingestion.get(source.key);
-  if (object === undefined) throw new Error(`ingestion object "${source.key}" does not exist`);
+  if (object === undefined) throw new Error(`ingestion object "${source.key}" does not exist (404 Not Found): it was deleted or renamed after its event was sent; nothing to transform`);
   const { body } = object;
   // The manifest records the ETag of the bytes read: if the object was overwritten since
   // its event, the batch holds the new content, and its own event must then be a skip.

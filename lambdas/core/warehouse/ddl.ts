@@ -57,10 +57,13 @@ export function warehouseTablesInOrder(): WarehouseTableDefinition[] {
 /** Every statement that creates the star schema in `schemas.warehouse`. */
 export function warehouseDdl(schemas: WarehouseSchemas): string[] {
   const statements = [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemas.warehouse)}`];
-  for (const table of warehouseTablesInOrder()) {
-    statements.push(...(table.kind === 'fact' ? factDdl(table, schemas) : dimensionDdl(table, schemas)));
-  }
+  for (const table of warehouseTablesInOrder()) statements.push(...tableDdl(table, schemas));
   return statements;
+}
+
+/** The statements that create one star-schema table (with its comments and indexes). */
+export function tableDdl(table: WarehouseTableDefinition, schemas: WarehouseSchemas): string[] {
+  return table.kind === 'fact' ? factDdl(table, schemas) : dimensionDdl(table, schemas);
 }
 
 function columnDdl(column: WarehouseColumnDefinition, schemas: WarehouseSchemas): string {

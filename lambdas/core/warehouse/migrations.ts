@@ -15,6 +15,8 @@ import { controlDdl } from './control-ddl';
 import { warehouseDdl } from './ddl';
 import { factHistoryDdl } from './fact-history-ddl';
 import { sequenceFirstVersionsDdl } from './legacy-versions';
+import { runDdl } from './schema-statements';
+import { applyStarSchema } from './star-schema-migration';
 import {
   ADVISORY_LOCK_NAMESPACE,
   CONTROL_TABLES,
@@ -29,11 +31,14 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   statements(schemas: WarehouseSchemas): string[];
+  /** Applies the step when running its statements in order is not enough (its checksum is still its statements'). */
+  apply?(client: ClientBase, schemas: WarehouseSchemas, log: Log): Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'control schema: ledger of loaded batches', statements: controlDdl },
-  { version: 2, name: 'star schema: 8 dimensions, 3 facts', statements: warehouseDdl },
+  // Existing tables in the warehouse schema are adopted if they match, else refused.
+  { version: 2, name: 'star schema: 8 dimensions, 3 facts', statements: warehouseDdl, apply: applyStarSchema },
   { version: 3, name: 'dimension versions ordered by ingestion sequence', statements: sequenceFirstVersionsDdl },
   { version: 4, name: 'fact history by ingestion sequence: source_sequence, observations, current views', statements: factHistoryDdl },
 ];
@@ -68,7 +73,7 @@ export async function migrate(
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [ADVISORY_LOCK_NAMESPACE, MIGRATION_LOCK]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemas.control)}`);
+    await runDdl(client, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemas.control)}`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${table} (
   version int PRIMARY KEY,
@@ -99,7 +104,8 @@ export async function migrate(
         }
         continue;
       }
-      for (const statement of migration.statements(schemas)) await client.query(statement);
+      if (migration.apply) await migration.apply(client, schemas, log);
+      else for (const statement of migration.statements(schemas)) await runDdl(client, statement);
       await client.query(`INSERT INTO ${table} (version, name, checksum) VALUES ($1, $2, $3)`, [
         migration.version,
         migration.name,

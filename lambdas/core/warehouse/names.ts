@@ -12,6 +12,25 @@ export interface WarehouseSchemas {
 
 export const DEFAULT_SCHEMAS: WarehouseSchemas = { warehouse: 'public', control: 'etl_control' };
 
+/**
+ * Why `name` cannot be the warehouse schema, or undefined when it can: a plain lower-case
+ * identifier (so it needs no quoting in the analysts' SQL), not a system schema, not the
+ * loader's control schema.
+ */
+export function warehouseSchemaProblem(name: string): string | undefined {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    return `"${name}" is not a plain schema name (lower-case letters, digits and _, not starting with a digit, at most 63)`;
+  }
+  if (name.startsWith('pg_') || name === 'information_schema') return `"${name}" is a Postgres system schema`;
+  if (name === DEFAULT_SCHEMAS.control) return `"${name}" is the loader's own control schema`;
+  return undefined;
+}
+
+/** The schemas for a configured warehouse schema (undefined: the default). */
+export function warehouseSchemas(warehouse: string | undefined): WarehouseSchemas {
+  return warehouse ? { ...DEFAULT_SCHEMAS, warehouse } : DEFAULT_SCHEMAS;
+}
+
 /** `"name"`, with embedded quotes doubled: identifiers are never spliced in raw. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
