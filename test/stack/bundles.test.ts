@@ -30,6 +30,8 @@ const STACK = 'BundleSmoke';
 const INGESTION_BUCKET = 'smoke-ingestion';
 const PROCESSED_BUCKET = 'smoke-processed';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:smoke-warehouse-AbCdEf';
+/** What the stand-ins answer for values CloudFormation fills in (any other: the processed bucket). */
+const TOKEN_STAND_INS: Readonly<Record<string, string>> = { DB_SECRET_ARN: SECRET_ARN, INGESTION_BUCKET };
 
 /** Imports a bundle and calls its handler once per event, like one warm Lambda container. */
 const RUNNER = `
@@ -101,7 +103,7 @@ beforeAll(async () => {
     // Values the template leaves to CloudFormation (bucket names, the secret ARN) become the stand-ins'.
     const environment = Object.fromEntries(
       Object.entries(resource.Properties.Environment.Variables).map(([name, value]) => {
-        if (typeof value !== 'string') return [name, name === 'DB_SECRET_ARN' ? SECRET_ARN : PROCESSED_BUCKET];
+        if (typeof value !== 'string') return [name, TOKEN_STAND_INS[name] ?? PROCESSED_BUCKET];
         // The function's code is unpacked in /var/task (LAMBDA_TASK_ROOT) in Lambda.
         return [name, value.replace(/^\/var\/task\//, `${dir}/`)];
       }),

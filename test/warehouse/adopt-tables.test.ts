@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type WarehouseTableDefinition, WAREHOUSE_TABLES } from '../../lambdas/core/schema/warehouse-tables';
 import { TableAdoptionError } from '../../lambdas/core/warehouse/adopt-tables';
 import { warehouseTablesInOrder } from '../../lambdas/core/warehouse/ddl';
-import { migrate } from '../../lambdas/core/warehouse/migrations';
+import { MIGRATIONS, migrate } from '../../lambdas/core/warehouse/migrations';
 import { expectedShape } from '../../lambdas/core/warehouse/table-shape';
 import { type TestDatabase, createTestDatabase } from '../support/database';
 import { withClient } from './support';
@@ -63,11 +63,11 @@ describe('a warehouse schema where the analysts already made the star-schema tab
       );
       expect(adopted).toEqual(fresh);
     }
-    // The analysts' row is still there, and the loader's version key exists.
+    // The analysts' row is still there, and the loader's history key exists.
     const [kept] = await withClient(db.url, async (c) => (await c.query('SELECT count(*)::int AS n FROM analytics.dim_date')).rows);
     expect(kept).toEqual({ n: 1 });
     const keys = await withClient(db.url, async (c) =>
-      (await c.query("SELECT conname FROM pg_constraint WHERE conname = 'fact_sales_order_version_key' AND connamespace = 'analytics'::regnamespace")).rows,
+      (await c.query("SELECT conname FROM pg_constraint WHERE conname = 'fact_sales_order_history_key' AND connamespace = 'analytics'::regnamespace")).rows,
     );
     expect(keys).toHaveLength(1);
   });
@@ -104,7 +104,7 @@ describe('a warehouse schema where the analysts already made the star-schema tab
       for (const { fix } of error.differences) await client.query(fix);
     });
     const result = await withClient(db.url, (client) => migrate(client, { schemas: SCHEMAS }));
-    expect(result.applied).toEqual([1, 2]);
+    expect(result.applied).toEqual(MIGRATIONS.map((migration) => migration.version));
   });
 
   it('refuses a table holding rows it cannot give audit values to, saying how to move them aside', async () => {

@@ -108,7 +108,7 @@ export class S3ObjectStore implements ObjectStore {
       return unquote(response.ETag);
     } catch (error) {
       if (conditionFailed(error)) return undefined;
-      throw this.explained(error, key);
+      throw error;
     }
   }
 
