@@ -28,3 +28,12 @@ export const LoadMetric = {
   LoadSucceeded: 'LoadSucceeded',
   Duration: 'LoadDuration',
 } as const;
+
+export const IngestMetric = {
+  RowsExtracted: 'IngestRowsExtracted',
+  ObjectsWritten: 'IngestObjectsWritten',
+  TablesFailed: 'IngestTablesFailed',
+  /** Seconds between a table's previous cursor and this run's snapshot: the window a run covers. */
+  CursorLag: 'IngestCursorLag',
+  Duration: 'IngestDuration',
+} as const;
