@@ -10,6 +10,7 @@ import { createPipelineAlarms } from './alarms';
 import { PipelineBuckets } from './buckets';
 import type { PipelineConfig } from './config/pipeline-config';
 import { PipelineDashboard } from './dashboard';
+import { IngestStage } from './ingest-stage';
 import { LoadStage } from './load-stage';
 import { acknowledge } from './nag';
 import { TransformStage } from './transform-stage';
@@ -23,6 +24,8 @@ export class PipelineStack extends Stack {
   readonly buckets: PipelineBuckets;
   readonly transform: TransformStage;
   readonly load: LoadStage;
+  /** Only with a source database secret (`-c sourceDbSecret=…`). */
+  readonly ingest?: IngestStage;
   readonly alerts: AlertTopic;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
@@ -54,6 +57,18 @@ export class PipelineStack extends Stack {
       logLevel: config.logLevel,
     });
 
+    if (config.ingest) {
+      this.ingest = new IngestStage(this, 'Ingest', {
+        settings: config.ingest,
+        ingestionBucket: this.buckets.ingestion,
+        ingestionPrefix: config.ingestion.prefix,
+        processedBucket: this.buckets.processed,
+        processedPrefix: config.processed.prefix,
+        vpc: config.warehouse.vpc,
+        logLevel: config.logLevel,
+      });
+    }
+
     this.alerts = new AlertTopic(this, 'Alerts', { emails: config.alertEmails, alarmNamePrefix: this.stackName });
     if (config.alertEmails.length === 0) {
       Validations.of(this).addWarning(
@@ -62,6 +77,7 @@ export class PipelineStack extends Stack {
       );
     }
     createPipelineAlarms(this.alerts, this.transform, this.load, config);
+    this.ingest?.addAlarms(this.alerts, config.alarms.failurePeriods);
     new PipelineDashboard(this, 'Dashboard', {
       dashboardName: `${this.stackName}-pipeline`,
       transform: this.transform,
@@ -97,6 +113,17 @@ export class PipelineStack extends Stack {
     output('LoadFunctionName', this.load.lambda.function.functionName, 'Load Lambda');
     output('TransformDeadLetterQueueUrl', this.transform.deadLetterQueue.queueUrl, 'Failed transform events');
     output('LoadDeadLetterQueueUrl', this.load.deadLetterQueue.queueUrl, 'Failed load runs');
+    if (this.ingest) {
+      output('IngestFunctionName', this.ingest.lambda.function.functionName, 'Ingest Lambda');
+      output('IngestDeadLetterQueueUrl', this.ingest.deadLetterQueue.queueUrl, 'Failed ingest runs');
+      if (this.ingest.createdSecurityGroup) {
+        output(
+          'IngestSecurityGroupId',
+          this.ingest.createdSecurityGroup.securityGroupId,
+          'Allow this security group into the source database on its port',
+        );
+      }
+    }
     if (this.load.createdSecurityGroup) {
       output(
         'LoadSecurityGroupId',
