@@ -105,7 +105,7 @@ describe('alerting', () => {
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: defaults.logicalId(defaults.stack.load.lambda.function) } }],
-      Period: 900,
+      Period: 300, // the default load schedule: every 5 minutes
       EvaluationPeriods: 3,
       DatapointsToAlarm: 3,
       Threshold: 1,
@@ -125,7 +125,7 @@ describe('alerting', () => {
       Namespace: METRICS_NAMESPACE,
       MetricName: LoadMetric.BatchesFailed,
       Statistic: 'Sum',
-      Period: 900,
+      Period: 300,
       EvaluationPeriods: 3,
       DatapointsToAlarm: 3,
       Threshold: 1,
