@@ -63,7 +63,7 @@ try {
   await sql(
     url,
     `INSERT INTO sales_order
-     SELECT i, 1 + i % 10, 1 + i % 20, 1 + i % 20, 1000 + (i * 7919) % 99000, ((i * 104729) % 99900 + 100) / 100.0, 1 + i % 3,
+     SELECT i, 1 + i % 10, 1 + i % 20, 1 + i % 20, 1000 + (i::bigint * 7919) % 99000, ((i::bigint * 104729) % 99900 + 100) / 100.0, 1 + i % 3,
             to_char(date '2022-11-03' + (i % 700), 'YYYY-MM-DD'), to_char(date '2022-11-05' + (i % 700), 'YYYY-MM-DD'), 1 + i % 30,
             timestamp '2022-11-03 14:20:51.563' + i * interval '1.237 second',
             timestamp '2022-11-03 14:20:51.563' + i * interval '1.237 second'

@@ -29,8 +29,11 @@ const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-ingest';
 const logger = createLogger(SERVICE_NAME);
 const metrics = createMetrics(SERVICE_NAME);
 
-/** The lease outlives the longest possible run (Lambda's 15-minute ceiling) by a margin. */
-const LEASE_MS = 20 * 60 * 1000;
+/**
+ * The lease outlives this invocation (Lambda stops it at its timeout) by a margin, so a
+ * run killed by the timeout delays the next one by at most that margin.
+ */
+export const LEASE_MARGIN_MS = 60_000;
 
 export class IngestRunError extends Error {
   constructor(failures: readonly { table: string; error: string }[]) {
@@ -112,7 +115,7 @@ export async function handler(event: unknown, context: Context): Promise<Extract
         metrics: metricsPort(metrics),
         gzipLevel: current.config.gzipLevel,
       },
-      { resync: wantsResync(event), leaseMs: LEASE_MS },
+      { resync: wantsResync(event), leaseMs: context.getRemainingTimeInMillis() + LEASE_MARGIN_MS },
     );
     if (summary.status === 'done' && summary.failures.length > 0) throw new IngestRunError(summary.failures);
     if (summary.status === 'done') metrics.addMetric(IngestMetric.RunSucceeded, 'Count', 1);

@@ -3,6 +3,7 @@
  * Postgres source read by a login that has only SELECT, whose password must never show.
  */
 import { randomBytes } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -120,6 +121,22 @@ describe('ingest handler', () => {
 
     await expect(handler({}, context)).rejects.toThrow(/ingestion failed for sales_order \(.*permission denied/);
     expect(h.keys('currency')).toHaveLength(1);
+  });
+
+  it('holds the lease no longer than the invocation may run plus a minute', async () => {
+    answerSecret();
+    const handler = await newContainer();
+    const lease = JSON.stringify({ owner: 'crashed', expiresAt: new Date(Date.now() - 1).toISOString() });
+    await h.processed.write('extract/lease.json', lease);
+    const slow = { ...context, getRemainingTimeInMillis: () => 600_000 } as Context;
+    const started = Date.now();
+    await handler({}, slow);
+    // The run released it; what it wrote while running is in the write history.
+    const writes = h.s3.mock.commandCalls(PutObjectCommand).filter((call) => call.args[0].input.Key === 'extract/lease.json');
+    const taken = JSON.parse(String(writes[1]!.args[0].input.Body)) as { expiresAt: string };
+    const heldUntil = Date.parse(taken.expiresAt) - started;
+    expect(heldUntil).toBeGreaterThan(600_000);
+    expect(heldUntil).toBeLessThan(600_000 + 60_000 + 10_000);
   });
 
   it('names the secret when it is not the RDS shape', async () => {
