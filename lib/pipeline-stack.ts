@@ -11,6 +11,7 @@ import { PipelineBuckets } from './buckets';
 import type { PipelineConfig } from './config/pipeline-config';
 import { checkSettingsAgainstStack } from './config/stack-checks';
 import { PipelineDashboard } from './dashboard';
+import { IngestStage } from './ingest-stage';
 import { LoadStage } from './load-stage';
 import { acknowledge, giveLogGroup } from './nag';
 import { TRANSFORM_PROCESSED_FOLDERS, TransformStage } from './transform-stage';
@@ -24,6 +25,8 @@ export class PipelineStack extends Stack {
   readonly buckets: PipelineBuckets;
   readonly transform: TransformStage;
   readonly load: LoadStage;
+  /** Only with a source database secret (`-c sourceDbSecret=…`). */
+  readonly ingest?: IngestStage;
   readonly alerts: AlertTopic;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
@@ -63,6 +66,18 @@ export class PipelineStack extends Stack {
       logLevel: config.logLevel,
     });
 
+    if (config.ingest) {
+      this.ingest = new IngestStage(this, 'Ingest', {
+        settings: config.ingest,
+        ingestionBucket: this.buckets.ingestion,
+        ingestionPrefix: config.ingestion.prefix,
+        processedBucket: this.buckets.processed,
+        processedPrefix: config.processed.prefix,
+        vpc: config.warehouse.vpc,
+        logLevel: config.logLevel,
+      });
+    }
+
     this.alerts = new AlertTopic(this, 'Alerts', { emails: config.alertEmails, alarmNamePrefix: this.stackName });
     if (config.alertEmails.length === 0) {
       Validations.of(this).addWarning(
@@ -71,6 +86,7 @@ export class PipelineStack extends Stack {
       );
     }
     createPipelineAlarms(this.alerts, this.transform, this.load, config);
+    this.ingest?.addAlarms(this.alerts, config.alarms.failurePeriods);
     new PipelineDashboard(this, 'Dashboard', {
       dashboardName: `${this.stackName}-pipeline`,
       transform: this.transform,
@@ -107,6 +123,17 @@ export class PipelineStack extends Stack {
     output('LoadFunctionName', this.load.lambda.function.functionName, 'Load Lambda');
     output('TransformDeadLetterQueueUrl', this.transform.deadLetterQueue.queueUrl, 'Failed transform events');
     output('LoadDeadLetterQueueUrl', this.load.deadLetterQueue.queueUrl, 'Failed load runs');
+    if (this.ingest) {
+      output('IngestFunctionName', this.ingest.lambda.function.functionName, 'Ingest Lambda');
+      output('IngestDeadLetterQueueUrl', this.ingest.deadLetterQueue.queueUrl, 'Failed ingest runs');
+      if (this.ingest.createdSecurityGroup) {
+        output(
+          'IngestSecurityGroupId',
+          this.ingest.createdSecurityGroup.securityGroupId,
+          'Allow this security group into the source database on its port',
+        );
+      }
+    }
     if (this.load.createdSecurityGroup) {
       output(
         'LoadSecurityGroupId',

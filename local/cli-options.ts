@@ -7,6 +7,10 @@ import { LOCAL_WAREHOUSE_PORT } from './warehouse-location';
 export interface LocalOptions {
   /** Ingestion objects to process instead of generated data. */
   readonly inputDir?: string;
+  /** A real totesys database to ingest instead of the generated one. */
+  readonly sourceUrl?: string;
+  /** Land generated objects directly (no source database, no ingest stage). */
+  readonly land: boolean;
   /** Load into this Postgres instead of the embedded one. */
   readonly databaseUrl?: string;
   readonly stateDir: string;
@@ -25,22 +29,30 @@ export interface LocalOptions {
 
 export const HELP = `Usage: npm start -- [options]
 
-Runs the real transform and load code end to end on this machine: local folders stand in
-for the S3 buckets and Parameter Store, and an embedded Postgres 15 is the warehouse.
+Runs the whole pipeline on this machine with the real code: a generated totesys source
+database (on an embedded Postgres 15) is ingested, transformed and loaded into a
+warehouse on the same server; local folders stand in for the S3 buckets and Parameter
+Store. Running again with the same state folder ingests only what changed.
 
 Options:
   --input DIR          process every ingestion object under DIR (laid out like the
                        ingestion bucket: <table>/<sequence>_<watermark>.jsonl[.gz]);
                        running again processes only objects not yet processed
+  --source-url URL     ingest this totesys database (Postgres 13+, read only) instead of
+                       generating one; run again to ingest what changed since
+  --land               land generated objects directly, without a source database
+                       or the ingest stage (the pre-ingest local mode; fastest)
   --database-url URL   load into this Postgres instead of the embedded one
   --state-dir DIR      buckets, parameters, the embedded warehouse and the report
                        (default .local)
   --seed N             seed of the generated dataset (default 1)
   --scale X            size of the generated dataset: 1 is about the real database
                        (tens of thousands of rows), 100 is millions (default 1)
-  --ticks N            simulate N later ingestion runs in which the source evolves
-                       (default 3)
-  --gzip               land generated objects gzip-compressed (.jsonl.gz)
+  --ticks N            change the generated source N times (new orders and payments,
+                       updates with and without last_updated moving, a department
+                       rename, an address move), ingesting after each (default 3)
+  --gzip               with --land: land objects gzip-compressed (.jsonl.gz); the
+                       ingest stage always writes .jsonl.gz
   --port N             port of the embedded Postgres (default ${LOCAL_WAREHOUSE_PORT})
   --warehouse-schema S the schema to put the star schema in (default public), as the
                        stack's warehouseSchema setting does
@@ -62,6 +74,8 @@ export function parseLocalOptions(argv: readonly string[]): LocalOptions | 'help
       allowPositionals: false,
       options: {
         input: { type: 'string' },
+        'source-url': { type: 'string' },
+        land: { type: 'boolean', default: false },
         'database-url': { type: 'string' },
         'state-dir': { type: 'string', default: '.local' },
         seed: { type: 'string', default: '1' },
@@ -84,6 +98,12 @@ export function parseLocalOptions(argv: readonly string[]): LocalOptions | 'help
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new UsageError('--database-url must be a postgres:// or postgresql:// URL');
   }
+  const sourceUrl = values['source-url'];
+  if (sourceUrl !== undefined && !/^postgres(ql)?:\/\//.test(sourceUrl)) {
+    throw new UsageError('--source-url must be a postgres:// or postgresql:// URL');
+  }
+  const sources = [values.input !== undefined && '--input', sourceUrl !== undefined && '--source-url', values.land && '--land'].filter(Boolean);
+  if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} are alternatives: give one`);
   if (databaseUrl !== undefined && values.serve) {
     throw new UsageError('--serve keeps the embedded warehouse running; it does not apply with --database-url');
   }
@@ -93,6 +113,8 @@ export function parseLocalOptions(argv: readonly string[]): LocalOptions | 'help
   return {
     ...(warehouseSchema === undefined ? {} : { warehouseSchema }),
     inputDir: values.input === undefined ? undefined : resolve(values.input),
+    sourceUrl,
+    land: values.land!,
     databaseUrl,
     stateDir: resolve(values['state-dir']!),
     seed: integerOption('--seed', values.seed!, 0, 2 ** 32 - 1),

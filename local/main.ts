@@ -14,11 +14,17 @@ import { MetricTotals, consoleLog } from './console-log';
 import { scrubPassword } from './database-url';
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { StateMismatchError, landGeneratedData } from './generated-data';
+import { ingestSource } from './ingest-source';
+import { buildGeneratedSource } from './source/generated-source';
+import { ensureSourceDatabase } from './source/source-database';
 import { renderHtmlReport } from './report/html-report';
 import { summarise, formatSummary } from './report/summarise';
 import { runPipeline } from './run-pipeline';
 import { LOCAL_WAREHOUSE_DATABASE } from './warehouse-location';
 import { warehouseSchemas } from '../lambdas/core/warehouse/names';
+
+/** The generated totesys source database, on the same embedded server as the warehouse. */
+const LOCAL_SOURCE_DATABASE = 'totesys_source';
 
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -55,7 +61,41 @@ async function main(argv: readonly string[]): Promise<number> {
 
   try {
     const ingestion = new FileObjectStore(options.inputDir ?? join(options.stateDir, 'ingestion'));
-    if (!options.inputDir) {
+    // The generated source database lives on the embedded server, like the warehouse.
+    const generatedSource = !options.inputDir && !options.land && !options.sourceUrl;
+    if (!options.databaseUrl || generatedSource) {
+      progress.update('starting the embedded Postgres 15');
+      postgres = await startEmbeddedPostgres({ dataDir: join(options.stateDir, 'postgres'), port: options.port });
+    }
+    if (options.sourceUrl || generatedSource) {
+      let ingestRuns = 0;
+      let objects = 0;
+      let rows = 0;
+      const ingest = async (sourceUrl: string) => {
+        const summary = await ingestSource({ sourceUrl, stateDir: options.stateDir, log, metrics });
+        ingestRuns += 1;
+        for (const table of summary.tables) {
+          if (table.outcome === 'written') objects += 1;
+          rows += table.rows;
+        }
+      };
+      if (options.sourceUrl) {
+        progress.update('ingesting the source database');
+        await ingest(options.sourceUrl);
+      } else {
+        const sourceUrl = await ensureSourceDatabase(postgres!.url, LOCAL_SOURCE_DATABASE);
+        await buildGeneratedSource({
+          sourceUrl,
+          recordPath: join(options.stateDir, 'source.json'),
+          seed: options.seed,
+          scale: options.scale,
+          ticks: options.ticks,
+          ingest: () => ingest(sourceUrl),
+          progress: progress.update,
+        });
+      }
+      progress.log(`ingested: ${ingestRuns} run(s), ${objects} new ingestion objects, ${rows} rows\n`);
+    } else if (!options.inputDir) {
       const landed = await landGeneratedData(
         ingestion,
         join(options.stateDir, 'generated.json'),
@@ -67,8 +107,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
-      progress.update('starting the embedded warehouse (Postgres 15)');
-      postgres = await startEmbeddedPostgres({ dataDir: join(options.stateDir, 'postgres'), port: options.port });
+      postgres ??= await startEmbeddedPostgres({ dataDir: join(options.stateDir, 'postgres'), port: options.port });
       databaseUrl = await ensureDatabase(postgres.url, LOCAL_WAREHOUSE_DATABASE);
     }
 

@@ -45,3 +45,14 @@ export const LoadMetric = {
   LoadSucceeded: 'LoadSucceeded',
   Duration: 'LoadDuration',
 } as const;
+
+export const IngestMetric = {
+  RowsExtracted: 'IngestRowsExtracted',
+  ObjectsWritten: 'IngestObjectsWritten',
+  TablesFailed: 'IngestTablesFailed',
+  /** Seconds between a table's previous cursor and this run's snapshot: the window a run covers. */
+  CursorLag: 'IngestCursorLag',
+  Duration: 'IngestDuration',
+  /** 1 for a run that extracted every table, 0 for a failed one; a run that found another in progress emits nothing. */
+  RunSucceeded: 'IngestSucceeded',
+} as const;

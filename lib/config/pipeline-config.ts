@@ -41,6 +41,14 @@ export interface BucketSettings {
   readonly prefix: string;
 }
 
+/** The optional ingest stage: on only when a source database secret is given. */
+export interface IngestSettings {
+  readonly secret: SecretReference;
+  readonly ssl: DbSslMode;
+  readonly schedule: ParsedSchedule;
+  readonly parameterPath: string;
+}
+
 export interface PipelineConfig {
   readonly stackName: string;
   readonly alertEmails: readonly string[];
@@ -62,6 +70,8 @@ export interface PipelineConfig {
     readonly caBundle?: string;
   };
   readonly load: { readonly timeoutSeconds: number; readonly memoryMb: number };
+  /** Undefined: no ingest Lambda (objects land from elsewhere). */
+  readonly ingest?: IngestSettings;
   readonly alarms: {
     /** Alarm when a processed batch has waited this long without a load run getting to it. */
     readonly stalenessMinutes: number;
@@ -76,7 +86,11 @@ export interface PipelineConfig {
 export const DEFAULTS = {
   stackName: 'TotesysElt',
   sequenceParameterPath: '/totesys/transform',
-  loadSchedule: 'rate(15 minutes)',
+  // With ingest also every 5 minutes, a source change reaches the warehouse within 15
+  // minutes: up to 5 before an ingest run sees it, then transform, then up to 5 to a load.
+  loadSchedule: 'rate(5 minutes)',
+  ingestSchedule: 'rate(5 minutes)',
+  ingestParameterPath: '/totesys/ingest',
   dbSsl: 'require',
   dbPort: 5432,
   warehouseSchema: 'public',
@@ -113,6 +127,10 @@ export const SETTING_KEYS = [
   'failureAlarmPeriods',
   'rejectedRowsThreshold',
   'logLevel',
+  'sourceDbSecret',
+  'sourceDbSsl',
+  'ingestSchedule',
+  'ingestParameterPath',
 ] as const;
 
 export type SettingKey = (typeof SETTING_KEYS)[number];
@@ -188,6 +206,8 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
     if (securityGroupIds.length > 0) settings.problem('securityGroupIds', 'given without vpcId');
   }
 
+  const ingest = readIngestSettings(settings, sequenceParameterPath);
+
   const timeoutSeconds = settings.integer('loadTimeoutSeconds', DEFAULTS.loadTimeoutSeconds, 30, 900);
   const memoryMb = settings.integer('loadMemoryMb', DEFAULTS.loadMemoryMb, 128, 10240);
 
@@ -213,9 +233,32 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
     loadSchedule: loadSchedule!,
     warehouse: { secret, ssl, vpc, schema, ...(caBundle ? { caBundle } : {}) },
     load: { timeoutSeconds, memoryMb },
+    ...(ingest ? { ingest } : {}),
     alarms: { stalenessMinutes, failurePeriods, rejectedRowsThreshold },
     logLevel,
   };
+}
+
+function readIngestSettings(settings: SettingParser, sequenceParameterPath: string): IngestSettings | undefined {
+  const secretValue = settings.optionalText('sourceDbSecret');
+  const ssl = settings.choice('sourceDbSsl', DEFAULTS.dbSsl, ['require', 'no-verify', 'disable'] as const);
+  const schedule = settings.parsed('ingestSchedule', DEFAULTS.ingestSchedule, parseScheduleExpression, (parsed) => parsed);
+  const parameterPath = settings.text('ingestParameterPath', DEFAULTS.ingestParameterPath, checkParameterPath);
+  if (parameterPath === sequenceParameterPath) {
+    settings.problem('ingestParameterPath', `must differ from sequenceParameterPath (${sequenceParameterPath}): each stage's role is scoped to its own path`);
+  }
+  if (secretValue === undefined) {
+    for (const key of ['sourceDbSsl', 'ingestSchedule', 'ingestParameterPath'] as const) {
+      if (settings.given(key)) settings.problem(key, 'given without sourceDbSecret (the ingest Lambda exists only with a source database)');
+    }
+    return undefined;
+  }
+  const secret = parseSecretReference(secretValue);
+  if ('problem' in secret) {
+    settings.problem('sourceDbSecret', secret.problem);
+    return undefined;
+  }
+  return { secret, ssl, schedule: schedule!, parameterPath };
 }
 
 /** Reads raw context values (strings from `-c`, or JSON values from cdk.json) and collects problems. */
@@ -223,6 +266,11 @@ class SettingParser {
   private readonly problems: string[] = [];
 
   constructor(private readonly read: SettingReader) {}
+
+  given(key: SettingKey): boolean {
+    const raw = this.read(key);
+    return raw !== undefined && raw !== null && String(raw).trim() !== '';
+  }
 
   problem(key: SettingKey, description: string): void {
     this.problems.push(`${key}: ${description}`);

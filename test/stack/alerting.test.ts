@@ -109,7 +109,7 @@ describe('alerting', () => {
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: defaults.logicalId(defaults.stack.load.lambda.function) } }],
-      Period: 900,
+      Period: 300, // the default load schedule: every 5 minutes
       EvaluationPeriods: 3,
       DatapointsToAlarm: 3,
       Threshold: 1,
@@ -129,7 +129,7 @@ describe('alerting', () => {
       Namespace: METRICS_NAMESPACE,
       MetricName: LoadMetric.BatchesFailed,
       Statistic: 'Sum',
-      Period: 900,
+      Period: 300,
       EvaluationPeriods: 3,
       DatapointsToAlarm: 3,
       Threshold: 1,

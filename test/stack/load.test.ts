@@ -10,11 +10,11 @@ import { statementsOfRole, synthPipeline } from './synth';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:totesys/warehouse-AbC123';
 
 describe('load Lambda', () => {
-  it('runs on an EventBridge Scheduler schedule, every 15 minutes by default, with retries and a dead-letter queue', () => {
+  it('runs on an EventBridge Scheduler schedule, every 5 minutes by default, with retries and a dead-letter queue', () => {
     const synthesized = synthPipeline();
     const { stack, template } = synthesized;
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(15 minutes)',
+      ScheduleExpression: 'rate(5 minutes)',
       ScheduleExpressionTimezone: 'Etc/UTC',
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },

@@ -17,6 +17,10 @@ const CONFIGURATIONS: Record<string, Record<string, unknown>> = {
     dbSecret: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:totesys/warehouse-AbC123',
     vpcId: 'vpc-0123456789abcdef0',
     subnetIds: 'subnet-0123456789abcdef0,subnet-89abcdef',
+    sourceDbSecret: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:totesys/source-AbC123',
+  },
+  'ingest Lambda, no VPC': {
+    sourceDbSecret: 'totesys/source',
   },
   'secret by name, given security group': {
     dbSecret: 'totesys/warehouse',

@@ -15,8 +15,8 @@ export interface DatabaseSecret {
 }
 
 export class DatabaseSecretError extends Error {
-  constructor(secretId: string, reason: string, options?: { cause?: unknown }) {
-    super(`warehouse database secret "${secretId}": ${reason}`, options);
+  constructor(secretId: string, reason: string, options?: { cause?: unknown; label?: string }) {
+    super(`${options?.label ?? 'warehouse database'} secret "${secretId}": ${reason}`, options);
     this.name = 'DatabaseSecretError';
   }
 }
@@ -25,15 +25,15 @@ export class DatabaseSecretError extends Error {
 const DEFAULT_PORT = 5432;
 const DEFAULT_DBNAME = 'postgres';
 
-export function parseDatabaseSecret(secretString: string, secretId: string): DatabaseSecret {
+export function parseDatabaseSecret(secretString: string, secretId: string, label?: string): DatabaseSecret {
   let value: unknown;
   try {
     value = JSON.parse(secretString);
   } catch {
-    throw new DatabaseSecretError(secretId, 'is not JSON (expected the RDS shape: host, port, username, password, dbname)');
+    throw new DatabaseSecretError(secretId, 'is not JSON (expected the RDS shape: host, port, username, password, dbname)', { label });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new DatabaseSecretError(secretId, 'is not a JSON object');
+    throw new DatabaseSecretError(secretId, 'is not a JSON object', { label });
   }
   const fields = value as Record<string, unknown>;
   const problems: string[] = [];
@@ -48,7 +48,7 @@ export function parseDatabaseSecret(secretString: string, secretId: string): Dat
   const dbname = fields.dbname === undefined ? DEFAULT_DBNAME : text('dbname');
   const port = fields.port === undefined ? DEFAULT_PORT : Number(fields.port);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) problems.push('"port" is not a port number');
-  if (problems.length > 0) throw new DatabaseSecretError(secretId, problems.join('; '));
+  if (problems.length > 0) throw new DatabaseSecretError(secretId, problems.join('; '), { label });
   return { host, port, username, password, dbname };
 }
 
@@ -58,6 +58,8 @@ export class SecretsManagerDatabaseSecret {
   constructor(
     private readonly client: SecretsManagerClient,
     readonly secretId: string,
+    /** What the secret is for, in errors ("warehouse database", "source database"). */
+    private readonly label?: string,
   ) {}
 
   get(): Promise<DatabaseSecret> {
@@ -80,9 +82,9 @@ export class SecretsManagerDatabaseSecret {
       secretString = response.SecretString;
     } catch (error) {
       const { name, message } = error as Error;
-      throw new DatabaseSecretError(this.secretId, `cannot be read (${name}: ${message})`, { cause: error });
+      throw new DatabaseSecretError(this.secretId, `cannot be read (${name}: ${message})`, { cause: error, label: this.label });
     }
-    if (secretString === undefined) throw new DatabaseSecretError(this.secretId, 'has no SecretString');
-    return parseDatabaseSecret(secretString, this.secretId);
+    if (secretString === undefined) throw new DatabaseSecretError(this.secretId, 'has no SecretString', { label: this.label });
+    return parseDatabaseSecret(secretString, this.secretId, this.label);
   }
 }

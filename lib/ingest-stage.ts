@@ -1,0 +1,219 @@
+/**
+ * The optional ingest Lambda (on with `-c sourceDbSecret=…`): reads the totesys database
+ * into the ingestion bucket on an EventBridge Scheduler schedule, one run at a time, with
+ * Lambda's asynchronous retries, a dead-letter queue and alarms like the other stages.
+ * It runs in the load Lambda's VPC settings (the source is usually as private as the
+ * warehouse) and may only: write under the ingestion prefix (and read back what it wrote,
+ * to adopt a crashed run's object), use `extract/` in the processed bucket (fingerprints,
+ * lease), its own SSM path, and read its secret.
+ */
+import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { AlertTopic } from './alert-topic';
+import type { IngestSettings, LogLevel, VpcPlacement } from './config/pipeline-config';
+import { deadLetterQueue } from './dead-letter-queue';
+import { acknowledgeWildcardResources } from './nag';
+import { PipelineFunction } from './pipeline-function';
+import { FIVE_MINUTES } from './pipeline-metrics';
+
+export const INGEST_TIMEOUT = Duration.minutes(10);
+export const INGEST_MEMORY_MB = 1024;
+/** A failed run is retried by Lambda; the next scheduled run retries anyway. */
+export const INGEST_RETRY_ATTEMPTS = 2;
+export const INGEST_MAX_EVENT_AGE = Duration.minutes(30);
+export const SCHEDULE_RETRY_ATTEMPTS = 3;
+/** Where the ingest Lambda keeps fingerprints and its lease in the processed bucket. */
+export const INGEST_PROCESSED_FOLDER = 'extract';
+
+export interface IngestStageProps {
+  readonly settings: IngestSettings;
+  readonly ingestionBucket: s3.IBucket;
+  readonly ingestionPrefix: string;
+  readonly processedBucket: s3.IBucket;
+  readonly processedPrefix: string;
+  readonly vpc?: VpcPlacement;
+  readonly logLevel: LogLevel;
+}
+
+export class IngestStage extends Construct {
+  readonly lambda: PipelineFunction;
+  readonly secret: secretsmanager.ISecret;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly schedule: scheduler.Schedule;
+  readonly scheduleRole: iam.Role;
+  readonly createdSecurityGroup?: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: IngestStageProps) {
+    super(scope, id);
+    const { settings } = props;
+    const existing = settings.secret;
+    this.secret =
+      'arn' in existing
+        ? secretsmanager.Secret.fromSecretCompleteArn(this, 'SourceSecret', existing.arn)
+        : secretsmanager.Secret.fromSecretNameV2(this, 'SourceSecret', existing.name);
+
+    let placement;
+    if (props.vpc) {
+      const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: props.vpc.vpcId, availabilityZones: Fn.getAzs() });
+      const subnets = props.vpc.subnetIds.map((subnetId) => ec2.Subnet.fromSubnetId(this, subnetId, subnetId));
+      let securityGroups: ec2.ISecurityGroup[] = props.vpc.securityGroupIds.map((groupId) =>
+        ec2.SecurityGroup.fromSecurityGroupId(this, groupId, groupId, { mutable: false }),
+      );
+      if (securityGroups.length === 0) {
+        this.createdSecurityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+          vpc,
+          description: 'totesys ingest Lambda: allow it into the source database security group',
+          allowAllOutbound: true,
+        });
+        securityGroups = [this.createdSecurityGroup];
+      }
+      placement = { vpc, subnets: { subnets }, securityGroups };
+    }
+
+    this.lambda = new PipelineFunction(this, 'Lambda', {
+      entry: 'lambdas/ingest/handler.ts',
+      description: 'totesys ingest: changed rows of the totesys database into the ingestion bucket',
+      serviceName: 'totesys-ingest',
+      memorySize: INGEST_MEMORY_MB,
+      timeout: INGEST_TIMEOUT,
+      // One run at a time (the lease object guards the same across retries and overlaps).
+      reservedConcurrentExecutions: 1,
+      logLevel: props.logLevel,
+      environment: {
+        INGESTION_BUCKET: props.ingestionBucket.bucketName,
+        INGESTION_PREFIX: props.ingestionPrefix,
+        PROCESSED_BUCKET: props.processedBucket.bucketName,
+        PROCESSED_PREFIX: props.processedPrefix,
+        INGEST_PARAMETER_PATH: settings.parameterPath,
+        SOURCE_DB_SECRET_ARN: this.secret.secretArn,
+        SOURCE_DB_SSL: settings.ssl,
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      },
+      vpc: placement,
+    });
+    this.grantAccess(props);
+
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
+    this.lambda.function.configureAsyncInvoke({
+      retryAttempts: INGEST_RETRY_ATTEMPTS,
+      maxEventAge: INGEST_MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+
+    this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: 'Lets EventBridge Scheduler invoke the totesys ingest Lambda',
+    });
+    acknowledgeWildcardResources(
+      this.scheduleRole,
+      [`${this.lambda.function.functionArn}:*`],
+      "aws-cdk-lib's grantInvoke also covers the function's versions and aliases (<function ARN>:*); it is still this one function.",
+    );
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: 'Runs the totesys ingest Lambda',
+      schedule: scheduler.ScheduleExpression.expression(settings.schedule.expression),
+      target: new LambdaInvoke(this.lambda.function, {
+        role: this.scheduleRole,
+        retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
+        maxEventAge: INGEST_MAX_EVENT_AGE,
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    });
+  }
+
+  /** Alarms like the other stages': repeated failures, dead letters, dropped events. */
+  addAlarms(alerts: AlertTopic, failurePeriods: number): void {
+    const atLeastOnce = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+    const quiet = cloudwatch.TreatMissingData.NOT_BREACHING;
+    const see = 'See "Alarms" in docs/DEPLOY.md.';
+    alerts.alarm('IngestFailures', {
+      name: 'ingest-failures',
+      alarmDescription: `The ingest Lambda failed in each of the last ${failurePeriods} five-minute periods: the source is not being read (database unreachable, secret, a table that fails). Its log names the table and the error; state is unchanged, so the next good run catches up. ${see}`,
+      metric: this.lambda.function.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: atLeastOnce,
+      evaluationPeriods: failurePeriods,
+      datapointsToAlarm: failurePeriods,
+      treatMissingData: quiet,
+    });
+    alerts.alarm('IngestDeadLetters', {
+      name: 'ingest-dead-letters',
+      alarmDescription: `The ingest dead-letter queue holds runs that failed every attempt. Fix the cause and purge it: the next run extracts everything pending. ${see}`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      comparisonOperator: atLeastOnce,
+      evaluationPeriods: 1,
+      treatMissingData: quiet,
+    });
+    alerts.alarm('IngestDroppedEvents', {
+      name: 'ingest-dropped-events',
+      alarmDescription: `Lambda gave up on asynchronous events of the ingest Lambda (retries exhausted or too old); they were sent to its dead-letter queue. ${see}`,
+      metric: this.lambda.function.metric('AsyncEventsDropped', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: atLeastOnce,
+      evaluationPeriods: 1,
+      treatMissingData: quiet,
+    });
+  }
+
+  private grantAccess(props: IngestStageProps): void {
+    const role = this.lambda.role;
+    const ingestionObjects = props.ingestionBucket.arnForObjects(`${props.ingestionPrefix}*`);
+    // Put (and the multipart calls it covers), abort a failed multipart upload, and read
+    // back an object's metadata to adopt it (HeadObject needs s3:GetObject).
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'], resources: [ingestionObjects] }),
+    );
+    const extractObjects = props.processedBucket.arnForObjects(`${props.processedPrefix}${INGEST_PROCESSED_FOLDER}/*`);
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [extractObjects] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.ingestionBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${props.ingestionPrefix}*`] } },
+      }),
+    );
+    // Without list permission S3 answers a read of a missing fingerprint or lease with 403, not 404.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.processedBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${props.processedPrefix}${INGEST_PROCESSED_FOLDER}/*`] } },
+      }),
+    );
+    const parameters = Stack.of(this).formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: `${props.settings.parameterPath.slice(1)}/*`,
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameters] }));
+    this.secret.grantRead(role);
+
+    acknowledgeWildcardResources(
+      role,
+      [ingestionObjects],
+      'Ingestion keys carry a sequence and a watermark known only at run time; writes are scoped to the ingestion prefix, where the transform reads.',
+    );
+    acknowledgeWildcardResources(
+      role,
+      [extractObjects],
+      'One fingerprint object per source table and the run lease, named at run time; access is scoped to the extract/ folder of the processed prefix.',
+    );
+    acknowledgeWildcardResources(
+      role,
+      [parameters],
+      'One state parameter per source table, created on first use; access is scoped to the configured ingest parameter path.',
+    );
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Local mode's ingest stage: the same core the Ingest Lambda runs (lambdas/core/extract),
+ * with the state folder standing in for the buckets (`ingestion/`, and `processed/extract/`
+ * for fingerprints and the lease) and Parameter Store (`parameters.json`).
+ */
+import { join } from 'node:path';
+import { PgSourceDatabase } from '../lambdas/adapters/pg/totesys-source';
+import { ExtractLayout } from '../lambdas/core/extract/extract-layout';
+import { type ExtractRunSummary, runExtract } from '../lambdas/core/extract/run-extract';
+import type { Log, Metrics } from '../lambdas/core/ports';
+import { DEFAULT_GZIP_LEVEL } from '../lambdas/ingest/config';
+import { FileExtractStore } from './adapters/file-extract-store';
+import { FileParameterStore } from './adapters/file-parameter-store';
+
+export const INGEST_PARAMETER_PATH = '/totesys/local/ingest';
+
+export interface LocalIngestOptions {
+  readonly sourceUrl: string;
+  readonly stateDir: string;
+  readonly log: Log;
+  readonly metrics: Metrics;
+}
+
+export class LocalIngestError extends Error {
+  override readonly name = 'LocalIngestError';
+}
+
+/** One ingestion run; throws when a table failed or another run holds the lease. */
+export async function ingestSource(options: LocalIngestOptions): Promise<Extract<ExtractRunSummary, { status: 'done' }>> {
+  const parsed = new URL(options.sourceUrl);
+  const summary = await runExtract(
+    {
+      source: new PgSourceDatabase({
+        config: { connectionString: options.sourceUrl },
+        description: `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`,
+        secrets: [decodeURIComponent(parsed.password), parsed.password].filter((secret) => secret !== ''),
+      }),
+      ingestion: new FileExtractStore(join(options.stateDir, 'ingestion'), join(options.stateDir, 'ingestion-metadata')),
+      state: new FileExtractStore(join(options.stateDir, 'processed'), join(options.stateDir, 'processed-metadata')),
+      parameters: new FileParameterStore(join(options.stateDir, 'parameters.json')),
+      layout: new ExtractLayout({ parameterPath: INGEST_PARAMETER_PATH }),
+      log: options.log,
+      metrics: options.metrics,
+      gzipLevel: DEFAULT_GZIP_LEVEL,
+    },
+    {},
+  );
+  if (summary.status === 'busy') throw new LocalIngestError(`another ingestion run holds the lease until ${summary.heldUntil}`);
+  if (summary.failures.length > 0) {
+    throw new LocalIngestError(`ingestion failed for ${summary.failures.map((f) => `${f.table}: ${f.error}`).join('; ')}`);
+  }
+  return summary;
+}
