@@ -4,7 +4,7 @@
  * natural key and money columns, and how a source row becomes a version; for each
  * dimension, the source table whose ids it holds.
  */
-import type { SourceRow } from '../../lambdas/core/ingest/types';
+import type { SourceRow } from '../../lambdas/core/objects/types';
 import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
 import {
   DIMENSION_TABLES,

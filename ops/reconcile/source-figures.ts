@@ -4,7 +4,7 @@
  * row counts and money sums, and per table the distinct fact versions and dimension ids;
  * for facts also the history the loaded objects make (fact-history.ts).
  */
-import { BadObjectError, readIngestionObject } from '../../lambdas/core/ingest';
+import { BadObjectError, readIngestionObject } from '../../lambdas/core/objects';
 import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
 import type { PipelineAccess } from '../pipeline-access';
 import { type IngestionObjectInfo, type LoadedSequences, listIngestionObjects } from '../pipeline-listing';

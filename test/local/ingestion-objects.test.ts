@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readIngestionObject } from '../../lambdas/core/ingest';
+import { readIngestionObject } from '../../lambdas/core/objects';
 import { parseIngestionKey } from '../../lambdas/core/layout';
 import { SOURCE_TABLE_NAMES, SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
 import { FileObjectStore } from '../../local/adapters/file-object-store';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readIngestionObject } from '../../lambdas/core/ingest';
+import { readIngestionObject } from '../../lambdas/core/objects';
 import { SOURCE_TABLES } from '../../lambdas/core/schema/source-tables';
 import { generateSalesOrderLines } from '../../local/generator';
 import { literalToCents, numberLiteral } from './support/source-text';

@@ -11,7 +11,7 @@
  * every version upgraded (`upgradeVersion`) and saved as format 2: read as they were, their
  * `<last_updated>.<sequence>` versions would sort above every new one and freeze each row.
  */
-import type { SourceRow } from '../ingest/types';
+import type { SourceRow } from '../objects/types';
 import type { ProcessedLayout } from '../layout';
 import type { ObjectStore } from '../ports';
 import type { CellValue } from '../schema/column-types';

@@ -4,7 +4,7 @@
  * after a small per-part rename table or prefix. Audit columns (`version_hash`,
  * `source_version`) are left for the caller, who knows the row's version.
  */
-import type { SourceRow } from '../ingest/types';
+import type { SourceRow } from '../objects/types';
 import type { CellValue } from '../schema/column-types';
 import type { SourceTableDefinition } from '../schema/source-tables';
 import type { WarehouseTableDefinition } from '../schema/warehouse-tables';

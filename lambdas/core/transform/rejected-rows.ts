@@ -1,5 +1,5 @@
 /** Rejected rows of one object, as JSON Lines for `rejected/<table>/<sequence>.jsonl`. */
-import type { RejectedRow } from '../ingest/types';
+import type { RejectedRow } from '../objects/types';
 
 export class RejectedRows {
   private readonly lines: string[] = [];

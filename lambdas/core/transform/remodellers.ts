@@ -3,7 +3,7 @@
  * facts with their version hash and the dates they reference; dimensions with their
  * source version, through join state where the dimension joins two tables.
  */
-import type { SourceRow } from '../ingest/types';
+import type { SourceRow } from '../objects/types';
 import type { WriterValue } from '../parquet/writer';
 import type { Log } from '../ports';
 import type { CellValue } from '../schema/column-types';

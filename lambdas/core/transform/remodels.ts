@@ -2,7 +2,7 @@
  * Which warehouse rows each source table becomes (SPEC §4), as projections over the table
  * definitions: only the differences from "same name" are written here.
  */
-import type { SourceRow } from '../ingest/types';
+import type { SourceRow } from '../objects/types';
 import { SOURCE_TABLES, type SourceTableName } from '../schema/source-tables';
 import {
   DIMENSION_TABLES,

@@ -7,7 +7,7 @@
  * in Parameter Store; release the lock. Any failure publishes no manifest and is rethrown,
  * so the Lambda's retries and DLQ take over.
  */
-import { readIngestionObject } from '../ingest';
+import { readIngestionObject } from '../objects';
 import { type IngestionKey, type ProcessedLayout, parseIngestionKey } from '../layout';
 import { TABLE_DIMENSION, TransformMetric } from '../metric-names';
 import type { Log, Metrics, ObjectStore, ParameterStore } from '../ports';

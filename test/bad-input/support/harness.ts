@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { S3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../../../lambdas/adapters/aws/ssm-parameter-store';
-import type { RejectedRow } from '../../../lambdas/core/ingest';
+import type { RejectedRow } from '../../../lambdas/core/objects';
 import { type BatchManifest, ProcessedLayout, ingestionKey } from '../../../lambdas/core/layout';
 import { readParquetColumns } from '../../../lambdas/core/parquet/reader';
 import type { CellValue } from '../../../lambdas/core/schema/column-types';

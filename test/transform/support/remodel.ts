@@ -1,5 +1,5 @@
 /** Runs rows of one source table through the remodeller, with in-memory join state. */
-import type { SourceRow } from '../../../lambdas/core/ingest/types';
+import type { SourceRow } from '../../../lambdas/core/objects/types';
 import type { SourceTableName } from '../../../lambdas/core/schema/source-tables';
 import { BatchOutput } from '../../../lambdas/core/transform/batch-output';
 import { TableState } from '../../../lambdas/core/transform/join-state';

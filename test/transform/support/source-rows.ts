@@ -3,7 +3,7 @@
  * plausible defaults. Timestamps and dates are computed with Date.UTC, which is pure
  * arithmetic: the same in every machine zone.
  */
-import type { SourceRow } from '../../../lambdas/core/ingest/types';
+import type { SourceRow } from '../../../lambdas/core/objects/types';
 
 const DAY = 86_400_000;
 

@@ -4,8 +4,8 @@
  * that drains `readIngestionObject` into plain arrays.
  */
 import { Buffer } from 'node:buffer';
-import { type ReadObjectOptions, readIngestionObject } from '../../lambdas/core/ingest';
-import type { ParsedRow, RejectedRow, RowBatch } from '../../lambdas/core/ingest/types';
+import { type ReadObjectOptions, readIngestionObject } from '../../lambdas/core/objects';
+import type { ParsedRow, RejectedRow, RowBatch } from '../../lambdas/core/objects/types';
 import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
 
 export const SAMPLE_LINES = {

@@ -6,7 +6,7 @@ import {
   isDateTimeProblem,
   readDate,
   readTimestamp,
-} from '../../lambdas/core/ingest/naive-datetime';
+} from '../../lambdas/core/objects/naive-datetime';
 
 const date = (text: string) => readDate(text, 0, text.length);
 const timestamp = (text: string) => readTimestamp(text, 0, text.length);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExactNumberReader } from '../../lambdas/core/ingest/exact-number';
+import { ExactNumberReader } from '../../lambdas/core/objects/exact-number';
 
 const money = new ExactNumberReader(2, 8); // numeric(10,2)
 const read = (literal: string) => money.read(literal, 0, literal.length);

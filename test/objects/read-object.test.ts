@@ -6,7 +6,7 @@ import { Buffer } from 'node:buffer';
 import { createGzip, gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { BadObjectError, readIngestionObject } from '../../lambdas/core/ingest';
+import { BadObjectError, readIngestionObject } from '../../lambdas/core/objects';
 import { SOURCE_TABLES } from '../../lambdas/core/schema/source-tables';
 import { readAll, sampleLine } from './support';
 

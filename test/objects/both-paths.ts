@@ -4,9 +4,9 @@
  * require the two to give the same rows and the same rejections.
  */
 import { Buffer } from 'node:buffer';
-import { LineSplitter, type LineSink } from '../../lambdas/core/ingest/lines';
-import { TableRowReader } from '../../lambdas/core/ingest/table-row-reader';
-import type { ParsedRow, RejectedRow } from '../../lambdas/core/ingest/types';
+import { LineSplitter, type LineSink } from '../../lambdas/core/objects/lines';
+import { TableRowReader } from '../../lambdas/core/objects/table-row-reader';
+import type { ParsedRow, RejectedRow } from '../../lambdas/core/objects/types';
 import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
 
 export const OBJECT_KEY = 'sales_order/0000000042_20241114T093012345.jsonl';

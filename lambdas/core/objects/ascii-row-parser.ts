@@ -9,7 +9,7 @@
  * the general path (flat-json.ts + column-validators.ts) accepts and produces the same
  * values. On anything else (a different key order, an escape, a non-ASCII byte, an
  * exponent, a bad value…) it declines, and the general path handles the line and reports
- * whatever is wrong. test/ingest/ascii-row-parser.test.ts checks the two agree.
+ * whatever is wrong. test/objects/ascii-row-parser.test.ts checks the two agree.
  */
 import type { Buffer } from 'node:buffer';
 import type { CellValue, ColumnDefinition } from '../schema/column-types';

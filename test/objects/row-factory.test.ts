@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rowFactory } from '../../lambdas/core/ingest/row-factory';
+import { rowFactory } from '../../lambdas/core/objects/row-factory';
 import { SOURCE_TABLES } from '../../lambdas/core/schema/source-tables';
 
 describe('row factory', () => {

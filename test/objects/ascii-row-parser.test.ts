@@ -7,8 +7,8 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AsciiRowParser } from '../../lambdas/core/ingest/ascii-row-parser';
-import { TableRowReader } from '../../lambdas/core/ingest/table-row-reader';
+import { AsciiRowParser } from '../../lambdas/core/objects/ascii-row-parser';
+import { TableRowReader } from '../../lambdas/core/objects/table-row-reader';
 import type { CellValue } from '../../lambdas/core/schema/column-types';
 import { SOURCE_TABLES } from '../../lambdas/core/schema/source-tables';
 import { SAMPLE_LINES, type SampleTable } from './support';

@@ -7,8 +7,8 @@ import {
   NUMBER_VALUE,
   STRING_VALUE,
   TRUE_VALUE,
-} from '../../lambdas/core/ingest/flat-json';
-import { RowProblem } from '../../lambdas/core/ingest/row-problem';
+} from '../../lambdas/core/objects/flat-json';
+import { RowProblem } from '../../lambdas/core/objects/row-problem';
 
 const columns = ['id', 'name', 'price', 'flag', 'note'];
 

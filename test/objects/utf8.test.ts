@@ -1,7 +1,7 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firstInvalidUtf8Offset } from '../../lambdas/core/ingest/utf8';
+import { firstInvalidUtf8Offset } from '../../lambdas/core/objects/utf8';
 
 describe('locating invalid UTF-8', () => {
   it.each([

@@ -5,8 +5,8 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NOT_READ, readAsciiDate, readAsciiTimestamp } from '../../lambdas/core/ingest/ascii-datetime';
-import { isDateTimeProblem, readDate, readTimestamp } from '../../lambdas/core/ingest/naive-datetime';
+import { NOT_READ, readAsciiDate, readAsciiTimestamp } from '../../lambdas/core/objects/ascii-datetime';
+import { isDateTimeProblem, readDate, readTimestamp } from '../../lambdas/core/objects/naive-datetime';
 
 /** The text with about one character in ten replaced by a near miss. */
 const nearly = (template: string) =>
