@@ -15,7 +15,7 @@ import { deadLetterQueue } from './dead-letter-queue';
 import { acknowledgeWildcardResources } from './nag';
 import { PipelineFunction } from './pipeline-function';
 
-/** Ingestion objects are JSON Lines, optionally gzipped (SPEC §2). */
+/** Ingestion objects are JSON Lines, optionally gzipped (CONTRACT.md §2). */
 export const INGESTION_SUFFIXES = ['.jsonl', '.jsonl.gz'] as const;
 /** Everything the transform writes in the processed bucket, and reads back. */
 export const TRANSFORM_PROCESSED_FOLDERS = ['batches', 'manifests', 'rejected', 'state'] as const;

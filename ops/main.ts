@@ -1,4 +1,4 @@
-/** `npm run ops -- <command> [options]`: see ops/README.md and `--help`. */
+/** `npm run ops -- <command> [options]`: the operator CLI (README "Operator CLI", and `--help`). */
 import { runCli } from './cli';
 
 process.exitCode = await runCli(process.argv.slice(2), {

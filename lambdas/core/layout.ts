@@ -1,5 +1,5 @@
 /**
- * Where things live in the buckets: the ingestion key format (SPEC §2) and the processed
+ * Where things live in the buckets: the ingestion key format (CONTRACT.md §2) and the processed
  * bucket layout the transform writes and the loader reads. One module so both sides
  * agree; see docs/ARCHITECTURE.md for the reasoning.
  *

@@ -27,7 +27,7 @@ export const TransformMetric = {
   RowsRejected: 'RowsRejected',
   SequenceGaps: 'SequenceGaps',
   Duration: 'TransformDuration',
-  /** Values of text columns written as JSON numbers, loaded as their literal text (SPEC §2). */
+  /** Values of text columns written as JSON numbers, loaded as their literal text (CONTRACT.md §2). */
   NumbersAsText: 'NumbersAsText',
 } as const;
 

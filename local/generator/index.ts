@@ -8,7 +8,7 @@
  * - `snapshot(dataset)`: the change set of a first, full run (every row).
  * - `simulateIngestion({ seed, scale, laterRuns })`, `landedRows`, `distinctVersions`: a
  *   whole history, for computing the expected warehouse independently.
- * - `toIngestionObject(...)`, `IngestionObjectWriter`: land rows as SPEC §2 objects.
+ * - `toIngestionObject(...)`, `IngestionObjectWriter`: land rows as CONTRACT.md §2 objects.
  * - `generateSalesOrderLines({ seed, rows })`: fast sales_order JSON Lines for benchmarks.
  *
  * Rows are `SourceRecord`s: column → value, with timestamps and dates as the source text,

@@ -1,5 +1,5 @@
 /**
- * Landing generated rows as ingestion objects (SPEC §2), exactly as the upstream job
+ * Landing generated rows as ingestion objects (CONTRACT.md §2), exactly as the upstream job
  * would: one JSON Lines object per table per run that found changes, keyed
  * `[prefix/]<table>/<10-digit sequence>_<newest last_updated as YYYYMMDDTHHMMSSmmm>.jsonl[.gz]`
  * (the key format is layout.ts's `ingestionKey`), sequences per table from 1.
@@ -21,7 +21,7 @@ export interface IngestionObjectOptions {
   /** The watermark of an object with no rows (a row-less object has no newest last_updated). */
   readonly emptyWatermark?: string;
   /**
-   * Write values in a seeded mix of every form SPEC §2 accepts (see source-json.ts) rather
+   * Write values in a seeded mix of every form CONTRACT.md §2 accepts (see source-json.ts) rather
    * than the dump's one form: same values, other text. The number seeds the mix.
    */
   readonly mixedEncodings?: number;

@@ -6,7 +6,7 @@
  * Money is held as integer cents (bigint) and its text is built from the digits, never
  * through a binary float.
  *
- * Given a Random, values are instead written in any of the other forms SPEC §2 says real
+ * Given a Random, values are instead written in any of the other forms CONTRACT.md §2 says real
  * dumps use (same values, other text): timestamps with a space or `T` and 0–6 fractional
  * digits (never dropping a non-zero millisecond), integers as integral floats (`2.0`),
  * money as numeric strings (`"3.90"`), booleans as `"t"`/`"f"`.

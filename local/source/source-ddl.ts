@@ -1,5 +1,5 @@
 /**
- * DDL for a totesys-shaped source database (SPEC §1), derived from the one source table
+ * DDL for a totesys-shaped source database (CONTRACT.md §1), derived from the one source table
  * definition: serial primary keys, text dates, numeric(10,2) money, timestamp(3)
  * audit columns, Postgres enums. Used by local mode's source database and the tests.
  */

@@ -1,5 +1,5 @@
 /**
- * Fact history for reconcile: what each id's rows must be by the loader's rule (SPEC §5),
+ * Fact history for reconcile: what each id's rows must be by the loader's rule (CONTRACT.md §5),
  * worked out from the ingestion objects alone. An object is one observation of each id it
  * holds (an id repeated in it: the newest line by last_updated, the later line on a tie);
  * observations in sequence order, consecutive equal versions collapsed, one row per run

@@ -13,7 +13,7 @@
  *   file; one that is not never reached the warehouse (see dimension-coverage.ts).
  *
  * - Fact history, per id, over the loaded batches: the warehouse's rows in `source_sequence`
- *   order must be the history the ingestion objects make by the loader's rule (SPEC §5,
+ *   order must be the history the ingestion objects make by the loader's rule (CONTRACT.md §5,
  *   fact-history.ts): same versions, same sequences. Checked for ids whose versions
  *   matched above (a missing or unknown version is reported once, there).
  *

@@ -1,6 +1,6 @@
 /**
  * A dump that typed phone numbers (and other text) as JSON numbers, through the real
- * transform: SPEC §2 makes each such value its literal text, so the addresses become real
+ * transform: CONTRACT.md §2 makes each such value its literal text, so the addresses become real
  * dim_location and dim_counterparty rows (not rejections leaving placeholders), and the
  * values are counted per source table in the NumbersAsText metric.
  */

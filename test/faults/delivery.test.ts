@@ -1,5 +1,5 @@
 /**
- * Delivery faults (SPEC §5: S3 events are at-least-once and unordered): every scenario
+ * Delivery faults (CONTRACT.md §5: S3 events are at-least-once and unordered): every scenario
  * ends with the warehouse equal to a fault-free run of the same input, no row lost or
  * duplicated, and the irregularity visible in logs and metrics.
  */

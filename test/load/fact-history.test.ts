@@ -1,5 +1,5 @@
 /**
- * SPEC §5 for facts: an id's history is its observations in ingestion-sequence order with
+ * CONTRACT.md §5 for facts: an id's history is its observations in ingestion-sequence order with
  * consecutive identical ones collapsed, one row per run at the run's first sequence,
  * whatever order the batches arrive in. Checked in a real warehouse after real loads.
  */

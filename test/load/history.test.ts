@@ -1,5 +1,5 @@
 /**
- * SPEC §5 in the warehouse: facts as history, dimensions as latest values under a version
+ * CONTRACT.md §5 in the warehouse: facts as history, dimensions as latest values under a version
  * guard, re-runs and replays changing nothing, late and out-of-order batches.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

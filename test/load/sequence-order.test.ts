@@ -1,5 +1,5 @@
 /**
- * SPEC §5 end to end (transform, then load into a real Postgres): dimension versions are
+ * CONTRACT.md §5 end to end (transform, then load into a real Postgres): dimension versions are
  * ordered by ingestion sequence. A row once sent with last_updated 2099-01-01 (a typo) is
  * corrected by a later object with an earlier last_updated; a late, older object never
  * overwrites. And the upgrade: join state and a warehouse left by the previous release

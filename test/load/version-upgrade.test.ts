@@ -1,5 +1,5 @@
 /**
- * Upgrading to versions ordered by ingestion sequence (SPEC §5): a warehouse loaded by
+ * Upgrading to versions ordered by ingestion sequence (CONTRACT.md §5): a warehouse loaded by
  * the code before (versions `<last_updated>.<sequence>`) and batches that code
  * transformed but did not load yet. Either, read as it was, would sort above every new
  * version and freeze its rows; after the upgrade, newer objects win and late ones don't.

@@ -1,6 +1,6 @@
 /**
  * The local report's sales by month reads each order's current version: the newest by
- * ingestion sequence, not by last_updated (SPEC §5), exact to the cent.
+ * ingestion sequence, not by last_updated (CONTRACT.md §5), exact to the cent.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { salesByMonth } from '../../local/warehouse-queries';

@@ -129,7 +129,7 @@ describe('IngestionObjectWriter', () => {
     }
   });
 
-  it('can write every value form SPEC §2 accepts, seeded, and the reader still gets the same values', async () => {
+  it('can write every value form CONTRACT.md §2 accepts, seeded, and the reader still gets the same values', async () => {
     const variants = {
       spaceTimestamp: /"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/,
       tTimestamp: /"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/,

@@ -1,5 +1,5 @@
 /**
- * SPEC §2: a JSON number in a text column (one team's dump typed phone numbers as numbers)
+ * CONTRACT.md §2: a JSON number in a text column (one team's dump typed phone numbers as numbers)
  * is that number's literal text, exactly as written. Both reading paths must give the same
  * text and count such values; everything around the rule (length limits, malformed
  * numbers, enum columns) stays a bad row with the same reason on both.

@@ -1,6 +1,6 @@
 /**
  * Helpers for the ingestion tests: real-shaped source rows (copied from the November 2024
- * reference dump; payment, absent from it, built to SPEC §1), line builders, and a reader
+ * reference dump; payment, absent from it, built to CONTRACT.md §1), line builders, and a reader
  * that drains `readIngestionObject` into plain arrays.
  */
 import { Buffer } from 'node:buffer';

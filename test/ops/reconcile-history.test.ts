@@ -1,6 +1,6 @@
 /**
  * reconcile's fact-history check: each id's warehouse rows, in source_sequence order,
- * against the history its loaded ingestion objects make (SPEC §5). A row that went
+ * against the history its loaded ingestion objects make (CONTRACT.md §5). A row that went
  * A → B → A is three rows and no difference; the same id with its last A lost (what the
  * old `UNIQUE (id, version_hash)` rule did) or with a version at the wrong sequence is a
  * difference naming the id, though every version is still present.

@@ -1,4 +1,4 @@
-/** SPEC §4 propagation and §5 version semantics, at the remodelling level. */
+/** CONTRACT.md §4 propagation and §5 version semantics, at the remodelling level. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +108,7 @@ describe('dimension versions', () => {
   });
 });
 
-describe('dimension versions are ordered by ingestion sequence (SPEC §5)', () => {
+describe('dimension versions are ordered by ingestion sequence (CONTRACT.md §5)', () => {
   it('a later object wins even when its last_updated is earlier (a typo in the future, corrected)', async () => {
     const state = newState();
     await remodel('address', [rows.address({ city: 'Typo', last_updated: ts('2099-01-01 00:00:00') })], { state, sequence: 1 });

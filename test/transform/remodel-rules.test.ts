@@ -1,4 +1,4 @@
-/** SPEC §4: how each source table becomes warehouse rows. */
+/** CONTRACT.md §4: how each source table becomes warehouse rows. */
 import { describe, expect, it } from 'vitest';
 import { day, rows, ts } from './support/source-rows';
 import { remodel } from './support/remodel';

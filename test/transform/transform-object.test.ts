@@ -107,7 +107,7 @@ describe('a fact object', () => {
   });
 });
 
-describe('value encodings seen in real dumps (SPEC §2)', () => {
+describe('value encodings seen in real dumps (CONTRACT.md §2)', () => {
   it('accepts timestamps with 0–6 fractional digits, integral floats, money strings and "t"/"f" booleans', async () => {
     const object = h.ingest('payment', 1, [
       rawLine('payment', { payment_id: 1, created_at: '2024-01-02 03:04:05', last_updated: '2024-01-02T03:04:05.1' }, {
@@ -194,7 +194,7 @@ describe('a bad object', () => {
   });
 });
 
-describe('delivery semantics (SPEC §5)', () => {
+describe('delivery semantics (CONTRACT.md §5)', () => {
   it('a re-delivered object changes nothing: skipped, no writes', async () => {
     const object = h.ingest('sales_order', 1, [line('sales_order')]);
     await h.transform(object);

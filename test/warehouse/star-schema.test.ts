@@ -1,5 +1,5 @@
 /**
- * The warehouse schema against SPEC §3, written out here by hand (not derived from the
+ * The warehouse schema against CONTRACT.md §3, written out here by hand (not derived from the
  * definitions the DDL comes from), so a drift in either is caught.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,7 +136,7 @@ describe('the star schema a migration creates', () => {
     expect(serials).toEqual(['fact_payment.payment_record_id', 'fact_purchase_order.purchase_record_id', 'fact_sales_order.sales_record_id']);
   });
 
-  it('has the foreign keys of SPEC §3, facts to dimensions', async () => {
+  it('has the foreign keys of CONTRACT.md §3, facts to dimensions', async () => {
     const fks = await withClient(db.url, async (client) =>
       (await client.query<{ table_name: string; fk: string }>(
         `SELECT conrelid::regclass::text AS table_name,

@@ -1,6 +1,6 @@
 /**
  * Where the extract stage keeps things:
- * - ingestion bucket: `[ingestionPrefix]<table>/<sequence>_<watermark>.jsonl.gz` (SPEC §2);
+ * - ingestion bucket: `[ingestionPrefix]<table>/<sequence>_<watermark>.jsonl.gz` (CONTRACT.md §2);
  * - processed bucket: `[processedPrefix]extract/fingerprints/<table>.bin` and
  *   `[processedPrefix]extract/lease.json` (outside the ingestion prefix, so the transform
  *   is never triggered by them, and nothing else lists `extract/`);

@@ -1,6 +1,6 @@
 /**
  * One source row (Postgres text output) → one JSON Lines line with exactly the table's
- * columns (SPEC §2, §6): integers as numbers, money as its numeric text in a string,
+ * columns (CONTRACT.md §2, §6): integers as numbers, money as its numeric text in a string,
  * booleans true/false, naive timestamps as `YYYY-MM-DD HH:MM:SS.mmm` text. Values never
  * pass through a Date, a binary float or the machine's zone.
  */

@@ -1,5 +1,5 @@
 /**
- * The set-based statements that move a staged file into the warehouse (SPEC §5):
+ * The set-based statements that move a staged file into the warehouse (CONTRACT.md §5):
  * dimensions upserted under a version guard, dim_date and placeholder dimension rows
  * created for whatever the facts reference (facts as history: fact-history-sql.ts). All
  * of it derived from the table definitions.
@@ -69,7 +69,7 @@ ON CONFLICT (${quoteIdent(table.primaryKey)}) DO NOTHING`;
 }
 
 /**
- * SQL for each dim_date column from a date `d`, by SPEC §4: ISO day of week (Monday 1),
+ * SQL for each dim_date column from a date `d`, by CONTRACT.md §4: ISO day of week (Monday 1),
  * English unpadded names (`FMDay` is English whatever the locale; only `TM` translates).
  */
 const DIM_DATE_EXPRESSIONS: Readonly<Record<string, string>> = {

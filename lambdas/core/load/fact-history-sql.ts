@@ -1,5 +1,5 @@
 /**
- * Fact history (SPEC §5), rebuilt in the batch's transaction for every id the batch holds.
+ * Fact history (CONTRACT.md §5), rebuilt in the batch's transaction for every id the batch holds.
  *
  * The rule: an id's history is its observations (one per ingestion sequence) in sequence
  * order with consecutive identical ones (same `version_hash`) collapsed; one fact row per

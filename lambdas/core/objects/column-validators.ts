@@ -4,7 +4,7 @@
  * One validator is built per column, once per object, so the per-row work is a switch
  * on the value kind and a char-code loop.
  *
- * Accepted encodings (SPEC §2; choices the spec left open are marked *):
+ * Accepted encodings (CONTRACT.md §2; choices the spec left open are marked *):
  * - integer: a JSON number with an integral value: `2`, `2.0`, `2.00`, and *exponent
  *   forms `2e0`, `1.5e1` (evaluated exactly); must fit int32. Strings are not integers.
  * - decimal (money): a JSON number or a string holding a JSON number literal (`"361.39"`,
@@ -20,7 +20,7 @@
  * - timestamp: `YYYY-MM-DD HH:MM:SS[.f…]` or with `T`, 0–6 fractional digits, naive;
  *   a zone designator (`Z`, `+01:00`) is rejected.
  * - boolean: `true`/`false`, or the strings `"t"`/`"f"` (Postgres' text form). *The
- *   strings `"true"`/`"false"` are not accepted: SPEC lists the accepted encodings.
+ *   strings `"true"`/`"false"` are not accepted: CONTRACT.md §2 lists the accepted encodings.
  * - null only in nullable columns.
  */
 import type { CellValue, ColumnDefinition } from '../schema/column-types';

@@ -1,5 +1,5 @@
 /**
- * Reads one ingestion object (SPEC §2) as a stream: bytes → (gunzip) → lines → flat JSON
+ * Reads one ingestion object (CONTRACT.md §2) as a stream: bytes → (gunzip) → lines → flat JSON
  * → validated, typed rows of the object's source table, plus rejected rows.
  *
  * Memory is bounded by a chunk, the longest accepted line and one batch; the object is

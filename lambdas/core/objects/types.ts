@@ -30,7 +30,7 @@ export interface RowBatch {
   readonly rejected: readonly RejectedRow[];
   /**
    * Values in these rows that were JSON numbers in a text column, kept as their literal
-   * text (SPEC §2: `"phone": 1803637401` is `"1803637401"`). Worth watching: a dump that
+   * text (CONTRACT.md §2: `"phone": 1803637401` is `"1803637401"`). Worth watching: a dump that
    * types text as numbers may also have lost leading zeros upstream.
    */
   readonly numbersAsText: number;

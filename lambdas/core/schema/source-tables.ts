@@ -1,5 +1,5 @@
 /**
- * The eleven tables of the totesys OLTP database (SPEC §1), as they arrive in ingestion
+ * The eleven tables of the totesys OLTP database (CONTRACT.md §1), as they arrive in ingestion
  * objects. Every table also carries `created_at` and `last_updated`, added below.
  */
 import {

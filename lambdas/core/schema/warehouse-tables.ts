@@ -1,5 +1,5 @@
 /**
- * The star schema of the warehouse (SPEC §3): 3 facts and 8 dimensions. The analysts'
+ * The star schema of the warehouse (CONTRACT.md §3): 3 facts and 8 dimensions. The analysts'
  * names and types, plus audit columns marked `audit: true` (documented in
  * docs/ARCHITECTURE.md). These definitions drive the Parquet schema written by the
  * transform and the DDL applied by the loader.

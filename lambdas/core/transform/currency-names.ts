@@ -1,5 +1,5 @@
 /**
- * dim_currency.currency_name (SPEC §4 Decision): the English name ICU gives the code
+ * dim_currency.currency_name (CONTRACT.md §4 Decision): the English name ICU gives the code
  * (GBP → British Pound). A code ICU does not know keeps the code as its name, and the
  * caller is told so it can log a warning.
  */

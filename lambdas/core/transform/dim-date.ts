@@ -1,5 +1,5 @@
 /**
- * dim_date rows, derived from the day number alone (SPEC §4): ISO day_of_week
+ * dim_date rows, derived from the day number alone (CONTRACT.md §4): ISO day_of_week
  * (Monday 1 … Sunday 7), English unpadded names, quarter = (month − 1) div 3 + 1.
  */
 import type { CellValue } from '../schema/column-types';

@@ -1,5 +1,5 @@
 /**
- * Which warehouse rows each source table becomes (SPEC §4), as projections over the table
+ * Which warehouse rows each source table becomes (CONTRACT.md §4), as projections over the table
  * definitions: only the differences from "same name" are written here.
  */
 import type { SourceRow } from '../objects/types';

@@ -2,7 +2,7 @@
  * Versions (docs/ARCHITECTURE.md "Versions and history").
  * - A source row's version is `<10-digit sequence>.<last_updated as YYYYMMDDTHHMMSSmmm>`:
  *   fixed width, so string order is version order. The ingestion sequence comes first
- *   (SPEC §5): a later object holds the source's state at a later time, so it wins even
+ *   (CONTRACT.md §5): a later object holds the source's state at a later time, so it wins even
  *   when its `last_updated` is earlier (a typo in the future, corrected). `last_updated`
  *   only orders two rows of one id within the same object.
  * - A joined dimension row's version is its partners' versions joined by `/`.

@@ -11,7 +11,7 @@ export const FACT_LOADED_AT = 'loaded_at';
 export const FACT_SOURCE_BATCH = 'source_batch';
 /**
  * The ingestion sequence at which this version became the row's state: versions are
- * ordered by it (SPEC §5), and the newest is the current one. Unique per natural id.
+ * ordered by it (CONTRACT.md §5), and the newest is the current one. Unique per natural id.
  */
 export const FACT_SOURCE_SEQUENCE = 'source_sequence';
 

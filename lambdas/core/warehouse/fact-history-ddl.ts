@@ -1,5 +1,5 @@
 /**
- * Facts as history ordered by ingestion sequence (SPEC §5), as a migration from the first
+ * Facts as history ordered by ingestion sequence (CONTRACT.md §5), as a migration from the first
  * star schema: each fact row gets `source_sequence` (the sequence at which that version
  * became the row's state), unique per natural id in place of the old
  * `UNIQUE (natural id, version_hash)` that could not hold A → B → A; the control schema

@@ -1,6 +1,6 @@
 /**
  * The input every fault scenario runs on: a small generated totesys history (an initial
- * full run and a few later runs) landed as SPEC §2 ingestion objects, in landing order.
+ * full run and a few later runs) landed as CONTRACT.md §2 ingestion objects, in landing order.
  * Values are written in the seeded mix of every accepted encoding and every other object
  * is gzip-compressed, so the fault runs cover the reader's paths as well.
  */
