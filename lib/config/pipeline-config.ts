@@ -79,6 +79,8 @@ export interface PipelineConfig {
     readonly failurePeriods: number;
     /** Rejected rows in five minutes that raise the alarm. */
     readonly rejectedRowsThreshold: number;
+    /** Alarm when a batch's freshness lag (source read to warehouse commit) reaches this. */
+    readonly freshnessMinutes: number;
   };
   readonly logLevel: LogLevel;
 }
@@ -99,6 +101,8 @@ export const DEFAULTS = {
   stalenessMinutes: 60,
   failureAlarmPeriods: 3,
   rejectedRowsThreshold: 1,
+  // The contract's goal: a source change in the warehouse within 15 minutes (DEPLOY.md "Freshness").
+  freshnessMinutes: 15,
   logLevel: 'INFO',
 } as const;
 
@@ -126,6 +130,7 @@ export const SETTING_KEYS = [
   'stalenessMinutes',
   'failureAlarmPeriods',
   'rejectedRowsThreshold',
+  'freshnessMinutes',
   'logLevel',
   'sourceDbSecret',
   'sourceDbSsl',
@@ -221,6 +226,7 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
   }
   const failurePeriods = settings.integer('failureAlarmPeriods', DEFAULTS.failureAlarmPeriods, 1, 10);
   const rejectedRowsThreshold = settings.integer('rejectedRowsThreshold', DEFAULTS.rejectedRowsThreshold, 1, 1_000_000_000);
+  const freshnessMinutes = readFreshnessMinutes(settings, loadSchedule, ingest);
   const logLevel = settings.choice('logLevel', DEFAULTS.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, true);
 
   settings.throwIfProblems();
@@ -234,9 +240,28 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
     warehouse: { secret, ssl, vpc, schema, ...(caBundle ? { caBundle } : {}) },
     load: { timeoutSeconds, memoryMb },
     ...(ingest ? { ingest } : {}),
-    alarms: { stalenessMinutes, failurePeriods, rejectedRowsThreshold },
+    alarms: { stalenessMinutes, failurePeriods, rejectedRowsThreshold, freshnessMinutes },
     logLevel,
   };
+}
+
+/**
+ * The freshness alarm's threshold. The lag runs from an ingest run to the load after it, so
+ * it can reach the ingest interval plus the load interval on healthy runs: a threshold not
+ * above that is refused, and when the schedules' sum exceeds the default the default
+ * becomes that sum plus 5 minutes (cron schedules' intervals are unknown, so not counted).
+ */
+function readFreshnessMinutes(settings: SettingParser, loadSchedule: ParsedSchedule | undefined, ingest: IngestSettings | undefined): number {
+  const load = loadSchedule?.intervalMinutes ?? 0;
+  const worstCase = load + (ingest?.schedule.intervalMinutes ?? 0);
+  const minutes = settings.integer('freshnessMinutes', Math.max(DEFAULTS.freshnessMinutes, worstCase + 5), 5, 2880);
+  if (settings.given('freshnessMinutes') && worstCase > 0 && minutes <= worstCase) {
+    settings.problem(
+      'freshnessMinutes',
+      `${minutes} is not above the schedules' worst case (${worstCase} minutes: ${ingest ? `ingest every ${ingest.schedule.intervalMinutes ?? '?'} + ` : ''}load every ${load}); the alarm would fire on healthy runs`,
+    );
+  }
+  return minutes;
 }
 
 function readIngestSettings(settings: SettingParser, sequenceParameterPath: string): IngestSettings | undefined {
