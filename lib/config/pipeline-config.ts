@@ -253,12 +253,14 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
  */
 function readFreshnessMinutes(settings: SettingParser, loadSchedule: ParsedSchedule | undefined, ingest: IngestSettings | undefined): number {
   const load = loadSchedule?.intervalMinutes ?? 0;
-  const worstCase = load + (ingest?.schedule.intervalMinutes ?? 0);
+  // An invalid ingestSchedule leaves `schedule` undefined (its problem is already reported).
+  const ingestInterval = (ingest?.schedule as ParsedSchedule | undefined)?.intervalMinutes;
+  const worstCase = load + (ingestInterval ?? 0);
   const minutes = settings.integer('freshnessMinutes', Math.max(DEFAULTS.freshnessMinutes, worstCase + 5), 5, 2880);
   if (settings.given('freshnessMinutes') && worstCase > 0 && minutes <= worstCase) {
     settings.problem(
       'freshnessMinutes',
-      `${minutes} is not above the schedules' worst case (${worstCase} minutes: ${ingest ? `ingest every ${ingest.schedule.intervalMinutes ?? '?'} + ` : ''}load every ${load}); the alarm would fire on healthy runs`,
+      `${minutes} is not above the schedules' worst case (${worstCase} minutes: ${ingestInterval ? `ingest every ${ingestInterval} + ` : ''}load every ${load}); the alarm would fire on healthy runs`,
     );
   }
   return minutes;
