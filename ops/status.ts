@@ -34,7 +34,7 @@ import { type BatchMissingFiles, type RefusedObject, type UnreadableManifest, ch
 import { type BatchFreshness, batchFreshness } from './status-freshness';
 import { DEFAULT_PLACEHOLDER_AGE_SECONDS, type OverduePlaceholders, readOverduePlaceholders } from './status-placeholders';
 
-export type { BatchFreshness, BatchMissingFiles, OverduePlaceholders, RefusedObject, UnreadableManifest, WaitingRow };
+export type { BatchMissingFiles, OverduePlaceholders, RefusedObject, UnreadableManifest, WaitingRow };
 
 export interface TableStatus {
   readonly table: SourceTableName;
