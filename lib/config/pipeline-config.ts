@@ -226,7 +226,7 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
   }
   const failurePeriods = settings.integer('failureAlarmPeriods', DEFAULTS.failureAlarmPeriods, 1, 10);
   const rejectedRowsThreshold = settings.integer('rejectedRowsThreshold', DEFAULTS.rejectedRowsThreshold, 1, 1_000_000_000);
-  const freshnessMinutes = readFreshnessMinutes(settings, loadSchedule, ingest);
+  const freshnessMinutes = readFreshnessMinutes(settings, loadSchedule);
   const logLevel = settings.choice('logLevel', DEFAULTS.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, true);
 
   settings.throwIfProblems();
@@ -246,21 +246,18 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
 }
 
 /**
- * The freshness alarm's threshold. The lag runs from an ingest run to the load after it, so
- * it can reach the ingest interval plus the load interval on healthy runs: a threshold not
- * above that is refused, and when the schedules' sum exceeds the default the default
- * becomes that sum plus 5 minutes (cron schedules' intervals are unknown, so not counted).
+ * The freshness alarm's threshold. The lag runs from an ingest run's read of the source to
+ * the load that commits it, so on healthy runs it reaches the load interval (plus run
+ * times): a threshold not above that is refused, and when the load interval is 15 minutes
+ * or more the default becomes the interval plus 5 (a cron schedule's interval is unknown).
  */
-function readFreshnessMinutes(settings: SettingParser, loadSchedule: ParsedSchedule | undefined, ingest: IngestSettings | undefined): number {
-  const load = loadSchedule?.intervalMinutes ?? 0;
-  // An invalid ingestSchedule leaves `schedule` undefined (its problem is already reported).
-  const ingestInterval = (ingest?.schedule as ParsedSchedule | undefined)?.intervalMinutes;
-  const worstCase = load + (ingestInterval ?? 0);
-  const minutes = settings.integer('freshnessMinutes', Math.max(DEFAULTS.freshnessMinutes, worstCase + 5), 5, 2880);
-  if (settings.given('freshnessMinutes') && worstCase > 0 && minutes <= worstCase) {
+function readFreshnessMinutes(settings: SettingParser, loadSchedule: ParsedSchedule | undefined): number {
+  const interval = loadSchedule?.intervalMinutes;
+  const minutes = settings.integer('freshnessMinutes', Math.max(DEFAULTS.freshnessMinutes, (interval ?? 0) + 5), 5, 2880);
+  if (settings.given('freshnessMinutes') && interval !== undefined && minutes <= interval) {
     settings.problem(
       'freshnessMinutes',
-      `${minutes} is not above the schedules' worst case (${worstCase} minutes: ${ingestInterval ? `ingest every ${ingestInterval} + ` : ''}load every ${load}); the alarm would fire on healthy runs`,
+      `${minutes} is not above the load interval (${interval} minutes for ${loadSchedule!.expression}): a batch waits up to that long for a load run, so the alarm would fire on healthy runs`,
     );
   }
   return minutes;
