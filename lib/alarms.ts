@@ -33,7 +33,7 @@ export function createPipelineAlarms(
   load: LoadStage,
   config: PipelineConfig,
 ): void {
-  const { failurePeriods, stalenessMinutes, rejectedRowsThreshold } = config.alarms;
+  const { failurePeriods, stalenessMinutes, rejectedRowsThreshold, freshnessMinutes } = config.alarms;
   const pipeline = Stack.of(alerts).stackName;
   const atLeastOnce = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
   const quietWhenNoData = cloudwatch.TreatMissingData.NOT_BREACHING;
@@ -133,6 +133,19 @@ export function createPipelineAlarms(
     alarmDescription: `A processed batch has waited at least ${stalenessMinutes} minutes without a load run getting to it: the warehouse is going stale (runs stop at their time budget, or fall behind). A batch that keeps failing raises load-batch-failures instead. Check the load Lambda's logs and the lag on the dashboard. ${SEE}`,
     metric: pipelineMetric(pipeline, LoadMetric.OldestUnattemptedBatchAge, { statistic: cloudwatch.Stats.MAXIMUM }),
     threshold: stalenessMinutes * 60,
+    comparisonOperator: atLeastOnce,
+    evaluationPeriods: 1,
+    treatMissingData: quietWhenNoData,
+  });
+
+  // The contract's freshness goal. Only batches whose ingestion object carries
+  // source-read-at (the ingest stage's, or any job that sets it) report a lag; without
+  // them there is no data, which is not breaching (warehouse-stale covers a loader that stops).
+  alerts.alarm('Freshness', {
+    name: 'freshness',
+    alarmDescription: `A batch reached the warehouse at least ${freshnessMinutes} minutes after the ingest run that read its rows from the source (FreshnessLag, per table on the dashboard): the freshness goal is missed. Check which stage is slow: ingest and load durations, the load lag, the transform's errors. ${SEE}`,
+    metric: pipelineMetric(pipeline, LoadMetric.FreshnessLag, { statistic: cloudwatch.Stats.MAXIMUM }),
+    threshold: freshnessMinutes * 60,
     comparisonOperator: atLeastOnce,
     evaluationPeriods: 1,
     treatMissingData: quietWhenNoData,

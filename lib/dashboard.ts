@@ -1,6 +1,6 @@
 /**
  * One CloudWatch dashboard for the pipeline: rows in, out and rejected per source table,
- * batches and rows loaded, load lag, and errors; the alarms' states at the bottom.
+ * batches and rows loaded, load lag, errors and freshness; the alarms' states at the bottom.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -18,6 +18,8 @@ export interface PipelineDashboardProps {
   readonly transform: TransformStage;
   readonly load: LoadStage;
   readonly alarms: readonly cloudwatch.IAlarm[];
+  /** The freshness alarm's threshold, drawn on the freshness graph. */
+  readonly freshnessMinutes: number;
 }
 
 const HEIGHT = 6;
@@ -96,6 +98,21 @@ export class PipelineDashboard extends Construct {
         pipelineMetric(pipeline, LoadMetric.Duration, { statistic: cloudwatch.Stats.MAXIMUM, label: 'load (max)' }),
       ]),
       graph('Facts waiting for a dimension row', placeholderMetrics(pipeline)),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        'Freshness: seconds from the ingest read to the warehouse commit (max)',
+        [
+          pipelineMetric(pipeline, LoadMetric.FreshnessLag, { statistic: cloudwatch.Stats.MAXIMUM, label: 'all tables' }),
+          ...SOURCE_TABLE_NAMES.map((table) =>
+            pipelineMetric(pipeline, LoadMetric.FreshnessLag, { table, statistic: cloudwatch.Stats.MAXIMUM }),
+          ),
+        ],
+        {
+          width: 24,
+          leftAnnotations: [{ value: props.freshnessMinutes * 60, label: `goal (${props.freshnessMinutes} min): the freshness alarm` }],
+        },
+      ),
     );
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: 4 }),

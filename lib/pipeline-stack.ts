@@ -92,6 +92,7 @@ export class PipelineStack extends Stack {
       transform: this.transform,
       load: this.load,
       alarms: this.alerts.alarms,
+      freshnessMinutes: config.alarms.freshnessMinutes,
     });
 
     this.acknowledgeBucketNotificationsHandler();

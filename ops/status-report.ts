@@ -19,6 +19,7 @@ export function formatStatus(status: PipelineStatus, target: string): string {
         { header: 'pending', align: 'right' },
         { header: 'oldest pending', align: 'right' },
         { header: 'rejected rows', align: 'right' },
+        { header: 'freshness', align: 'right' },
       ],
       status.tables.map((t) => [
         t.table,
@@ -31,12 +32,14 @@ export function formatStatus(status: PipelineStatus, target: string): string {
         t.lag ? String(t.lag.pendingBatches) : unknown,
         t.lag?.oldestAgeSeconds == null ? (t.lag ? '-' : unknown) : formatAge(t.lag.oldestAgeSeconds),
         String(t.rejected.rows),
+        t.freshness ? formatAge(t.freshness.lagSeconds) : '-',
       ]),
     ),
   );
   out.push(
     '\n(ingested/transformed/loaded: the last sequence; SSM: the transform\'s last-processed-sequence;\n' +
-      ' pending: batches committed but not loaded)\n',
+      ' pending: batches committed but not loaded;\n' +
+      ' freshness: from the ingest run reading the source to the load of the last loaded batch, - when unknown)\n',
   );
 
   const { warehouse } = status;

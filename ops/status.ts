@@ -31,6 +31,7 @@ import {
 import { type SequenceRange, missingUpTo, toRanges } from './sequence-ranges';
 import { attentionFor, warehouseAttention } from './status-attention';
 import { type BatchMissingFiles, type RefusedObject, type UnreadableManifest, checkBatches } from './status-batches';
+import { type BatchFreshness, batchFreshness } from './status-freshness';
 import { DEFAULT_PLACEHOLDER_AGE_SECONDS, type OverduePlaceholders, readOverduePlaceholders } from './status-placeholders';
 
 export type { BatchMissingFiles, OverduePlaceholders, RefusedObject, UnreadableManifest, WaitingRow };
@@ -79,6 +80,11 @@ export interface TableStatus {
   readonly waitingForPartner: WaitingForPartner | null;
   /** Null when the warehouse could not be read. */
   readonly loaded: SourceTableLoadStatus | null;
+  /**
+   * Seconds from the ingest run's read of the source to the commit of the last loaded
+   * batch; null when unknown (nothing loaded, warehouse unreadable, or no `sourceReadAt`).
+   */
+  readonly freshness: BatchFreshness | null;
   /** Null when the warehouse could not be read. */
   readonly lag: {
     readonly pendingBatches: number;
@@ -236,6 +242,7 @@ async function tableStatus(
 
   let loaded: TableStatus['loaded'] = null;
   let lag: TableStatus['lag'] = null;
+  let freshness: TableStatus['freshness'] = null;
   const ledger = warehouse.state === 'unreachable' ? undefined : warehouse.loaded.get(table)!;
   if (ledger) {
     const perTable = warehouse.state === 'ok' ? warehouse.perTable[table] : undefined;
@@ -244,6 +251,8 @@ async function tableStatus(
       lastLoadedSequence: ledger.last,
       lastLoadedAt: perTable?.lastLoadedAt ?? null,
     };
+    // Batches load in sequence order, so the last sequence is the one loaded last.
+    freshness = batchFreshness(ledger.last, manifestOf(ledger.last), loaded.lastLoadedAt);
     const pending = manifests.filter((sequence) => !ledger.has(sequence));
     const oldest = pending.length > 0 ? manifestOf(pending[0]!)?.transformedAt : undefined;
     lag = {
@@ -287,6 +296,7 @@ async function tableStatus(
     },
     waitingForPartner: joinWait ? waitingForPartner(joinWait, manifestReads, takenAt) : null,
     loaded,
+    freshness,
     lag,
     rejected: { rows: rejectedObjects.reduce((sum, object) => sum + object.rows, 0), objects: rejectedObjects },
   };

@@ -14,6 +14,22 @@ import type { WarehouseTableName } from './schema/warehouse-tables';
 
 export const SEQUENCE_DIGITS = 10;
 
+/**
+ * S3 user metadata of an ingestion object: the UTC ISO instant its job read the source
+ * (the ingest stage's snapshot time). Optional: any job that lands objects may set it; the
+ * transform carries it into the batch manifest, and the loader reports the freshness lag
+ * from it (a source's naive `last_updated` cannot be subtracted from a clock).
+ */
+export const SOURCE_READ_AT_METADATA = 'source-read-at';
+
+/** `2024-11-14T09:30:12.345Z` or with an offset; what `Date.toISOString()` writes. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO-8601 instant (date, time and zone) that names a real moment. */
+export function isIsoInstant(value: unknown): boolean {
+  return typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value));
+}
+
 export interface IngestionKey {
   readonly key: string;
   readonly table: SourceTableName;
@@ -122,4 +138,9 @@ export interface BatchManifest {
   readonly files: readonly BatchFile[];
   /** ISO instant the transform committed the batch. */
   readonly transformedAt: string;
+  /**
+   * ISO instant the job that wrote the ingestion object read the source (its
+   * `source-read-at` metadata); absent when the object has none (objects from other jobs).
+   */
+  readonly sourceReadAt?: string;
 }

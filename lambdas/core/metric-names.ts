@@ -4,7 +4,10 @@
  */
 export const METRICS_NAMESPACE = 'TotesysElt';
 
-/** Dimension name for per-table metrics (a source table for the transform, a warehouse table for the loader). */
+/**
+ * Dimension name for per-table metrics (a source table for the transform, a warehouse table
+ * for the loader's row counts, a source table for its FreshnessLag).
+ */
 export const TABLE_DIMENSION = 'table';
 
 /**
@@ -42,6 +45,11 @@ export const LoadMetric = {
   /** 1 for a run that found the warehouse secret still holding the stack's placeholder host. */
   WarehouseNotConfigured: 'WarehouseNotConfigured',
   PendingBatches: 'PendingBatches',
+  /**
+   * Seconds from the ingest run that read a batch's rows (its manifest's `sourceReadAt`) to
+   * the load that committed it, per source table; batches without `sourceReadAt` report none.
+   */
+  FreshnessLag: 'FreshnessLag',
   LoadSucceeded: 'LoadSucceeded',
   Duration: 'LoadDuration',
 } as const;

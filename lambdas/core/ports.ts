@@ -20,6 +20,8 @@ export interface ReadObject {
   readonly body: AsyncIterable<Uint8Array>;
   readonly etag?: string;
   readonly size?: number;
+  /** User metadata (S3 `x-amz-meta-*`, names lower case), when the store keeps any. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /**

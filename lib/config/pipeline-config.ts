@@ -79,6 +79,8 @@ export interface PipelineConfig {
     readonly failurePeriods: number;
     /** Rejected rows in five minutes that raise the alarm. */
     readonly rejectedRowsThreshold: number;
+    /** Alarm when a batch's freshness lag (source read to warehouse commit) reaches this. */
+    readonly freshnessMinutes: number;
   };
   readonly logLevel: LogLevel;
 }
@@ -99,6 +101,8 @@ export const DEFAULTS = {
   stalenessMinutes: 60,
   failureAlarmPeriods: 3,
   rejectedRowsThreshold: 1,
+  // The contract's goal: a source change in the warehouse within 15 minutes (DEPLOY.md "Freshness").
+  freshnessMinutes: 15,
   logLevel: 'INFO',
 } as const;
 
@@ -126,6 +130,7 @@ export const SETTING_KEYS = [
   'stalenessMinutes',
   'failureAlarmPeriods',
   'rejectedRowsThreshold',
+  'freshnessMinutes',
   'logLevel',
   'sourceDbSecret',
   'sourceDbSsl',
@@ -221,6 +226,7 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
   }
   const failurePeriods = settings.integer('failureAlarmPeriods', DEFAULTS.failureAlarmPeriods, 1, 10);
   const rejectedRowsThreshold = settings.integer('rejectedRowsThreshold', DEFAULTS.rejectedRowsThreshold, 1, 1_000_000_000);
+  const freshnessMinutes = readFreshnessMinutes(settings, loadSchedule);
   const logLevel = settings.choice('logLevel', DEFAULTS.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, true);
 
   settings.throwIfProblems();
@@ -234,9 +240,27 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
     warehouse: { secret, ssl, vpc, schema, ...(caBundle ? { caBundle } : {}) },
     load: { timeoutSeconds, memoryMb },
     ...(ingest ? { ingest } : {}),
-    alarms: { stalenessMinutes, failurePeriods, rejectedRowsThreshold },
+    alarms: { stalenessMinutes, failurePeriods, rejectedRowsThreshold, freshnessMinutes },
     logLevel,
   };
+}
+
+/**
+ * The freshness alarm's threshold. The lag runs from an ingest run's read of the source to
+ * the load that commits it, so on healthy runs it reaches the load interval (plus run
+ * times): a threshold not above that is refused, and when the load interval is 15 minutes
+ * or more the default becomes the interval plus 5 (a cron schedule's interval is unknown).
+ */
+function readFreshnessMinutes(settings: SettingParser, loadSchedule: ParsedSchedule | undefined): number {
+  const interval = loadSchedule?.intervalMinutes;
+  const minutes = settings.integer('freshnessMinutes', Math.max(DEFAULTS.freshnessMinutes, (interval ?? 0) + 5), 5, 2880);
+  if (settings.given('freshnessMinutes') && interval !== undefined && minutes <= interval) {
+    settings.problem(
+      'freshnessMinutes',
+      `${minutes} is not above the load interval (${interval} minutes for ${loadSchedule!.expression}): a batch waits up to that long for a load run, so the alarm would fire on healthy runs`,
+    );
+  }
+  return minutes;
 }
 
 function readIngestSettings(settings: SettingParser, sequenceParameterPath: string): IngestSettings | undefined {

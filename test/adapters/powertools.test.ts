@@ -69,6 +69,8 @@ describe('the EMF each alarm on a custom metric comes from', () => {
     // core/load/loader.ts report()
     [LoadMetric.BatchesFailed]: (port) => port.record(LoadMetric.BatchesFailed, 1, 'Count'),
     [LoadMetric.OldestUnattemptedBatchAge]: (port) => port.record(LoadMetric.OldestUnattemptedBatchAge, 5400, 'Seconds'),
+    // core/load/loader.ts, per committed batch, by source table
+    [LoadMetric.FreshnessLag]: (port) => port.record(LoadMetric.FreshnessLag, 612.25, 'Seconds', { table: 'sales_order' }),
     // core/transform: per source table, and gaps for the object
     [TransformMetric.RowsRejected]: (port) => port.record(TransformMetric.RowsRejected, 2, 'Count', { table: 'sales_order' }),
     [TransformMetric.SequenceGaps]: (port) => port.record(TransformMetric.SequenceGaps, 1, 'Count'),
@@ -76,6 +78,10 @@ describe('the EMF each alarm on a custom metric comes from', () => {
   const EXPECTED: Record<string, unknown[]> = {
     [LoadMetric.BatchesFailed]: [pinned('BatchesFailed', 1, 'Count', { pipeline: 'TotesysEltDev' })],
     [LoadMetric.OldestUnattemptedBatchAge]: [pinned('OldestUnattemptedBatchAge', 5400, 'Seconds', { pipeline: 'TotesysEltDev' })],
+    [LoadMetric.FreshnessLag]: [
+      pinned('FreshnessLag', 612.25, 'Seconds', { pipeline: 'TotesysEltDev', table: 'sales_order' }),
+      pinned('FreshnessLag', 612.25, 'Seconds', { pipeline: 'TotesysEltDev' }),
+    ],
     [TransformMetric.RowsRejected]: [
       pinned('RowsRejected', 2, 'Count', { pipeline: 'TotesysEltDev', table: 'sales_order' }),
       pinned('RowsRejected', 2, 'Count', { pipeline: 'TotesysEltDev' }),

@@ -47,6 +47,26 @@ describe('first run', () => {
     expect(h.state('sales_order')?.sequence).toBe(0);
   });
 
+  it('records in each object\'s metadata when its run read the source (UTC ISO), for the freshness lag', async () => {
+    await insertSalesOrder(h, 1);
+    const before = Date.now();
+    done(await h.run());
+    const after = Date.now();
+    await insertSalesOrder(h, 2, { lastUpdated: '2022-11-05 00:00:00.000' });
+    done(await h.run());
+
+    const [first, second] = h.keys('sales_order');
+    const metadata = (await h.ingestion.metadata(first!))!;
+    const readAt = metadata['source-read-at']!;
+    // UTC whatever this machine's zone (Pacific/Kiritimati here), and the run's snapshot time.
+    expect(readAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(Date.parse(readAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(readAt)).toBeLessThanOrEqual(after);
+    expect(JSON.parse(metadata['extract-cursor']!).takenAt).toBe(readAt);
+    const next = (await h.ingestion.metadata(second!))!['source-read-at']!;
+    expect(Date.parse(next)).toBeGreaterThan(Date.parse(readAt));
+  });
+
   it('keeps money to the cent and naive timestamps unshifted under a far TZ', async () => {
     await insertSalesOrder(h, 1, { unitPrice: '0.01', lastUpdated: '2024-12-31 23:59:59.999', createdAt: '2024-01-01 00:00:00' });
     await insertSalesOrder(h, 2, { unitPrice: '99999999.99' });

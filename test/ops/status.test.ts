@@ -27,6 +27,8 @@ let deletedKey: string;
 let rejectedSourceKey: string;
 let failingKey: string;
 let pendingKey: string;
+let salesLoadedAt: string;
+let salesReadAt: string;
 
 beforeAll(async () => {
   state = await buildLocalState(async (ingestion) => {
@@ -53,6 +55,15 @@ beforeAll(async () => {
     },
     { key: pendingKey },
   );
+  // As if sales_order/3 came from the ingest stage: its rows read 12m 34s before they loaded.
+  const [ledgerRow] = await state.query<{ loaded_at: string }>(
+    `SELECT to_char(loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS loaded_at
+       FROM etl_control.loaded_batch WHERE source_table = 'sales_order' AND sequence = 3`,
+  );
+  salesLoadedAt = ledgerRow!.loaded_at;
+  salesReadAt = new Date(Date.parse(salesLoadedAt) - 754_000).toISOString();
+  const salesManifest = (await readBatchManifest(state.target, 'sales_order', 3))!;
+  await state.processed.put(state.target.layout.manifest('sales_order', 3), JSON.stringify({ ...salesManifest, sourceReadAt: salesReadAt }));
   status = await collectStatus(state.target, { now: () => LOOKED_AT });
 }, 180_000);
 
@@ -81,6 +92,12 @@ describe('status over a local-mode state', () => {
       loaded: { batchesLoaded: 4, lastLoadedSequence: 4 },
     });
     expect(tableStatus('sales_order').loaded!.lastLoadedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('shows the freshness of the last loaded batch: from the ingest run reading the source to its load', () => {
+    expect(tableStatus('sales_order').freshness).toEqual({ sequence: 3, sourceReadAt: salesReadAt, loadedAt: salesLoadedAt, lagSeconds: 754 });
+    // Objects without source-read-at (this state's, landed by the generator): unknown.
+    expect(tableStatus('design').freshness).toBeNull();
   });
 
   it('lists the object that failed to transform', () => {
@@ -136,8 +153,8 @@ describe('status over a local-mode state', () => {
     const human = captureIo();
     expect(await runCli(['status', ...state.cliTarget], human.io, { now: () => LOOKED_AT })).toBe(1);
     const text = human.stdout.join('');
-    expect(text).toMatch(/^sales_order\s+3\s+2\s+3\s+3\s+-\s+3\s+0\s+-\s+0$/m);
-    expect(text).toMatch(/^design\s+5\s+-\s+5\s+5\s+-\s+4\s+1\s+2h 0m\s+1$/m);
+    expect(text).toMatch(/^sales_order\s+3\s+2\s+3\s+3\s+-\s+3\s+0\s+-\s+0\s+12m 34s$/m);
+    expect(text).toMatch(/^design\s+5\s+-\s+5\s+5\s+-\s+4\s+1\s+2h 0m\s+1\s+-$/m);
     expect(text).toContain(`1 in ${rejectedSourceKey}: rejected/design/0000000004.jsonl`);
     expect(text).toContain('- sales_order: sequences missing from the ingestion bucket: 2');
 

@@ -68,6 +68,7 @@ describe('alerting', () => {
     const alarms = alarmsOf(synthesized);
     expect(Object.keys(alarms).sort()).toEqual(
       [
+        'freshness',
         'load-batch-failures',
         'load-dead-letters',
         'load-dropped-events',
@@ -213,9 +214,32 @@ describe('alerting', () => {
     expect(alarmsOf(synthPipeline({ stalenessMinutes: '120' }))['TotesysElt-warehouse-stale']!.Threshold).toBe(7200);
   });
 
+  it('alarms when a batch reached the warehouse freshnessMinutes (default 15) after the ingest run that read it; no data is not late', () => {
+    const freshness = alarmsOf(synthPipeline())['TotesysElt-freshness']!;
+    expect(freshness).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      MetricName: LoadMetric.FreshnessLag,
+      Dimensions: PIPELINE,
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 900,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarmsOf(synthPipeline({ freshnessMinutes: '30' }))['TotesysElt-freshness']!.Threshold).toBe(1800);
+    // With the ingest stage too, and drawn on the dashboard at the same line.
+    const withIngest = synthPipeline({ sourceDbSecret: 'totesys/source', freshnessMinutes: '20' });
+    expect(alarmsOf(withIngest)['TotesysElt-freshness']!.Threshold).toBe(1200);
+    const body = JSON.stringify(Object.values(withIngest.template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    expect(body).toContain(LoadMetric.FreshnessLag);
+    expect(body).toContain('goal (20 min)');
+    expect(body).toMatch(/value[\\"]+:1200,/);
+  });
+
   it('selects each custom metric by the pipeline dimension, so two stacks in one account never share alarm data', () => {
     const dev = alarmsOf(synthPipeline({ stackName: 'TotesysEltDev' }));
-    for (const name of ['load-batch-failures', 'sequence-gaps', 'rejected-rows', 'warehouse-stale']) {
+    for (const name of ['load-batch-failures', 'sequence-gaps', 'rejected-rows', 'warehouse-stale', 'freshness']) {
       expect(dev[`TotesysEltDev-${name}`]!.Dimensions).toEqual([{ Name: 'pipeline', Value: 'TotesysEltDev' }]);
     }
   });

@@ -27,7 +27,7 @@ describe('deploy-time settings', () => {
       loadSchedule: { expression: 'rate(5 minutes)', intervalMinutes: 5 },
       warehouse: { secret: undefined, ssl: 'require', vpc: undefined, schema: 'public' },
       load: { timeoutSeconds: 300, memoryMb: 1024 },
-      alarms: { stalenessMinutes: 60, failurePeriods: 3, rejectedRowsThreshold: 1 },
+      alarms: { stalenessMinutes: 60, failurePeriods: 3, rejectedRowsThreshold: 1, freshnessMinutes: 15 },
       logLevel: 'INFO',
     });
   });
@@ -68,6 +68,15 @@ describe('deploy-time settings', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:totesys/warehouse-AbC123';
     expect(configFrom({ dbSecret: arn }).warehouse.secret).toEqual({ arn });
     expect(configFrom({ dbSecret: 'totesys/warehouse' }).warehouse.secret).toEqual({ name: 'totesys/warehouse' });
+  });
+
+  it('sets the freshness alarm at 15 minutes, or above the load interval when loads are slower', () => {
+    const source = { sourceDbSecret: 'totesys/source' };
+    expect(configFrom({ ...source }).alarms.freshnessMinutes).toBe(15);
+    expect(configFrom({ ...source, freshnessMinutes: '30' }).alarms.freshnessMinutes).toBe(30);
+    // Hourly loads: a batch may wait an hour for its load on healthy runs.
+    expect(configFrom({ ...source, loadSchedule: 'rate(1 hour)', stalenessMinutes: '180' }).alarms.freshnessMinutes).toBe(65);
+    expect(configFrom({ loadSchedule: 'cron(0/10 6-22 ? * MON-FRI *)' }).alarms.freshnessMinutes).toBe(15);
   });
 
   it('works out the interval of rate schedules and accepts cron schedules', () => {
@@ -120,6 +129,13 @@ describe('deploy-time settings', () => {
     [{ stalenessMinutes: '62' }, 'stalenessMinutes: 62 is not a multiple of 5'],
     [{ stalenessMinutes: '20', loadSchedule: 'rate(15 minutes)' }, 'stalenessMinutes: 20 is less than two load intervals (30 minutes for rate(15 minutes))'],
     [{ failureAlarmPeriods: '0' }, 'failureAlarmPeriods: 0 is outside 1..10'],
+    [{ freshnessMinutes: '4' }, 'freshnessMinutes: 4 is outside 5..2880'],
+    [{ freshnessMinutes: 'soon' }, 'freshnessMinutes: expected a whole number, got "soon"'],
+    [{ freshnessMinutes: '5' }, 'freshnessMinutes: 5 is not above the load interval (5 minutes for rate(5 minutes))'],
+    [
+      { freshnessMinutes: '15', loadSchedule: 'rate(15 minutes)', stalenessMinutes: '30' },
+      'freshnessMinutes: 15 is not above the load interval (15 minutes for rate(15 minutes))',
+    ],
     [{ logLevel: 'verbose' }, 'logLevel: "verbose" is not one of DEBUG, INFO, WARN, ERROR'],
     [{ stackName: '1stack' }, 'stackName: "1stack" is not a CloudFormation stack name'],
   ])('rejects %j with a clear error', (context, expected) => {

@@ -55,9 +55,9 @@ export class FakeS3 {
     this.mock.restore();
   }
 
-  put(bucket: string, key: string, body: Uint8Array | string, contentType?: string): FakeS3Object {
+  put(bucket: string, key: string, body: Uint8Array | string, contentType?: string, metadata?: Record<string, string>): FakeS3Object {
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body);
-    const object = { body: bytes, etag: `"${createHash('md5').update(bytes).digest('hex')}"`, contentType };
+    const object = { body: bytes, etag: `"${createHash('md5').update(bytes).digest('hex')}"`, contentType, ...(metadata ? { metadata } : {}) };
     this.bucket(bucket).set(key, object);
     return object;
   }

@@ -107,6 +107,33 @@ describe('a fact object', () => {
   });
 });
 
+describe('freshness: when the source was read', () => {
+  it('carries the object\'s source-read-at metadata into the manifest as sourceReadAt', async () => {
+    const object = h.ingest('sales_order', 1, [line('sales_order')], { metadata: { 'source-read-at': '2024-11-14T11:58:30.125Z' } });
+    await h.transform(object);
+    expect(h.manifest('sales_order', 1)!.sourceReadAt).toBe('2024-11-14T11:58:30.125Z');
+  });
+
+  it('leaves sourceReadAt out when the object has none (objects from other jobs)', async () => {
+    const object = h.ingest('sales_order', 1, [line('sales_order')], { metadata: { 'content-encoding': 'identity' } });
+    await h.transform(object);
+    expect(h.manifest('sales_order', 1)).not.toHaveProperty('sourceReadAt');
+  });
+
+  it('leaves out, with a warning naming the object, a value that is not an ISO instant; the batch still publishes', async () => {
+    const object = h.ingest('sales_order', 1, [line('sales_order')], { metadata: { 'source-read-at': '2024-11-14 11:58:30' } });
+    const summary = await h.transform(object);
+    expect(summary.outcome).toBe('processed');
+    expect(h.manifest('sales_order', 1)).not.toHaveProperty('sourceReadAt');
+    expect(h.log.at('warn')).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringContaining('"source-read-at" is not an ISO instant'),
+        attributes: { sourceKey: object.key, value: '2024-11-14 11:58:30' },
+      }),
+    );
+  });
+});
+
 describe('value encodings seen in real dumps (CONTRACT.md §2)', () => {
   it('accepts timestamps with 0–6 fractional digits, integral floats, money strings and "t"/"f" booleans', async () => {
     const object = h.ingest('payment', 1, [

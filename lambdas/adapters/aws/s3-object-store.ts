@@ -49,7 +49,7 @@ export class S3ObjectStore implements ObjectStore {
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       const body = (response.Body as AsyncIterable<Uint8Array> | undefined) ?? emptyBody();
-      return { body, etag: unquote(response.ETag), size: response.ContentLength };
+      return { body, etag: unquote(response.ETag), size: response.ContentLength, metadata: response.Metadata ?? {} };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw this.explained(error, key);

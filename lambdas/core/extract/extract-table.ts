@@ -3,6 +3,7 @@
  * since its cursor, emit those whose fingerprint changed into one gzip object, then
  * record fingerprints and, last, the new position. See docs/ARCHITECTURE.md "Ingestion".
  */
+import { SOURCE_READ_AT_METADATA } from '../layout';
 import type { Log, Metrics, ParameterStore } from '../ports';
 import type { SourceTableDefinition } from '../schema/source-tables';
 import type { ExtractLayout } from './extract-layout';
@@ -145,7 +146,12 @@ export async function extractTable(
     }
     const created = await deps.ingestion.createFrom(key, body, {
       contentType: 'application/x-ndjson',
-      metadata: { [CURSOR_METADATA]: formatCursor(cursor), [ROWS_METADATA]: String(changes.size) },
+      // source-read-at: when this run read the source, for the loader's freshness lag.
+      metadata: {
+        [CURSOR_METADATA]: formatCursor(cursor),
+        [ROWS_METADATA]: String(changes.size),
+        [SOURCE_READ_AT_METADATA]: cursor.takenAt,
+      },
     });
     if (!created) throw new SequenceTakenError(key);
     // Fingerprints after the object (they must never run ahead of what objects hold),

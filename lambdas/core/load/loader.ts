@@ -77,6 +77,11 @@ export interface LoadSummary {
   readonly oldestPendingBatchAgeSeconds: number;
   /** The same for batches this run did not attempt (failed ones excluded); 0 when none. */
   readonly oldestUnattemptedBatchAgeSeconds: number;
+  /**
+   * The largest freshness lag of the batches this run loaded (seconds from the ingest run's
+   * read of the source to the commit); absent when none carried `sourceReadAt`.
+   */
+  readonly freshnessLagMaxSeconds?: number;
   readonly durationMs: number;
 }
 
@@ -130,6 +135,7 @@ async function loadInOrder(
   const failed: FailedBatch[] = [];
   const failedTransformedAt: number[] = [];
   let loaded = 0;
+  let freshnessLagMax: number | undefined;
   let placeholdersCreated = 0;
   let outcome: LoadSummary['outcome'] = 'completed';
 
@@ -176,6 +182,11 @@ async function loadInOrder(
       continue;
     }
     loaded++;
+    const freshnessLagSeconds = freshnessLag(batch.manifest.sourceReadAt, now());
+    if (freshnessLagSeconds !== undefined) {
+      deps.metrics.record(LoadMetric.FreshnessLag, freshnessLagSeconds, 'Seconds', { [TABLE_DIMENSION]: batch.sourceTable });
+      freshnessLagMax = Math.max(freshnessLagMax ?? 0, freshnessLagSeconds);
+    }
     addCounts(rowsRead, result.rowsRead);
     addCounts(rowsWritten, result.rowsWritten);
     const created = Object.values(result.placeholdersCreated).reduce<number>((a, b) => a + (b ?? 0), 0);
@@ -185,6 +196,7 @@ async function loadInOrder(
       rowsRead: result.rowsRead,
       rowsWritten: result.rowsWritten,
       placeholdersCreated: result.placeholdersCreated,
+      ...(freshnessLagSeconds === undefined ? {} : { sourceReadAt: batch.manifest.sourceReadAt, freshnessLagSeconds }),
       ...(result.datesDerived > 0 ? { datesDerived: result.datesDerived } : {}),
       durationMs: Math.round(result.durationMs),
     });
@@ -207,8 +219,19 @@ async function loadInOrder(
     pendingBatches: pending.size + failed.length,
     oldestPendingBatchAgeSeconds: ageSeconds(oldest),
     oldestUnattemptedBatchAgeSeconds: ageSeconds(oldestQueued ?? Infinity),
+    ...(freshnessLagMax === undefined ? {} : { freshnessLagMaxSeconds: freshnessLagMax }),
     durationMs: now() - started,
   };
+}
+
+/**
+ * Seconds from when the batch's source was read to `committedAt` (epoch ms), to the
+ * millisecond; undefined when the manifest has no `sourceReadAt`. Never negative: a clock
+ * behind the ingest host's reports 0, not a lag from the future.
+ */
+function freshnessLag(sourceReadAt: string | undefined, committedAt: number): number | undefined {
+  if (sourceReadAt === undefined) return undefined;
+  return Math.max(0, committedAt - Date.parse(sourceReadAt)) / 1000;
 }
 
 function report(summary: LoadSummary, { log, metrics }: LoaderDependencies): void {

@@ -4,15 +4,13 @@
  * the source key naming this batch, and each file at the layout's key for a table this
  * source table's remodels produce. A manifest is data from a bucket, not an instruction.
  */
-import { type BatchFile, type BatchManifest, ProcessedLayout, padSequence, parseIngestionKey } from '../layout';
+import { type BatchFile, type BatchManifest, ProcessedLayout, isIsoInstant, padSequence, parseIngestionKey } from '../layout';
 import type { SourceTableName } from '../schema/source-tables';
 import { WAREHOUSE_TABLE_NAMES, isWarehouseTableName } from '../schema/warehouse-tables';
 import { batchId } from './batch-id';
 import { warehouseTablesOf } from './batch-provenance';
 import { BatchLoadError } from './errors';
 
-/** `2024-11-14T09:30:12.345Z` or with an offset; what `Date.toISOString()` writes. */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 const WATERMARK = /^\d{8}T\d{9}$/;
 // C0 controls, DEL and C1 controls: never in anything the transform writes.
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
@@ -47,8 +45,9 @@ export function parseManifest(
   }
   if (!WATERMARK.test(manifest.watermark as string)) fail(`"watermark" ${JSON.stringify(manifest.watermark)} is not YYYYMMDDTHHMMSSmmm`);
   const transformedAt = manifest.transformedAt as string;
-  if (!ISO_INSTANT.test(transformedAt) || Number.isNaN(Date.parse(transformedAt))) {
-    fail(`"transformedAt" ${JSON.stringify(transformedAt)} is not an ISO instant`);
+  if (!isIsoInstant(transformedAt)) fail(`"transformedAt" ${JSON.stringify(transformedAt)} is not an ISO instant`);
+  if (manifest.sourceReadAt !== undefined && !isIsoInstant(manifest.sourceReadAt)) {
+    fail(`"sourceReadAt" ${JSON.stringify(manifest.sourceReadAt)} is not an ISO instant`);
   }
   checkSourceKey(manifest.sourceKey as string, expected, fail);
   if (manifest.sourceETag !== undefined && typeof manifest.sourceETag !== 'string') fail('"sourceETag" is not a string');

@@ -22,6 +22,8 @@ export interface BatchToPublish {
   /** Join state touched by this object; only changed tables are written. */
   readonly state: readonly TableState[];
   readonly transformedAt: Date;
+  /** When the object's job read the source (ISO instant), for the loader's freshness lag. */
+  readonly sourceReadAt?: string;
 }
 
 export interface PublishTarget {
@@ -83,6 +85,7 @@ export async function publishBatch(target: PublishTarget, batch: BatchToPublish)
     ...(rejectedKey === undefined ? {} : { rejectedKey }),
     files,
     transformedAt: batch.transformedAt.toISOString(),
+    ...(batch.sourceReadAt === undefined ? {} : { sourceReadAt: batch.sourceReadAt }),
   };
   await store.put(layout.manifest(source.table, source.sequence), JSON.stringify(manifest, null, 2), {
     contentType: 'application/json',

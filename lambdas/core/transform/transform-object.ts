@@ -8,7 +8,7 @@
  * so the Lambda's retries and DLQ take over.
  */
 import { readIngestionObject } from '../objects';
-import { type IngestionKey, type ProcessedLayout, parseIngestionKey } from '../layout';
+import { type IngestionKey, type ProcessedLayout, SOURCE_READ_AT_METADATA, isIsoInstant, parseIngestionKey } from '../layout';
 import { TABLE_DIMENSION, TransformMetric } from '../metric-names';
 import type { Log, Metrics, ObjectStore, ParameterStore } from '../ports';
 import { SOURCE_TABLES, type SourceTableName } from '../schema/source-tables';
@@ -259,6 +259,8 @@ async function processObject(
     });
   }
 
+  const sourceReadAt = sourceReadAtOf(deps, source, object.metadata);
+
   const stateStore = new JoinStateStore(deps.processed, deps.layout);
   const state = new Map<SourceTableName, TableState>();
   for (const table of stateTablesFor(source.table)) state.set(table, await stateStore.load(table));
@@ -303,6 +305,7 @@ async function processObject(
       rejected,
       state: [...state.values()],
       transformedAt: new Date((deps.clock ?? Date.now)()),
+      ...(sourceReadAt === undefined ? {} : { sourceReadAt }),
     },
   );
   const stats = remodeller.stats();
@@ -319,6 +322,26 @@ async function processObject(
     olderThanState: stats.olderThanState,
     waitingForPartner: stats.waitingForPartner,
   };
+}
+
+/**
+ * When the object's job read the source (its `source-read-at` metadata), for the manifest.
+ * Absent for objects that carry none. A value that is not an ISO instant is left out with
+ * a warning: it only feeds a metric, and the loader refuses a manifest holding it.
+ */
+function sourceReadAtOf(
+  deps: TransformDeps,
+  source: IngestionKey,
+  metadata: Readonly<Record<string, string>> | undefined,
+): string | undefined {
+  const value = metadata?.[SOURCE_READ_AT_METADATA];
+  if (value === undefined) return undefined;
+  if (isIsoInstant(value)) return value;
+  deps.log.warn(`ingestion object metadata "${SOURCE_READ_AT_METADATA}" is not an ISO instant: left out of the manifest (no freshness lag for this batch)`, {
+    sourceKey: source.key,
+    value: value.slice(0, 100),
+  });
+  return undefined;
 }
 
 async function trackSequence(deps: TransformDeps, source: IngestionKey): Promise<SequenceRecord> {

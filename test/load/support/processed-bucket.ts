@@ -22,6 +22,8 @@ export interface BatchSpec {
   /** Defaults to a watermark that rises with the sequence. */
   readonly watermark?: string;
   readonly transformedAt?: string;
+  /** When the ingest run read the source (the manifest's optional sourceReadAt). */
+  readonly sourceReadAt?: string;
   readonly tables: Partial<Record<WarehouseTableName, readonly Row[]>>;
   /** Add dim_date rows for the facts' dates, as the transform does (default true). */
   readonly withDates?: boolean;
@@ -88,6 +90,7 @@ export class ProcessedBucket {
       rowsRejected: 0,
       files,
       transformedAt: spec.transformedAt ?? new Date().toISOString(),
+      ...(spec.sourceReadAt === undefined ? {} : { sourceReadAt: spec.sourceReadAt }),
     };
     await this.store.put(this.layout.manifest(spec.sourceTable, spec.sequence), JSON.stringify(manifest));
     return manifest;
