@@ -7,10 +7,13 @@
 import { gzipSync } from 'node:zlib';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import pg from 'pg';
 import { S3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../../../lambdas/adapters/aws/ssm-parameter-store';
 import type { RejectedRow } from '../../../lambdas/core/objects';
 import { type BatchManifest, ProcessedLayout, ingestionKey } from '../../../lambdas/core/layout';
+import { type LoadSummary, loadPendingBatches } from '../../../lambdas/core/load/loader';
+import { exactTypes } from '../../../lambdas/core/load/session';
 import { readParquetColumns } from '../../../lambdas/core/parquet/reader';
 import type { CellValue } from '../../../lambdas/core/schema/column-types';
 import type { SourceTableName } from '../../../lambdas/core/schema/source-tables';
@@ -18,7 +21,7 @@ import type { WarehouseTableName } from '../../../lambdas/core/schema/warehouse-
 import { type TransformDeps, type TransformSummary, transformObject } from '../../../lambdas/core/transform/transform-object';
 import { FakeS3 } from '../../support/s3-mock';
 import { FakeSsm } from '../../support/ssm-mock';
-import { RecordingLog, RecordingMetrics } from '../../transform/support/recorders';
+import { RecordingLog, RecordingMetrics } from '../../support/recorders';
 
 export const INGESTION_BUCKET = 'totesys-ingestion';
 export const PROCESSED_BUCKET = 'totesys-processed';
@@ -85,6 +88,29 @@ export class BadInputHarness {
       metrics: this.metrics,
       ...overrides,
     };
+  }
+
+  /**
+   * Loads every batch the transforms published into the warehouse at `databaseUrl` (the
+   * core, as the Load Lambda runs it); throws unless each batch loaded.
+   */
+  async load(databaseUrl: string): Promise<LoadSummary> {
+    const summary = await loadPendingBatches(
+      {
+        connect: async () => {
+          const client = new pg.Client({ connectionString: databaseUrl, types: exactTypes });
+          await client.connect();
+          return client;
+        },
+        store: this.processed,
+        layout: this.layout,
+        log: new RecordingLog(),
+        metrics: new RecordingMetrics(),
+      },
+      { deadline: Date.now() + 60_000 },
+    );
+    if (summary.batchesFailed.length > 0) throw new Error(`load failed: ${JSON.stringify(summary)}`);
+    return summary;
   }
 
   /** The rejected rows written for a batch, in order (none when there is no rejected object). */
