@@ -14,7 +14,7 @@ import { exactTypes } from '../../lambdas/core/load/session';
 import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
 import { type TestDatabase, createTestDatabase } from '../support/database';
 import { PROCESSED_BUCKET, TransformHarness } from '../transform/support/harness';
-import { RecordingLog, RecordingMetrics } from '../transform/support/recorders';
+import { RecordingLog, RecordingMetrics } from '../support/recorders';
 import { line } from '../transform/support/source-lines';
 
 const h = new TransformHarness();

@@ -19,7 +19,7 @@ import {
 } from '../../lambdas/core/transform/transform-lock';
 import { FileObjectStore } from '../../local/adapters/file-object-store';
 import { TransformHarness } from './support/harness';
-import { RecordingLog } from './support/recorders';
+import { RecordingLog } from '../support/recorders';
 import { line } from './support/source-lines';
 
 const layout = new ProcessedLayout('processed/');

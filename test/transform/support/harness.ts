@@ -13,7 +13,7 @@ import { type TransformDeps, type TransformRequest, transformObject } from '../.
 import { FakeS3 } from '../../support/s3-mock';
 import { FakeSsm } from '../../support/ssm-mock';
 import { type Row, parquetRows } from './batch-rows';
-import { RecordingLog, RecordingMetrics } from './recorders';
+import { RecordingLog, RecordingMetrics } from '../../support/recorders';
 
 export const INGESTION_BUCKET = 'totesys-ingestion';
 export const PROCESSED_BUCKET = 'totesys-processed';
