@@ -15,7 +15,7 @@ import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
 import { type TestDatabase, createTestDatabase } from '../support/database';
 import { PROCESSED_BUCKET, TransformHarness } from '../transform/support/harness';
 import { RecordingLog, RecordingMetrics } from '../support/recorders';
-import { line } from '../transform/support/source-lines';
+import { line } from '../support/source-rows';
 
 const h = new TransformHarness();
 let database: TestDatabase;

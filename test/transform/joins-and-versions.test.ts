@@ -7,7 +7,7 @@ import { ProcessedLayout } from '../../lambdas/core/layout';
 import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
 import { JoinStateStore, type TableState } from '../../lambdas/core/transform/join-state';
 import { FileObjectStore } from '../../local/adapters/file-object-store';
-import { rows, ts } from './support/source-rows';
+import { rows, ts } from '../support/source-rows';
 import { remodel } from './support/remodel';
 
 const newState = () => new Map<SourceTableName, TableState>();

@@ -20,7 +20,7 @@ import {
 import { FileObjectStore } from '../../local/adapters/file-object-store';
 import { TransformHarness } from './support/harness';
 import { RecordingLog } from '../support/recorders';
-import { line } from './support/source-lines';
+import { line } from '../support/source-rows';
 
 const layout = new ProcessedLayout('processed/');
 const fast = { leaseMs: 300, waitMs: 2_000, pollMs: 10 };
