@@ -176,7 +176,7 @@ export function rawLine(table: SourceTableName, overrides: Record<string, unknow
 }
 
 /** The reference row of `table` typed as the ingestion reader yields it, with some values replaced. */
-export function sourceRow(table: SourceTableName, overrides: Partial<Record<string, CellValue>> = {}): SourceRow {
+function sourceRow(table: SourceTableName, overrides: Partial<Record<string, CellValue>> = {}): SourceRow {
   const typed: Record<string, CellValue> = {};
   for (const { name, type } of SOURCE_TABLES[table].columns) {
     const value = REFERENCE[table][name];
