@@ -14,11 +14,11 @@ import type { RejectedRow } from '../../../lambdas/core/objects';
 import { type BatchManifest, ProcessedLayout, ingestionKey } from '../../../lambdas/core/layout';
 import { type LoadSummary, loadPendingBatches } from '../../../lambdas/core/load/loader';
 import { exactTypes } from '../../../lambdas/core/load/session';
-import { readParquetColumns } from '../../../lambdas/core/parquet/reader';
 import type { CellValue } from '../../../lambdas/core/schema/column-types';
 import type { SourceTableName } from '../../../lambdas/core/schema/source-tables';
 import type { WarehouseTableName } from '../../../lambdas/core/schema/warehouse-tables';
 import { type TransformDeps, type TransformSummary, transformObject } from '../../../lambdas/core/transform/transform-object';
+import { parquetRows } from '../../support/parquet-rows';
 import { FakeS3 } from '../../support/s3-mock';
 import { FakeSsm } from '../../support/ssm-mock';
 import { RecordingLog, RecordingMetrics } from '../../support/recorders';
@@ -132,10 +132,7 @@ export class BadInputHarness {
   async rows(table: SourceTableName, sequence: number, target: WarehouseTableName): Promise<Row[]> {
     const object = this.s3.get(PROCESSED_BUCKET, this.layout.batchFile(table, sequence, target));
     if (!object) return [];
-    const { rowCount, columns } = await readParquetColumns(object.body);
-    return Array.from({ length: rowCount }, (_, i) =>
-      Object.fromEntries([...columns].map(([name, values]) => [name, values[i] ?? null])),
-    );
+    return parquetRows(object.body);
   }
 
   /** What the transform published (the lock's lease left out). */
