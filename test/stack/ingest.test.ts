@@ -110,7 +110,9 @@ describe('ingest Lambda', () => {
     });
     const fn = synthesized.template.toJSON().Resources[synthesized.logicalId(synthesized.stack.ingest!.lambda.function)];
     expect(fn.Properties.VpcConfig.SubnetIds).toEqual(['subnet-0123456789abcdef0']);
-    const group = { 'Fn::GetAtt': [synthesized.logicalId(synthesized.stack.ingest!.createdSecurityGroup!), 'GroupId'] };
+    const created = synthesized.stack.ingest?.createdSecurityGroup;
+    if (!created) throw new Error('the ingest stage created no security group');
+    const group = { 'Fn::GetAtt': [synthesized.logicalId(created), 'GroupId'] };
     expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([group]);
     expect(synthesized.template.toJSON().Outputs.IngestSecurityGroupId.Value).toEqual(group);
   });
