@@ -6,10 +6,8 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPendingBatches } from '../../lambdas/core/load/loader';
 import { exactTypes } from '../../lambdas/core/load/session';
 import { type TestDatabase, createTestDatabase } from '../support/database';
-import { RecordingLog, RecordingMetrics } from '../transform/support/recorders';
 import { BadInputHarness } from './support/harness';
 import { body, validLine } from './support/source-lines';
 
@@ -51,21 +49,8 @@ beforeAll(async () => {
     ),
   ];
   for (const outcome of outcomes) if (outcome.error) throw outcome.error;
-  const summary = await loadPendingBatches(
-    {
-      connect: async () => {
-        const client = new pg.Client({ connectionString: database.url, types: exactTypes });
-        await client.connect();
-        return client;
-      },
-      store: h.processed,
-      layout: h.layout,
-      log: new RecordingLog(),
-      metrics: new RecordingMetrics(),
-    },
-    { deadline: Date.now() + 60_000 },
-  );
-  if (summary.batchesLoaded !== 2 || summary.batchesFailed.length > 0) throw new Error(`load failed: ${JSON.stringify(summary)}`);
+  const { batchesLoaded } = await h.load(database.url);
+  if (batchesLoaded !== 2) throw new Error(`loaded ${batchesLoaded} batches, expected 2`);
 }, 60_000);
 
 afterAll(async () => {

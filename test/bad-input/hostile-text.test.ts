@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessedLayout } from '../../lambdas/core/layout';
-import { loadPendingBatches } from '../../lambdas/core/load/loader';
 import { exactTypes } from '../../lambdas/core/load/session';
 import { FACT_TABLES, WAREHOUSE_TABLE_NAMES } from '../../lambdas/core/schema/warehouse-tables';
 import { currentVersionView } from '../../lambdas/core/warehouse/fact-history-ddl';
@@ -19,7 +18,7 @@ import { transformObject } from '../../lambdas/core/transform/transform-object';
 import { FileObjectStore } from '../../local/adapters/file-object-store';
 import { FileParameterStore } from '../../local/adapters/file-parameter-store';
 import { type TestDatabase, createTestDatabase } from '../support/database';
-import { RecordingLog, RecordingMetrics } from '../transform/support/recorders';
+import { RecordingLog, RecordingMetrics } from '../support/recorders';
 import { BadInputHarness } from './support/harness';
 import { body, validLine, withRawValue } from './support/source-lines';
 
@@ -88,21 +87,8 @@ beforeAll(async () => {
     await h.transform(h.key('sales_order', 1, { prefix: SQL_KEY_PREFIX }), body(...sales)),
   ];
   for (const outcome of outcomes) if (outcome.error) throw outcome.error;
-  const summary = await loadPendingBatches(
-    {
-      connect: async () => {
-        const client = new pg.Client({ connectionString: database.url, types: exactTypes });
-        await client.connect();
-        return client;
-      },
-      store: h.processed,
-      layout: h.layout,
-      log: new RecordingLog(),
-      metrics: new RecordingMetrics(),
-    },
-    { deadline: Date.now() + 60_000 },
-  );
-  if (summary.batchesLoaded !== 4 || summary.batchesFailed.length > 0) throw new Error(`load failed: ${JSON.stringify(summary)}`);
+  const { batchesLoaded } = await h.load(database.url);
+  if (batchesLoaded !== 4) throw new Error(`loaded ${batchesLoaded} batches, expected 4`);
 }, 60_000);
 
 afterAll(async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { TransformMetric } from '../../lambdas/core/metric-names';
 import { TransformHarness } from '../transform/support/harness';
-import { line, rawLine } from '../transform/support/source-lines';
+import { line, rawLine } from '../support/source-rows';
 
 const h = new TransformHarness();
 beforeEach(() => h.reset());

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDatabase, createTestDatabase } from '../support/database';
+import { line } from '../support/source-rows';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -34,8 +35,7 @@ const npmStart = (...args: string[]) => run('npm', ['start', '--silent', '--', .
 const ops = (...args: string[]) => run('npm', ['run', '--silent', 'ops', '--', ...args]);
 
 const AT = '2024-11-14 09:30:12.345';
-const designLine = (id: number) =>
-  JSON.stringify({ design_id: id, design_name: `Design ${id}`, file_location: '/designs', file_name: `d${id}.json`, created_at: AT, last_updated: AT });
+const designLine = (id: number) => JSON.stringify(line('design', { design_id: id, design_name: `Design ${id}`, created_at: AT, last_updated: AT }));
 
 let database: TestDatabase;
 let workDir: string;

@@ -17,8 +17,8 @@ import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
 import { transformObject } from '../../lambdas/core/transform/transform-object';
 import { FileObjectStore } from '../../local/adapters/file-object-store';
 import { FileParameterStore } from '../../local/adapters/file-parameter-store';
-import { type Row, parquetRows } from '../transform/support/batch-rows';
-import { line } from '../transform/support/source-lines';
+import { type Row, parquetRows } from '../support/parquet-rows';
+import { line } from '../support/source-rows';
 import type { TransformProcessOptions } from './support/transform-process';
 
 const run = promisify(execFile);

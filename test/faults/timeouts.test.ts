@@ -13,7 +13,7 @@ import { padSequence } from '../../lambdas/core/layout';
 import type { FaultRule } from './support/aws-faults';
 import { type ConnectionFault, FaultyConnections } from './support/database-faults';
 import { useReferenceRun } from './support/reference-run';
-import { RecordingMetrics } from '../transform/support/recorders';
+import { RecordingMetrics } from '../support/recorders';
 import { type StopPoint, spreadStops, writeKind } from './support/stop-points';
 import type { Delivery } from './support/transform-lambda';
 

@@ -268,11 +268,16 @@ describe('the Load Lambda configuration', () => {
       /warehouse database secret "s": "username" is missing or not a string; "port" is not a port number/,
     );
     expect(() => parseDatabaseSecret('hunter2', 's')).toThrow(/is not JSON/);
+    // Asserted outside the catch, so the test fails if nothing is thrown.
+    let refusal: unknown;
     try {
       parseDatabaseSecret(JSON.stringify({ password: 'hunter2' }), 's');
     } catch (error) {
-      expect((error as Error).message).not.toContain('hunter2');
+      refusal = error;
     }
+    expect(refusal).toBeInstanceOf(Error);
+    expect((refusal as Error).message).toMatch(/warehouse database secret "s": "host" is missing/);
+    expect((refusal as Error).message).not.toContain('hunter2');
   });
 
   it('scrubs passwords, and passwords in URLs, from text', () => {

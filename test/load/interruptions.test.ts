@@ -8,7 +8,7 @@ import { loadBatch } from '../../lambdas/core/load/load-batch';
 import { prepareSession } from '../../lambdas/core/load/session';
 import { LoadMetric } from '../../lambdas/core/metric-names';
 import { DEFAULT_SCHEMAS } from '../../lambdas/core/warehouse/names';
-import { RecordingLog } from '../transform/support/recorders';
+import { RecordingLog } from '../support/recorders';
 import { TableLock } from './support/blocking';
 import { LoadTestEnvironment } from './support/warehouse';
 import { day, dims, facts } from './support/rows';

@@ -14,8 +14,8 @@ import { exactTypes } from '../../lambdas/core/load/session';
 import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
 import { type TestDatabase, createTestDatabase } from '../support/database';
 import { PROCESSED_BUCKET, TransformHarness } from '../transform/support/harness';
-import { RecordingLog, RecordingMetrics } from '../transform/support/recorders';
-import { line } from '../transform/support/source-lines';
+import { RecordingLog, RecordingMetrics } from '../support/recorders';
+import { line } from '../support/source-rows';
 
 const h = new TransformHarness();
 let database: TestDatabase;

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/pipeline-function';
 import { scrubPassword, withoutPassword } from '../../local/database-url';
 import { type TestDatabase, createTestDatabase } from '../support/database';
-import { line } from '../transform/support/source-lines';
+import { line } from '../support/source-rows';
 
 const run = promisify(execFile);
 const role = `local_${randomBytes(4).toString('hex')}`;

@@ -28,32 +28,40 @@ const timestampText = fc
     return `${date}${separator}${pad(h)}:${pad(m)}:${pad(s)}${fraction === null ? '' : `.${fraction}`}`;
   });
 
-function agree(text: string, ascii: number, general: number): void {
-  if (ascii === NOT_READ) return;
+/** Whether the fast reader read `text` (it may decline); when it did, the general reader agrees. */
+function agree(text: string, ascii: number, general: number): boolean {
+  if (ascii === NOT_READ) return false;
   expect(isDateTimeProblem(general), text).toBe(false);
   expect(ascii, text).toBe(general);
+  return true;
 }
 
 describe('fast-path date and timestamp readers', () => {
   it('read dates as readDate does, or decline', () => {
+    let read = 0;
     fc.assert(
       fc.property(fc.oneof(dateText, dateText.chain(nearly), fc.string({ maxLength: 12 })), (text) => {
         const bytes = Buffer.from(text, 'latin1');
-        agree(text, readAsciiDate(bytes, 0, bytes.length), readDate(text, 0, text.length));
+        if (agree(text, readAsciiDate(bytes, 0, bytes.length), readDate(text, 0, text.length))) read++;
       }),
       { numRuns: 5000 },
     );
+    // The property says something only if the fast reader read a good share of the texts.
+    expect(read).toBeGreaterThan(1000); // about 1,950 of 5,000
     expect(readAsciiDate(Buffer.from('2024-02-29'), 0, 10)).toBe(readDate('2024-02-29', 0, 10));
   });
 
   it('read timestamps as readTimestamp does, or decline', () => {
+    let read = 0;
     fc.assert(
       fc.property(fc.oneof(timestampText, timestampText.chain(nearly)), (text) => {
         const bytes = Buffer.from(text, 'latin1');
-        agree(text, readAsciiTimestamp(bytes, 0, bytes.length), readTimestamp(text, 0, text.length));
+        if (agree(text, readAsciiTimestamp(bytes, 0, bytes.length), readTimestamp(text, 0, text.length))) read++;
       }),
       { numRuns: 5000 },
     );
+    // As for dates: a reader that declined everything would pass the property.
+    expect(read).toBeGreaterThan(500); // about 1,200 of 5,000
     const text = '2022-11-03T14:20:52.186999';
     expect(readAsciiTimestamp(Buffer.from(text), 0, text.length)).toBe(Date.UTC(2022, 10, 3, 14, 20, 52, 186));
   });

@@ -49,6 +49,8 @@ describe('ingest Lambda', () => {
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [synthesized.logicalId(ingest.deadLetterQueue), 'Arn'] } } },
     });
+    // The output whose absence the default stack is checked for.
+    expect(template.toJSON().Outputs.IngestFunctionName.Value).toEqual({ Ref: synthesized.logicalId(ingest.lambda.function) });
   });
 
   it('takes schedule, TLS mode and parameter path from the settings', () => {
@@ -108,7 +110,11 @@ describe('ingest Lambda', () => {
     });
     const fn = synthesized.template.toJSON().Resources[synthesized.logicalId(synthesized.stack.ingest!.lambda.function)];
     expect(fn.Properties.VpcConfig.SubnetIds).toEqual(['subnet-0123456789abcdef0']);
-    expect(synthesized.template.toJSON().Outputs.IngestSecurityGroupId).toBeDefined();
+    const created = synthesized.stack.ingest?.createdSecurityGroup;
+    if (!created) throw new Error('the ingest stage created no security group');
+    const group = { 'Fn::GetAtt': [synthesized.logicalId(created), 'GroupId'] };
+    expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([group]);
+    expect(synthesized.template.toJSON().Outputs.IngestSecurityGroupId.Value).toEqual(group);
   });
 
   it('validates its settings', () => {

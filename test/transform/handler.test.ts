@@ -6,7 +6,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isForcedReplay, operatorReplayEvent } from '../../lambdas/transform/replay-event';
 import { FakeS3 } from '../support/s3-mock';
 import { FakeSsm } from '../support/ssm-mock';
-import { line } from './support/source-lines';
+import { line } from '../support/source-rows';
 
 const s3 = new FakeS3();
 const ssm = new FakeSsm();

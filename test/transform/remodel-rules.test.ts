@@ -1,6 +1,6 @@
 /** CONTRACT.md §4: how each source table becomes warehouse rows. */
 import { describe, expect, it } from 'vitest';
-import { day, rows, ts } from './support/source-rows';
+import { day, rows, ts } from '../support/source-rows';
 import { remodel } from './support/remodel';
 import { TableState } from '../../lambdas/core/transform/join-state';
 
@@ -85,7 +85,7 @@ describe('fact_payment', () => {
     const [fact] = tables.fact_payment!;
     expect(Object.keys(fact!)).not.toContain('company_ac_number');
     expect(Object.keys(fact!)).not.toContain('counterparty_ac_number');
-    expect(fact).toMatchObject({ payment_id: 2, payment_amount: 55234n, paid: true, payment_date: day('2022-11-03') });
+    expect(fact).toMatchObject({ payment_id: 2, payment_amount: 55254862n, paid: true, payment_date: day('2022-11-03') });
     expect(tables.dim_date!.map((row) => row.date_id)).toEqual([day('2022-11-03')]);
   });
 });

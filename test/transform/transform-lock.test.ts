@@ -19,8 +19,8 @@ import {
 } from '../../lambdas/core/transform/transform-lock';
 import { FileObjectStore } from '../../local/adapters/file-object-store';
 import { TransformHarness } from './support/harness';
-import { RecordingLog } from './support/recorders';
-import { line } from './support/source-lines';
+import { RecordingLog } from '../support/recorders';
+import { line } from '../support/source-rows';
 
 const layout = new ProcessedLayout('processed/');
 const fast = { leaseMs: 300, waitMs: 2_000, pollMs: 10 };

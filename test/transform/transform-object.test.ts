@@ -6,7 +6,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { TransformMetric } from '../../lambdas/core/metric-names';
 import { duckdbQuery } from '../support/duckdb';
 import { TransformHarness } from './support/harness';
-import { line, rawLine } from './support/source-lines';
+import { line, rawLine } from '../support/source-rows';
 
 const h = new TransformHarness();
 beforeEach(() => h.reset());

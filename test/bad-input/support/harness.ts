@@ -7,18 +7,21 @@
 import { gzipSync } from 'node:zlib';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import pg from 'pg';
 import { S3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../../../lambdas/adapters/aws/ssm-parameter-store';
 import type { RejectedRow } from '../../../lambdas/core/objects';
 import { type BatchManifest, ProcessedLayout, ingestionKey } from '../../../lambdas/core/layout';
-import { readParquetColumns } from '../../../lambdas/core/parquet/reader';
+import { type LoadSummary, loadPendingBatches } from '../../../lambdas/core/load/loader';
+import { exactTypes } from '../../../lambdas/core/load/session';
 import type { CellValue } from '../../../lambdas/core/schema/column-types';
 import type { SourceTableName } from '../../../lambdas/core/schema/source-tables';
 import type { WarehouseTableName } from '../../../lambdas/core/schema/warehouse-tables';
 import { type TransformDeps, type TransformSummary, transformObject } from '../../../lambdas/core/transform/transform-object';
+import { parquetRows } from '../../support/parquet-rows';
 import { FakeS3 } from '../../support/s3-mock';
 import { FakeSsm } from '../../support/ssm-mock';
-import { RecordingLog, RecordingMetrics } from '../../transform/support/recorders';
+import { RecordingLog, RecordingMetrics } from '../../support/recorders';
 
 export const INGESTION_BUCKET = 'totesys-ingestion';
 export const PROCESSED_BUCKET = 'totesys-processed';
@@ -87,6 +90,29 @@ export class BadInputHarness {
     };
   }
 
+  /**
+   * Loads every batch the transforms published into the warehouse at `databaseUrl` (the
+   * core, as the Load Lambda runs it); throws unless each batch loaded.
+   */
+  async load(databaseUrl: string): Promise<LoadSummary> {
+    const summary = await loadPendingBatches(
+      {
+        connect: async () => {
+          const client = new pg.Client({ connectionString: databaseUrl, types: exactTypes });
+          await client.connect();
+          return client;
+        },
+        store: this.processed,
+        layout: this.layout,
+        log: new RecordingLog(),
+        metrics: new RecordingMetrics(),
+      },
+      { deadline: Date.now() + 60_000 },
+    );
+    if (summary.batchesFailed.length > 0) throw new Error(`load failed: ${JSON.stringify(summary)}`);
+    return summary;
+  }
+
   /** The rejected rows written for a batch, in order (none when there is no rejected object). */
   rejected(table: SourceTableName, sequence: number): RejectedRow[] {
     const text = this.s3.text(PROCESSED_BUCKET, this.layout.rejected(table, sequence));
@@ -106,10 +132,7 @@ export class BadInputHarness {
   async rows(table: SourceTableName, sequence: number, target: WarehouseTableName): Promise<Row[]> {
     const object = this.s3.get(PROCESSED_BUCKET, this.layout.batchFile(table, sequence, target));
     if (!object) return [];
-    const { rowCount, columns } = await readParquetColumns(object.body);
-    return Array.from({ length: rowCount }, (_, i) =>
-      Object.fromEntries([...columns].map(([name, values]) => [name, values[i] ?? null])),
-    );
+    return parquetRows(object.body);
   }
 
   /** What the transform published (the lock's lease left out). */

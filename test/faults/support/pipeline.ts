@@ -19,7 +19,7 @@ import type { IngestionObject } from '../../../local/generator';
 import { type TestDatabase, createTestDatabase } from '../../support/database';
 import { FakeS3 } from '../../support/s3-mock';
 import { FakeSsm } from '../../support/ssm-mock';
-import { RecordingLog, RecordingMetrics } from '../../transform/support/recorders';
+import { RecordingLog, RecordingMetrics } from '../../support/recorders';
 import { AwsFaults } from './aws-faults';
 import { type Fingerprint, fingerprint } from './fingerprint';
 import { PowertoolsOutput } from './powertools-output';

@@ -1,20 +1,18 @@
 /**
  * Warehouse rows as the transform writes them (typed values, see CellValue), with
- * plausible defaults. Dates and times are computed with Date.UTC, pure arithmetic, the
- * same in every machine zone; money is parsed from its decimal text, never a float.
+ * names and codes from the shared reference rows (test/support/source-rows.ts). Dates and
+ * times are computed with Date.UTC, pure arithmetic, the same in every machine zone; money
+ * is parsed from its decimal text, never a float.
  */
 import { createHash } from 'node:crypto';
 import type { CellValue } from '../../../lambdas/core/schema/column-types';
 import { FACT_TABLES, type FactTableName } from '../../../lambdas/core/schema/warehouse-tables';
 import { dateAttributes } from '../../../lambdas/core/transform/dim-date';
+import { day, referenceText as reference } from '../../support/source-rows';
 
 export type Row = Record<string, CellValue>;
 
-/** `YYYY-MM-DD` → days since 1970-01-01. */
-export function day(text: string): number {
-  const [y, m, d] = text.split('-').map(Number) as [number, number, number];
-  return Date.UTC(y, m - 1, d) / 86_400_000;
-}
+export { day };
 
 /** `HH:MM:SS.mmm` → milliseconds since midnight. */
 export function time(text: string): number {
@@ -66,7 +64,7 @@ export const facts = {
       ...stamp,
       staff_id: 1,
       counterparty_id: 1,
-      item_code: 'ZDOI5EA',
+      item_code: reference('purchase_order', 'item_code'),
       item_quantity: 371,
       item_unit_price: money('361.39'),
       currency_id: 1,
@@ -95,49 +93,49 @@ const v1 = version('20241114T093012345', 1);
 export const dims = {
   staff: (o: Row = {}): Row => ({
     staff_id: 1,
-    first_name: 'Jeremie',
-    last_name: 'Franey',
+    first_name: reference('staff', 'first_name'),
+    last_name: reference('staff', 'last_name'),
     department_name: 'Purchasing',
-    location: 'Manchester',
-    email_address: 'jeremie.franey@terrifictotes.com',
+    location: reference('department', 'location'),
+    email_address: reference('staff', 'email_address'),
     source_version: `${v1}/${v1}`,
     ...o,
   }),
   location: (o: Row = {}): Row => ({
     location_id: 1,
-    address_line_1: '6826 Herzog Via',
+    address_line_1: reference('address', 'address_line_1'),
     address_line_2: null,
     district: null,
-    city: 'New Patienceburgh',
-    postal_code: '28441',
-    country: 'Turkey',
-    phone: '1803 637401',
+    city: reference('address', 'city'),
+    postal_code: reference('address', 'postal_code'),
+    country: reference('address', 'country'),
+    phone: reference('address', 'phone'),
     source_version: v1,
     ...o,
   }),
   counterparty: (o: Row = {}): Row => ({
     counterparty_id: 1,
-    counterparty_legal_name: 'Fahey and Sons',
-    counterparty_legal_address_line_1: '6826 Herzog Via',
+    counterparty_legal_name: reference('counterparty', 'counterparty_legal_name'),
+    counterparty_legal_address_line_1: reference('address', 'address_line_1'),
     counterparty_legal_address_line_2: null,
     counterparty_legal_district: null,
-    counterparty_legal_city: 'New Patienceburgh',
-    counterparty_legal_postal_code: '28441',
-    counterparty_legal_country: 'Turkey',
-    counterparty_legal_phone_number: '1803 637401',
+    counterparty_legal_city: reference('address', 'city'),
+    counterparty_legal_postal_code: reference('address', 'postal_code'),
+    counterparty_legal_country: reference('address', 'country'),
+    counterparty_legal_phone_number: reference('address', 'phone'),
     source_version: `${v1}/${v1}`,
     ...o,
   }),
-  currency: (o: Row = {}): Row => ({ currency_id: 1, currency_code: 'GBP', currency_name: 'British Pound', source_version: v1, ...o }),
+  currency: (o: Row = {}): Row => ({ currency_id: 1, currency_code: reference('currency', 'currency_code'), currency_name: 'British Pound', source_version: v1, ...o }),
   design: (o: Row = {}): Row => ({
     design_id: 1,
-    design_name: 'Wooden',
-    file_location: '/usr',
-    file_name: 'wooden-20220717-npgz.json',
+    design_name: reference('design', 'design_name'),
+    file_location: reference('design', 'file_location'),
+    file_name: reference('design', 'file_name'),
     source_version: v1,
     ...o,
   }),
-  paymentType: (o: Row = {}): Row => ({ payment_type_id: 1, payment_type_name: 'SALES_RECEIPT', source_version: v1, ...o }),
+  paymentType: (o: Row = {}): Row => ({ payment_type_id: 1, payment_type_name: reference('payment_type', 'payment_type_name'), source_version: v1, ...o }),
   transaction: (o: Row = {}): Row => ({
     transaction_id: 1,
     transaction_type: 'SALE',

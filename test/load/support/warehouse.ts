@@ -13,7 +13,7 @@ import { exactTypes } from '../../../lambdas/core/load/session';
 import { WAREHOUSE_TABLES, WAREHOUSE_TABLE_NAMES, type WarehouseTableName } from '../../../lambdas/core/schema/warehouse-tables';
 import { type TestDatabase, createTestDatabase } from '../../support/database';
 import { FakeS3 } from '../../support/s3-mock';
-import { RecordingLog, RecordingMetrics } from '../../transform/support/recorders';
+import { RecordingLog, RecordingMetrics } from '../../support/recorders';
 import { ProcessedBucket } from './processed-bucket';
 import type { Row } from './rows';
 

@@ -19,6 +19,7 @@ import { type IngestionHistory, simulateIngestion } from '../../../local/generat
 import { type PipelineResult, runPipeline } from '../../../local/run-pipeline';
 import { type Target, localTarget } from '../../../ops/targets';
 import { type TestDatabase, createTestDatabase } from '../../support/database';
+import { line } from '../../support/source-rows';
 
 export const SEED = 11;
 export const SCALE = 0.02;
@@ -106,9 +107,9 @@ export async function putObject(
 
 export const AT = '2024-11-20 12:00:00.000';
 
-/** A valid design row. */
+/** A valid design row (the shared reference design) with this id and name, updated at AT. */
 export function designRow(id: number, name = `Design ${id}`): Record<string, unknown> {
-  return { design_id: id, design_name: name, file_location: '/srv/designs', file_name: `d${id}.json`, created_at: AT, last_updated: AT };
+  return line('design', { design_id: id, design_name: name, created_at: AT, last_updated: AT });
 }
 
 /** Collects what the CLI prints. */

@@ -12,8 +12,8 @@ import type { SourceTableName } from '../../../lambdas/core/schema/source-tables
 import { type TransformDeps, type TransformRequest, transformObject } from '../../../lambdas/core/transform/transform-object';
 import { FakeS3 } from '../../support/s3-mock';
 import { FakeSsm } from '../../support/ssm-mock';
-import { type Row, parquetRows } from './batch-rows';
-import { RecordingLog, RecordingMetrics } from './recorders';
+import { type Row, parquetRows } from '../../support/parquet-rows';
+import { RecordingLog, RecordingMetrics } from '../../support/recorders';
 
 export const INGESTION_BUCKET = 'totesys-ingestion';
 export const PROCESSED_BUCKET = 'totesys-processed';

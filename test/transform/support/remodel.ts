@@ -6,7 +6,7 @@ import { TableState } from '../../../lambdas/core/transform/join-state';
 import { createRemodeller } from '../../../lambdas/core/transform/remodellers';
 import { stateTablesFor } from '../../../lambdas/core/transform/remodels';
 import { batchRows } from './batch-rows';
-import { RecordingLog } from './recorders';
+import { RecordingLog } from '../../support/recorders';
 
 export type JoinStates = Map<SourceTableName, TableState>;
 

@@ -1,5 +1,5 @@
 /** Log and Metrics ports that remember what they were told, for assertions. */
-import type { Log, LogAttributes, Metrics, MetricUnit } from '../../../lambdas/core/ports';
+import type { Log, LogAttributes, Metrics, MetricUnit } from '../../lambdas/core/ports';
 
 export interface LogEntry {
   readonly level: 'debug' | 'info' | 'warn' | 'error';
