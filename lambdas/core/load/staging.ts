@@ -12,7 +12,7 @@ import type { WarehouseTableDefinition } from '../schema/warehouse-tables';
 import { sqlType } from '../warehouse/ddl';
 import { quoteIdent } from '../warehouse/names';
 import { CellError, cellFormatter } from './copy-text';
-import type { ParquetFile } from './parquet-file';
+import type { ParquetFile } from '../parquet/reader';
 
 /** Rows per COPY message chunk: big enough to amortise overhead, small enough to stream. */
 const ROWS_PER_CHUNK = 8192;
