@@ -7,12 +7,14 @@
 import type { WarehouseColumnDefinition } from '../schema/warehouse-tables';
 import { formatUnscaled } from '../money/decimal-text';
 import { MS_PER_DAY, civilFromDays } from '../time/calendar';
+import { PipelineError } from '../errors';
 
 /** COPY's NULL marker. */
 export const COPY_NULL = '\\N';
 
 /** A value of a Parquet column that cannot go into its warehouse column. */
-export class CellError extends Error {
+export class CellError extends PipelineError {
+  readonly kind = 'bad-input';
   constructor(reason: string) {
     super(reason);
     this.name = 'CellError';

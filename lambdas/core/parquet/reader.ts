@@ -60,8 +60,8 @@ export async function readParquetColumns(bytes: Uint8Array): Promise<ParquetColu
   for await (const group of file.rowGroups(leaves.map((element) => element.name))) {
     for (const element of leaves) {
       const decimal = element.converted_type === 'DECIMAL';
-      const target = columns.get(element.name)!;
-      for (const value of Array.from(group.columns.get(element.name)!)) target.push(normalise(value, decimal));
+      const target = columns.get(element.name) ?? [];
+      for (const value of Array.from(group.columns.get(element.name) ?? [])) target.push(normalise(value, decimal));
     }
   }
   return { rowCount: file.rowCount, columns, schema: file.metadata.schema, metadata: file.keyValueMetadata };
