@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { warehouseSchemaProblem } from '../lambdas/core/warehouse/names';
 import { LOCAL_WAREHOUSE_PORT } from './warehouse-location';
+import { UsageError } from '../lambdas/core/errors';
 
 export interface LocalOptions {
   /** Ingestion objects to process instead of generated data. */
@@ -61,9 +62,7 @@ Options:
   --help               this text
 `;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 export function parseLocalOptions(argv: readonly string[]): LocalOptions | 'help' {
   let parsed;

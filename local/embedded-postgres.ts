@@ -12,6 +12,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import { PipelineError } from '../lambdas/core/errors';
 
 export interface RunningPostgres {
   /** `postgres://…` URL of the `postgres` database. */
@@ -36,7 +37,8 @@ const USER = 'postgres';
 const PASSWORD = 'postgres';
 
 /** A data folder the embedded Postgres cannot use, with what to do about it. */
-export class StateFolderError extends Error {
+export class StateFolderError extends PipelineError {
+  readonly kind = 'configuration';
   override readonly name = 'StateFolderError';
 }
 

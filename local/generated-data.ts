@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { ObjectStore } from '../lambdas/core/ports';
 import { IngestionObjectWriter, evolve, generateDataset, snapshot } from './generator';
+import { PipelineError } from '../lambdas/core/errors';
 
 export interface GenerationRecord {
   readonly seed: number;
@@ -14,7 +15,8 @@ export interface GenerationRecord {
   readonly ticks: number;
 }
 
-export class StateMismatchError extends Error {
+export class StateMismatchError extends PipelineError {
+  readonly kind = 'usage';
   override readonly name = 'StateMismatchError';
 }
 

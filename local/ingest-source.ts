@@ -11,6 +11,7 @@ import type { Log, Metrics } from '../lambdas/core/ports';
 import { DEFAULT_GZIP_LEVEL } from '../lambdas/ingest/config';
 import { FileExtractStore } from './adapters/file-extract-store';
 import { FileParameterStore } from './adapters/file-parameter-store';
+import { PipelineError } from '../lambdas/core/errors';
 
 export const INGEST_PARAMETER_PATH = '/totesys/local/ingest';
 
@@ -21,7 +22,8 @@ export interface LocalIngestOptions {
   readonly metrics: Metrics;
 }
 
-export class LocalIngestError extends Error {
+export class LocalIngestError extends PipelineError {
+  readonly kind = 'internal';
   override readonly name = 'LocalIngestError';
 }
 

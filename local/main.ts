@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { FileObjectStore } from './adapters/file-object-store';
 import { FileParameterStore } from './adapters/file-parameter-store';
+import { errorKind, exitCodeFor } from '../lambdas/core/errors';
 import { HELP, type LocalOptions, UsageError, parseLocalOptions } from './cli-options';
 import { MetricTotals, consoleLog } from './console-log';
 import { scrubPassword } from './database-url';
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
-import { StateMismatchError, landGeneratedData } from './generated-data';
+import { landGeneratedData } from './generated-data';
 import { ingestSource } from './ingest-source';
 import { buildGeneratedSource } from './source/generated-source';
 import { ensureSourceDatabase } from './source/source-database';
@@ -34,7 +35,7 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n\n${HELP}`);
-      return 2;
+      return exitCodeFor(error);
     }
     throw error;
   }
@@ -144,12 +145,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return failed ? 1 : 0;
   } catch (error) {
     progress.done();
-    if (error instanceof StateMismatchError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`local run failed: ${scrubPassword((error as Error).message, options.databaseUrl)}\n`);
-    return 1;
+    // A usage error (such as state made with other settings) is the user's to fix: its message alone.
+    if (errorKind(error) === 'usage') process.stderr.write(`${(error as Error).message}\n`);
+    else process.stderr.write(`local run failed: ${scrubPassword((error as Error).message, options.databaseUrl)}\n`);
+    return exitCodeFor(error);
   } finally {
     await stopPostgres();
   }

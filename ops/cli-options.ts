@@ -5,6 +5,7 @@ import type { SslMode } from '../lambdas/load/config';
 import { warehouseSchemaProblem } from '../lambdas/core/warehouse/names';
 import { LOCAL_WAREHOUSE_PORT } from './local-warehouse';
 import { DEFAULT_PLACEHOLDER_AGE_SECONDS } from './status-placeholders';
+import { UsageError } from '../lambdas/core/errors';
 
 export const COMMANDS = ['status', 'replay', 'reconcile'] as const;
 export type CommandName = (typeof COMMANDS)[number];
@@ -47,16 +48,7 @@ export type Invocation =
   | { readonly command: 'reconcile'; readonly target: TargetOptions; readonly json: boolean; readonly verbose: boolean }
   | { readonly command: 'replay'; readonly target: TargetOptions; readonly json: boolean; readonly verbose: boolean; readonly replay: ReplayOptions };
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  constructor(
-    message: string,
-    /** The help to show with it. */
-    readonly help: string,
-  ) {
-    super(message);
-  }
-}
+export { UsageError };
 
 const TARGET_HELP = `Target (exactly one):
   --local                 local mode's state folder (what \`npm start\` built)

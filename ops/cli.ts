@@ -4,13 +4,13 @@
  * attention needed, 2 usage errors.
  */
 import type { Log } from '../lambdas/core/ports';
-import { TlsSettingError } from '../lambdas/load/url-tls';
+import { errorKind, exitCodeFor } from '../lambdas/core/errors';
 import { consoleLog } from '../local/console-log';
 import { type Invocation, UsageError, parseCommandLine } from './cli-options';
 import { redriveLoadDeadLetters, redriveTransformDeadLetters } from './dead-letters';
 import { formatReconciliation } from './reconcile/report';
 import { reconcile } from './reconcile/reconcile';
-import { ReplayRangeError, replayTransform } from './replay';
+import { replayTransform } from './replay';
 import { printable } from './printable';
 import { formatLoadRedrive, formatReplay, formatTransformRedrive } from './replay-report';
 import { collectStatus } from './status';
@@ -36,8 +36,8 @@ export async function runCli(argv: readonly string[], rawIo: CliIo, environment:
     invocation = parseCommandLine(argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`error: ${error.message}\n\n${error.help}`);
-      return 2;
+      io.stderr(`error: ${error.message}\n\n${error.help ?? ''}`);
+      return exitCodeFor(error);
     }
     throw error;
   }
@@ -61,17 +61,10 @@ export async function runCli(argv: readonly string[], rawIo: CliIo, environment:
         : await stackTarget(invocation.target, environment.awsClients);
     return await run(invocation, target, io, environment, log);
   } catch (error) {
-    if (error instanceof TlsSettingError) {
-      io.stderr(`error: ${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof ReplayRangeError) {
-      io.stderr(`error: ${error.message}\n`);
-      return 1;
-    }
     io.stderr(`error: ${(error as Error).message ?? String(error)}\n`);
-    if (invocation.verbose && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
-    return 1;
+    // A stack helps with the unexpected; the project's own errors say what is wrong in their message.
+    if (invocation.verbose && errorKind(error) === 'internal' && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    return exitCodeFor(error);
   } finally {
     process.off('SIGINT', interrupted);
     await target?.close();

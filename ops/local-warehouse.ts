@@ -8,12 +8,14 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type RunningPostgres, startEmbeddedPostgres } from '../local/embedded-postgres';
 import { LOCAL_WAREHOUSE_DATABASE, LOCAL_WAREHOUSE_PORT } from '../local/warehouse-location';
+import { PipelineError } from '../lambdas/core/errors';
 
 export { LOCAL_WAREHOUSE_DATABASE, LOCAL_WAREHOUSE_PORT };
 /** local/embedded-postgres.ts's superuser. */
 const LOCAL_CREDENTIALS = 'postgres:postgres';
 
-export class LocalWarehouseError extends Error {
+export class LocalWarehouseError extends PipelineError {
+  readonly kind = 'configuration';
   override readonly name = 'LocalWarehouseError';
 }
 

@@ -38,6 +38,7 @@ import {
 } from './pipeline-listing';
 import { type SequenceRange, missingUpTo } from './sequence-ranges';
 import { type DeployedFunction, invokeAsync } from './transform-invoke';
+import { PipelineError } from '../lambdas/core/errors';
 
 export interface ReplayRequest {
   readonly table: SourceTableName;
@@ -79,7 +80,8 @@ export interface ReplayResult {
 /** How a local replay's transforms name themselves to a transform waiting for the lock. */
 const OPS_REPLAY = holderName('ops replay');
 
-export class ReplayRangeError extends Error {
+export class ReplayRangeError extends PipelineError {
+  readonly kind = 'bad-input';
   override readonly name = 'ReplayRangeError';
 }
 

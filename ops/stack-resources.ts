@@ -10,6 +10,7 @@ import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/cli
 import { GetBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SslMode } from '../lambdas/load/config';
 import { DEFAULT_SCHEMAS } from '../lambdas/core/warehouse/names';
+import { PipelineError } from '../lambdas/core/errors';
 
 export interface StackResources {
   readonly stackName: string;
@@ -39,7 +40,8 @@ export const REQUIRED_OUTPUTS = [
   'LoadDeadLetterQueueUrl',
 ] as const;
 
-export class StackResolutionError extends Error {
+export class StackResolutionError extends PipelineError {
+  readonly kind = 'configuration';
   override readonly name = 'StackResolutionError';
 }
 

@@ -12,6 +12,7 @@ import type { ObjectStore } from '../../lambdas/core/ports';
 import type { CellValue } from '../../lambdas/core/schema/column-types';
 import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
 import { FACT_TABLES, type WarehouseTableName, WAREHOUSE_TABLES } from '../../lambdas/core/schema/warehouse-tables';
+import { MS_PER_DAY } from '../../lambdas/core/time';
 import { dimDateRow } from '../../lambdas/core/transform/dim-date';
 
 export const COUNTS = { staff: 20, location: 30, counterparty: 20, currency: 3, design: 50 };
@@ -115,9 +116,9 @@ export function* salesFactRows(count: number): Generator<CellValue[]> {
     const row: CellValue[] = [
       i + 1,
       created,
-      Math.floor(next() * 86_400_000),
+      Math.floor(next() * MS_PER_DAY),
       created,
-      Math.floor(next() * 86_400_000),
+      Math.floor(next() * MS_PER_DAY),
       pick(COUNTS.staff),
       pick(COUNTS.counterparty),
       pick(100_000),

@@ -11,6 +11,7 @@
  */
 import { type SourceTableName, isSourceTableName } from './schema/source-tables';
 import type { WarehouseTableName } from './schema/warehouse-tables';
+import { PipelineError } from './errors';
 
 export const SEQUENCE_DIGITS = 10;
 
@@ -39,7 +40,8 @@ export interface IngestionKey {
   readonly gzip: boolean;
 }
 
-export class BadObjectKeyError extends Error {
+export class BadObjectKeyError extends PipelineError {
+  readonly kind = 'bad-input';
   constructor(
     readonly key: string,
     reason: string,

@@ -1,5 +1,6 @@
 /** The Ingest Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
 import type { SslMode } from '../load/config';
+import { PipelineError } from '../core/errors';
 
 export type SourceLocation =
   /** Deployed: credentials from a Secrets Manager secret (RDS JSON shape). */
@@ -22,7 +23,8 @@ export interface IngestConfig {
   readonly gzipLevel: number;
 }
 
-export class IngestConfigurationError extends Error {
+export class IngestConfigurationError extends PipelineError {
+  readonly kind = 'configuration';
   constructor(message: string) {
     super(`Ingest Lambda misconfigured: ${message}`);
     this.name = 'IngestConfigurationError';

@@ -24,6 +24,7 @@ import { type ExtractRunSummary, runExtract } from '../core/extract/run-extract'
 import { IngestMetric } from '../core/metric-names';
 import { scrubError, tlsOptions } from '../load/database';
 import { type IngestConfig, readIngestConfig } from './config';
+import { PipelineError, errorKind } from '../core/errors';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-ingest';
 const logger = createLogger(SERVICE_NAME);
@@ -35,7 +36,8 @@ const metrics = createMetrics(SERVICE_NAME);
  */
 export const LEASE_MARGIN_MS = 60_000;
 
-export class IngestRunError extends Error {
+export class IngestRunError extends PipelineError {
+  readonly kind = 'internal';
   constructor(failures: readonly { table: string; error: string }[]) {
     super(`ingestion failed for ${failures.map((f) => `${f.table} (${f.error})`).join('; ')}; the other tables were extracted`);
     this.name = 'IngestRunError';
@@ -125,7 +127,7 @@ export async function handler(event: unknown, context: Context): Promise<Extract
     container?.secret?.forget();
     const clean = scrubError(error, secrets);
     metrics.addMetric(IngestMetric.RunSucceeded, 'Count', 0);
-    logger.error('ingestion run failed', { error: clean });
+    logger.error('ingestion run failed', { error: clean, kind: errorKind(error) });
     throw clean;
   } finally {
     metrics.publishStoredMetrics();

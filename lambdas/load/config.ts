@@ -1,6 +1,7 @@
 /** The Load Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
 import { type WarehouseSchemas, warehouseSchemaProblem, warehouseSchemas } from '../core/warehouse/names';
 import { TlsSettingError, resolveTlsMode } from './url-tls';
+import { ConfigurationError } from '../core/errors';
 
 export type SslMode = 'require' | 'no-verify' | 'disable';
 
@@ -22,27 +23,24 @@ export interface LoadConfig {
   readonly schemas: WarehouseSchemas;
 }
 
-export class ConfigurationError extends Error {
-  constructor(message: string) {
-    super(`Load Lambda misconfigured: ${message}`);
-    this.name = 'ConfigurationError';
-  }
-}
+export { ConfigurationError };
+
+const misconfigured = (message: string) => new ConfigurationError(message, 'Load Lambda');
 
 const SSL_MODES: readonly SslMode[] = ['require', 'no-verify', 'disable'];
 
 export function readLoadConfig(env: Readonly<Record<string, string | undefined>>): LoadConfig {
   const processedBucket = env.PROCESSED_BUCKET?.trim();
-  if (!processedBucket) throw new ConfigurationError('environment variable PROCESSED_BUCKET is not set');
+  if (!processedBucket) throw misconfigured('environment variable PROCESSED_BUCKET is not set');
   const url = env.DATABASE_URL?.trim();
   const secretId = env.DB_SECRET_ARN?.trim();
-  if (!url && !secretId) throw new ConfigurationError('set DB_SECRET_ARN (or DATABASE_URL for a local database)');
+  if (!url && !secretId) throw misconfigured('set DB_SECRET_ARN (or DATABASE_URL for a local database)');
   const database: DatabaseSource = secretId ? { kind: 'secret', secretId } : { kind: 'url', url: url! };
   // Verified TLS by default for the deployed database; a local URL speaks plain unless told
   // (by DB_SSL or its own ?sslmode=, which must not disagree).
   const explicit = env.DB_SSL?.trim() || undefined;
   if (explicit !== undefined && !(SSL_MODES as readonly string[]).includes(explicit)) {
-    throw new ConfigurationError(`DB_SSL must be one of ${SSL_MODES.join(', ')}, got "${explicit}"`);
+    throw misconfigured(`DB_SSL must be one of ${SSL_MODES.join(', ')}, got "${explicit}"`);
   }
   let sslText: SslMode;
   try {
@@ -51,12 +49,12 @@ export function readLoadConfig(env: Readonly<Record<string, string | undefined>>
         ? resolveTlsMode(database.url, explicit as SslMode | undefined, 'disable', { url: 'DATABASE_URL', explicit: 'DB_SSL' })
         : ((explicit as SslMode | undefined) ?? 'require');
   } catch (error) {
-    if (error instanceof TlsSettingError) throw new ConfigurationError(error.message);
+    if (error instanceof TlsSettingError) throw misconfigured(error.message);
     throw error;
   }
   const schema = env.WAREHOUSE_SCHEMA?.trim() || undefined;
   const schemaProblem = schema === undefined ? undefined : warehouseSchemaProblem(schema);
-  if (schemaProblem) throw new ConfigurationError(`WAREHOUSE_SCHEMA: ${schemaProblem}`);
+  if (schemaProblem) throw misconfigured(`WAREHOUSE_SCHEMA: ${schemaProblem}`);
   return {
     processedBucket,
     schemas: warehouseSchemas(schema),

@@ -10,6 +10,7 @@ import { exactTypes } from '../core/load/session';
 import type { DatabaseSecret } from '../adapters/aws/secrets';
 import type { SslMode } from './config';
 import { withoutTlsParameters } from './url-tls';
+import { PipelineError } from '../core/errors';
 
 /**
  * The Lambda Node.js runtimes ship Amazon's CA certificates, RDS's included, here (they
@@ -19,7 +20,8 @@ export const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
-export class DatabaseConnectionError extends Error {
+export class DatabaseConnectionError extends PipelineError {
+  readonly kind = 'unavailable';
   constructor(message: string) {
     super(message);
     this.name = 'DatabaseConnectionError';

@@ -17,9 +17,10 @@ import { SecretsManagerDatabaseSecret } from '../adapters/aws/secrets';
 import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
 import { ProcessedLayout } from '../core/layout';
 import { type LoadSummary, emptySummary, loadPendingBatches } from '../core/load/loader';
+import { errorKind } from '../core/errors';
 import { LoadMetric } from '../core/metric-names';
 import { type LoadConfig, readLoadConfig } from './config';
-import { type Connector, DatabaseConnectionError, scrubError, secretConnector, tlsOptions, urlConnector } from './database';
+import { type Connector, scrubError, secretConnector, tlsOptions, urlConnector } from './database';
 import { isPlaceholderSecret } from './not-configured';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-load';
@@ -62,13 +63,6 @@ async function connectorFor({ config, secret }: Container): Promise<Connector | 
   return secretConnector(value, tlsOptions(config.ssl, config.caBundlePath));
 }
 
-function isConnectionFailure(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) {
-    if (e instanceof DatabaseConnectionError) return true;
-  }
-  return false;
-}
-
 export async function handler(_event: unknown, context: Context): Promise<LoadSummary> {
   logger.addContext(context);
   const log = logPort(logger);
@@ -103,12 +97,12 @@ export async function handler(_event: unknown, context: Context): Promise<LoadSu
   } catch (error) {
     // A rotated password or a moved host: read the secret again next time, not the
     // cached copy that just failed (a warm container would otherwise fail until recycled).
-    if (container?.secret && isConnectionFailure(error)) container.secret.forget();
+    if (container?.secret && errorKind(error) === 'unavailable') container.secret.forget();
     const clean = scrubError(error, secrets);
     // Failures before the core ran (configuration, secret) are reported here; the core reports its own.
     if (!coreRan) {
       metrics.addMetric(LoadMetric.LoadSucceeded, 'Count', 0);
-      logger.error('load run failed before reaching the database', { error: clean });
+      logger.error('load run failed before reaching the database', { error: clean, kind: errorKind(error) });
     }
     throw clean;
   } finally {

@@ -6,8 +6,10 @@
  * refused; and the URL reaches pg without its TLS parameters, so the resolved mode holds.
  */
 import type { SslMode } from './config';
+import { PipelineError } from '../core/errors';
 
-export class TlsSettingError extends Error {
+export class TlsSettingError extends PipelineError {
+  readonly kind = 'usage';
   constructor(message: string) {
     super(message);
     this.name = 'TlsSettingError';

@@ -1,4 +1,5 @@
 /** The Transform Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
+import { ConfigurationError } from '../core/errors';
 
 export interface TransformConfig {
   /** The only bucket whose objects the transform reads: events naming another are ignored. */
@@ -12,12 +13,7 @@ export interface TransformConfig {
   readonly sequenceParameterPath: string;
 }
 
-export class ConfigurationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigurationError';
-  }
-}
+export { ConfigurationError };
 
 export function readTransformConfig(env: Readonly<Record<string, string | undefined>>): TransformConfig {
   const processedBucket = required(env, 'PROCESSED_BUCKET');

@@ -18,6 +18,7 @@ import { type TransformDeps, type TransformSummary, transformObject } from '../c
 import { readTransformConfig } from './config';
 import { isForcedReplay } from './replay-event';
 import { type IngestionSource, triageRecord } from './s3-event';
+import { type ErrorKind, PipelineError, errorKind } from '../core/errors';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-transform';
 const logger = createLogger(SERVICE_NAME);
@@ -53,7 +54,12 @@ function containerOnce(): Container {
   return container;
 }
 
-export class TransformFailedError extends Error {
+export class TransformFailedError extends PipelineError {
+  /** The failures' kind when they share one. */
+  get kind(): ErrorKind {
+    const [first, ...others] = new Set(this.failures.map((failure) => errorKind(failure.error)));
+    return first !== undefined && others.length === 0 ? first : 'internal';
+  }
   constructor(readonly failures: readonly { readonly key: string; readonly error: unknown }[], total: number) {
     super(
       `transform failed for ${failures.length} of ${total} object(s): ` +
@@ -106,12 +112,10 @@ export async function handler(event: S3Event, context: Context): Promise<Transfo
     return { objects: summaries };
   } catch (error) {
     // Each object's failure is already logged in detail by transformObject.
-    logger.error(
-      'transform invocation failed',
-      error instanceof TransformFailedError
-        ? { failedKeys: error.failures.map((failure) => failure.key) }
-        : { error: error as Error },
-    );
+    logger.error('transform invocation failed', {
+      kind: errorKind(error),
+      ...(error instanceof TransformFailedError ? { failedKeys: error.failures.map((failure) => failure.key) } : { error: error as Error }),
+    });
     throw error;
   } finally {
     metrics.publishStoredMetrics();

@@ -20,6 +20,7 @@ import {
   parseScheduleExpression,
   parseSecretReference,
 } from './validators';
+import { PipelineError } from '../../lambdas/core/errors';
 
 export type DbSslMode = 'require' | 'no-verify' | 'disable';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -140,7 +141,8 @@ export const SETTING_KEYS = [
 
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
-export class ConfigError extends Error {
+export class ConfigError extends PipelineError {
+  readonly kind = 'configuration';
   constructor(readonly problems: readonly string[]) {
     super(`Invalid deployment settings (CDK context):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'ConfigError';

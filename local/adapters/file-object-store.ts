@@ -28,12 +28,14 @@ import { link, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'nod
 import { join, resolve, sep } from 'node:path';
 import { withFileGuard } from './file-guard';
 import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../lambdas/core/ports';
+import { PipelineError } from '../../lambdas/core/errors';
 
 /** Directory under the root holding in-flight writes; no key may start with it. */
 export const TEMP_DIRECTORY = '.file-object-store-tmp';
 export { GUARD_STALE_MS } from './file-guard';
 
-export class InvalidObjectKeyError extends Error {
+export class InvalidObjectKeyError extends PipelineError {
+  readonly kind = 'bad-input';
   constructor(
     readonly key: string,
     reason: string,

@@ -3,11 +3,12 @@
  * 1970-01-01T00:00:00 read as a zone-less wall clock (like the core's timestamps), so
  * nothing here depends on the machine's zone. Days are whole days since 1970-01-01.
  */
+import { MS_PER_DAY } from '../../lambdas/core/time';
 
 export const MS_PER_SECOND = 1000;
 export const MS_PER_MINUTE = 60 * MS_PER_SECOND;
 export const MS_PER_HOUR = 60 * MS_PER_MINUTE;
-export const MS_PER_DAY = 24 * MS_PER_HOUR;
+export { MS_PER_DAY };
 
 /** `YYYY-MM-DDTHH:MM:SS[.ffffff]` → ms. Accepts only the form this generator writes. */
 export function parseTimestamp(text: string): number {

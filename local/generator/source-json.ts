@@ -11,6 +11,7 @@
  * digits (never dropping a non-zero millisecond), integers as integral floats (`2.0`),
  * money as numeric strings (`"3.90"`), booleans as `"t"`/`"f"`.
  */
+import { formatUnscaled, formatUnscaledShortest } from '../../lambdas/core/money';
 import type { ColumnDefinition } from '../../lambdas/core/schema/column-types';
 import type { Random } from './random';
 import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
@@ -30,13 +31,7 @@ export function formatMoney(cents: bigint | number): string {
   if (typeof cents === 'number' && !Number.isSafeInteger(cents)) {
     throw new Error(`money must be a whole number of cents, got ${cents}`);
   }
-  const value = BigInt(cents);
-  const negative = value < 0n;
-  const magnitude = negative ? -value : value;
-  const whole = magnitude / 100n;
-  const fraction = magnitude % 100n;
-  const fractionText = fraction === 0n ? '0' : fraction % 10n === 0n ? String(fraction / 10n) : String(fraction).padStart(2, '0');
-  return `${negative ? '-' : ''}${whole}.${fractionText}`;
+  return formatUnscaledShortest(BigInt(cents), 2);
 }
 
 /**
@@ -64,7 +59,7 @@ function serializeValue(table: string, column: ColumnDefinition, value: SourceVa
   const kind = column.type.kind;
   const expected = kind === 'decimal' ? 'bigint' : kind === 'integer' ? 'number' : kind === 'boolean' ? 'boolean' : 'string';
   if (typeof value !== expected) throw new Error(`${where} must be a ${expected}, got ${typeof value}`);
-  if (typeof value === 'bigint') return mixed?.chance(0.4) ? `"${formatMoneyTwoDecimals(value)}"` : formatMoney(value);
+  if (typeof value === 'bigint') return mixed?.chance(0.4) ? `"${formatUnscaled(value, 2)}"` : formatMoney(value);
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) throw new Error(`${where}: ${value} is not an integer`);
     return mixed?.chance(0.3) ? `${value}.0` : String(value);
@@ -72,13 +67,6 @@ function serializeValue(table: string, column: ColumnDefinition, value: SourceVa
   if (typeof value === 'boolean') return mixed?.chance(0.5) ? (value ? '"t"' : '"f"') : value ? 'true' : 'false';
   if (kind === 'timestamp' && mixed) return JSON.stringify(varyTimestamp(value, mixed));
   return JSON.stringify(value);
-}
-
-/** `394n` → `3.94`, `390n` → `3.90`: the numeric(10,2) text form. */
-function formatMoneyTwoDecimals(cents: bigint): string {
-  const negative = cents < 0n;
-  const magnitude = negative ? -cents : cents;
-  return `${negative ? '-' : ''}${magnitude / 100n}.${String(magnitude % 100n).padStart(2, '0')}`;
 }
 
 /** `2024-11-14T09:30:12.345000` → e.g. `2024-11-14 09:30:12.345` or `…T09:30:12.3450`. */

@@ -9,6 +9,7 @@ import type { BatchManifest } from '../../lambdas/core/layout';
 import { readParquetColumns } from '../../lambdas/core/parquet/reader';
 import type { CellValue } from '../../lambdas/core/schema/column-types';
 import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
+import { isoDate } from '../../lambdas/core/time';
 import {
   type DimensionTableName,
   type FactTableName,
@@ -172,7 +173,7 @@ function addDimensionIds(
 
 /** Ids as the warehouse prints them: dim_date's day numbers as `YYYY-MM-DD`. */
 export function dimensionIdText(value: CellValue, measure: DimensionMeasure): string {
-  if (measure.table === 'dim_date') return new Date(Number(value) * 86_400_000).toISOString().slice(0, 10);
+  if (measure.table === 'dim_date') return isoDate(Number(value));
   return String(value);
 }
 

@@ -25,7 +25,7 @@ import type { DatabaseClient } from '../../lambdas/core/load/loader';
 import { SOURCE_TABLE_NAMES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
 import type { DimensionTableName, FactTableName } from '../../lambdas/core/schema/warehouse-tables';
 import { CONTROL_TABLES } from '../../lambdas/core/warehouse/names';
-import { formatUnscaled, parseUnscaled } from '../decimal';
+import { formatUnscaled, parseUnscaled } from '../../lambdas/core/money';
 import { readJoinWaits } from '../join-waits';
 import type { PipelineAccess } from '../pipeline-access';
 import { readLoadedSequences } from '../pipeline-listing';

@@ -8,6 +8,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { MS_PER_DAY } from '../../lambdas/core/time';
 import { formatMoney } from '../../local/generator';
 import { BadInputHarness } from './support/harness';
 import { validLine, withExtraKey, withRawValue, withoutColumn } from './support/source-lines';
@@ -17,7 +18,6 @@ beforeEach(() => h.reset());
 afterAll(() => h.restore());
 
 const MAX_LINE_BYTES = 4096;
-const MS_PER_DAY = 86_400_000;
 
 interface ValidSale {
   readonly units: number;

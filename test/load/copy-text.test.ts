@@ -1,19 +1,20 @@
 /** The text the loader sends Postgres for each value: exact and zone-free. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeCopyText, formatDate, formatDecimal, formatTime } from '../../lambdas/core/load/copy-text';
+import { escapeCopyText, formatDate, formatTime } from '../../lambdas/core/load/copy-text';
+import { formatUnscaled } from '../../lambdas/core/money';
 
 describe('COPY text for values', () => {
   it('prints decimals from the unscaled integer, digit for digit', () => {
-    expect(formatDecimal(1234n, 2)).toBe('12.34');
-    expect(formatDecimal(5n, 2)).toBe('0.05');
-    expect(formatDecimal(-5n, 2)).toBe('-0.05');
-    expect(formatDecimal(0n, 2)).toBe('0.00');
-    expect(formatDecimal(9_999_999_999n, 2)).toBe('99999999.99');
-    expect(formatDecimal(42n, 0)).toBe('42');
+    expect(formatUnscaled(1234n, 2)).toBe('12.34');
+    expect(formatUnscaled(5n, 2)).toBe('0.05');
+    expect(formatUnscaled(-5n, 2)).toBe('-0.05');
+    expect(formatUnscaled(0n, 2)).toBe('0.00');
+    expect(formatUnscaled(9_999_999_999n, 2)).toBe('99999999.99');
+    expect(formatUnscaled(42n, 0)).toBe('42');
     fc.assert(
       fc.property(fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }), fc.integer({ min: 1, max: 6 }), (unscaled, scale) => {
-        const text = formatDecimal(unscaled, scale);
+        const text = formatUnscaled(unscaled, scale);
         // Reading the text back as an integer of 10^-scale units gives the same value.
         expect(BigInt(text.replace('.', ''))).toBe(unscaled);
         expect(text.split('.')[1]).toHaveLength(scale);

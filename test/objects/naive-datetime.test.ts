@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   dateTimeProblem,
-  daysFromCivil,
   isDateTimeProblem,
   readDate,
   readTimestamp,
 } from '../../lambdas/core/objects/naive-datetime';
+import { daysFromCivil } from '../../lambdas/core/time';
 
 const date = (text: string) => readDate(text, 0, text.length);
 const timestamp = (text: string) => readTimestamp(text, 0, text.length);

@@ -14,7 +14,7 @@ import { noMetrics, silentLog } from '../../lambdas/core/ports';
 import { transformObject } from '../../lambdas/core/transform/transform-object';
 import { distinctVersions } from '../../local/generator';
 import { runCli } from '../../ops/cli';
-import { formatUnscaled } from '../../ops/decimal';
+import { formatUnscaled } from '../../lambdas/core/money';
 import { type Reconciliation, reconcile } from '../../ops/reconcile/reconcile';
 import { type LocalState, AT, buildLocalState, captureIo, designRow, keyOf, putObject } from './support/local-state';
 

@@ -6,7 +6,8 @@
  * replayed.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatDate, formatDecimal, formatTime } from '../../lambdas/core/load/copy-text';
+import { formatDate, formatTime } from '../../lambdas/core/load/copy-text';
+import { formatUnscaled } from '../../lambdas/core/money';
 import { MIGRATIONS, migrationChecksum } from '../../lambdas/core/warehouse/migrations';
 import { DEFAULT_SCHEMAS } from '../../lambdas/core/warehouse/names';
 import { type Row, dims, facts } from '../load/support/rows';
@@ -52,7 +53,7 @@ async function insertOldSalesRow(row: Row, sequence: number): Promise<void> {
     const value = row[name];
     if (DATE_COLUMNS.has(name)) return formatDate(value as number);
     if (name.endsWith('_time')) return formatTime(value as number);
-    if (name === 'unit_price') return formatDecimal(value as bigint, 2);
+    if (name === 'unit_price') return formatUnscaled(value as bigint, 2);
     return value;
   });
   await env.query(

@@ -13,8 +13,10 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../core/ports';
+import { PipelineError } from '../../core/errors';
 
-export class S3AccessDeniedError extends Error {
+export class S3AccessDeniedError extends PipelineError {
+  readonly kind = 'configuration';
   constructor(
     readonly bucket: string,
     readonly key: string,

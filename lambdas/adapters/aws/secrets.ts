@@ -5,6 +5,7 @@
  * the secret and the fields at fault, never a value.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PipelineError } from '../../core/errors';
 
 export interface DatabaseSecret {
   readonly host: string;
@@ -14,7 +15,8 @@ export interface DatabaseSecret {
   readonly dbname: string;
 }
 
-export class DatabaseSecretError extends Error {
+export class DatabaseSecretError extends PipelineError {
+  readonly kind = 'configuration';
   constructor(secretId: string, reason: string, options?: { cause?: unknown; label?: string }) {
     super(`${options?.label ?? 'warehouse database'} secret "${secretId}": ${reason}`, options);
     this.name = 'DatabaseSecretError';

@@ -21,6 +21,7 @@ import {
   committedState,
   formatState,
 } from './table-state';
+import { PipelineError } from '../errors';
 
 export interface ExtractTableDeps {
   readonly ingestion: ExtractStore;
@@ -51,7 +52,8 @@ export interface TableResult {
   readonly durationMs: number;
 }
 
-export class SequenceTakenError extends Error {
+export class SequenceTakenError extends PipelineError {
+  readonly kind = 'conflict';
   constructor(key: string) {
     super(`ingestion object ${key}: its sequence was written by another run meanwhile; the next run adopts it`);
     this.name = 'SequenceTakenError';

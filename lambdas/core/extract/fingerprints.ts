@@ -3,11 +3,13 @@
  * row whose fingerprint matches is not emitted again. Held as two typed arrays sorted by
  * id (12 bytes a row: 1,000,000 rows in 12 MB), stored as one binary object.
  */
+import { PipelineError } from '../errors';
 
 const MAGIC = 0x31504658; // "XFP1" little-endian
 const HEADER_BYTES = 8;
 
-export class FingerprintFormatError extends Error {
+export class FingerprintFormatError extends PipelineError {
+  readonly kind = 'bad-input';
   constructor(key: string, reason: string) {
     super(`fingerprint object ${key}: ${reason}`);
     this.name = 'FingerprintFormatError';

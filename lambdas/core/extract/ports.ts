@@ -6,6 +6,7 @@
 import type { SourceTableDefinition } from '../schema/source-tables';
 import type { StoredObjectInfo } from '../ports';
 import type { SourceSnapshot } from './snapshot-cursor';
+import { PipelineError } from '../errors';
 
 /** One source row: the table definition's columns in order, as Postgres' text output (null for NULL). */
 export type SourceRow = readonly (string | null)[];
@@ -32,7 +33,8 @@ export interface SourceDatabase {
   readonly description: string;
 }
 
-export class SourceUnavailableError extends Error {
+export class SourceUnavailableError extends PipelineError {
+  readonly kind = 'unavailable';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SourceUnavailableError';

@@ -7,8 +7,10 @@
 import type { ColumnDefinition } from '../schema/column-types';
 import type { SourceTableDefinition } from '../schema/source-tables';
 import type { SourceRow } from './ports';
+import { PipelineError } from '../errors';
 
-export class SourceValueError extends Error {
+export class SourceValueError extends PipelineError {
+  readonly kind = 'bad-input';
   constructor(table: string, rowId: string | null, column: string, value: string, reason: string) {
     super(`source table ${table}, row ${rowId ?? '?'}, column ${column}: ${reason} (value ${JSON.stringify(value.slice(0, 80))})`);
     this.name = 'SourceValueError';

@@ -11,6 +11,7 @@
  * xids (a row written under a SAVEPOINT of a transaction in progress would count as
  * already seen, and be lost). See docs/ARCHITECTURE.md "Ingestion".
  */
+import { PipelineError } from '../errors';
 
 export interface SourceSnapshot {
   /** Oldest transaction still in progress (64-bit, epoch included). */
@@ -26,7 +27,8 @@ export interface ExtractCursor extends SourceSnapshot {
   readonly takenAt: string;
 }
 
-export class CursorFormatError extends Error {
+export class CursorFormatError extends PipelineError {
+  readonly kind = 'bad-input';
   constructor(where: string, text: string, reason: string) {
     super(`${where}: bad extract cursor ${JSON.stringify(text.slice(0, 200))}: ${reason}`);
     this.name = 'CursorFormatError';

@@ -10,6 +10,7 @@ import type { SourceTableName } from '../schema/source-tables';
 import type { ExtractLayout } from './extract-layout';
 import type { ExtractStore } from './ports';
 import { type ExtractCursor, formatCursor, parseCursor } from './snapshot-cursor';
+import { PipelineError } from '../errors';
 
 /** S3 user-metadata names (lower case: S3 lowercases them). */
 export const CURSOR_METADATA = 'extract-cursor';
@@ -26,7 +27,8 @@ export interface CommittedState extends TableState {
   readonly adoptedKey?: string;
 }
 
-export class StateFormatError extends Error {
+export class StateFormatError extends PipelineError {
+  readonly kind = 'bad-input';
   constructor(name: string, reason: string) {
     super(`extract state parameter ${name}: ${reason}`);
     this.name = 'StateFormatError';

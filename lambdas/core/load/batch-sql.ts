@@ -72,7 +72,7 @@ ON CONFLICT (${quoteIdent(table.primaryKey)}) DO NOTHING`;
  * SQL for each dim_date column from a date `d`, by CONTRACT.md §4: ISO day of week (Monday 1),
  * English unpadded names (`FMDay` is English whatever the locale; only `TM` translates).
  */
-const DIM_DATE_EXPRESSIONS: Readonly<Record<string, string>> = {
+export const DIM_DATE_EXPRESSIONS: Readonly<Record<string, string>> = {
   date_id: 'd',
   year: 'extract(year FROM d)::int',
   month: 'extract(month FROM d)::int',

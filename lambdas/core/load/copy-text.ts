@@ -5,12 +5,16 @@
  * warehouse is exactly what the file holds, in any TZ.
  */
 import type { WarehouseColumnDefinition } from '../schema/warehouse-tables';
+import { formatUnscaled } from '../money/decimal-text';
+import { MS_PER_DAY, civilFromDays } from '../time/calendar';
+import { PipelineError } from '../errors';
 
 /** COPY's NULL marker. */
 export const COPY_NULL = '\\N';
 
 /** A value of a Parquet column that cannot go into its warehouse column. */
-export class CellError extends Error {
+export class CellError extends PipelineError {
+  readonly kind = 'bad-input';
   constructor(reason: string) {
     super(reason);
     this.name = 'CellError';
@@ -40,7 +44,7 @@ function valueFormatter(column: WarehouseColumnDefinition): CellFormatter {
     case 'boolean':
       return (value) => (value ? 't' : 'f');
     case 'decimal':
-      return (value) => formatDecimal(BigInt(value as bigint | number), type.scale);
+      return (value) => formatUnscaled(BigInt(value as bigint | number), type.scale);
     case 'date': {
       // Facts repeat a few hundred dates across many rows: format each once.
       const cache = new Map<number, string>();
@@ -68,36 +72,17 @@ export function escapeCopyText(text: string): string {
   return text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
-/** 1234n at scale 2 → `12.34`; -5n → `-0.05`. */
-export function formatDecimal(unscaled: bigint, scale: number): string {
-  const negative = unscaled < 0n;
-  const digits = (negative ? -unscaled : unscaled).toString();
-  if (scale === 0) return negative ? `-${digits}` : digits;
-  const padded = digits.padStart(scale + 1, '0');
-  const text = `${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
-  return negative ? `-${text}` : text;
-}
-
 /** Days since 1970-01-01 → `YYYY-MM-DD` (proleptic Gregorian, years 1–9999). */
 export function formatDate(days: number): string {
   if (!Number.isInteger(days)) throw new CellError(`date ${days} is not a whole number of days`);
-  // Howard Hinnant's civil_from_days: pure integer arithmetic, no Date, no zone.
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const monthIndex = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1;
-  const month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const { year, month, day } = civilFromDays(days);
   if (year < 1 || year > 9999) throw new CellError(`date ${days} (year ${year}) is out of range`);
   return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
 }
 
 /** Milliseconds since midnight → `HH:MM:SS.mmm`. */
 export function formatTime(ms: number): string {
-  if (!Number.isInteger(ms) || ms < 0 || ms >= 86_400_000) throw new CellError(`time ${ms} ms is not a time of day`);
+  if (!Number.isInteger(ms) || ms < 0 || ms >= MS_PER_DAY) throw new CellError(`time ${ms} ms is not a time of day`);
   const hours = Math.floor(ms / 3_600_000);
   const minutes = Math.floor(ms / 60_000) % 60;
   const seconds = Math.floor(ms / 1000) % 60;

@@ -9,8 +9,10 @@
  *   the error is thrown, for the scheduler to retry. The ledger is the position, so nothing
  *   is lost.
  */
+import { PipelineError } from '../errors';
 
-export class BatchLoadError extends Error {
+export class BatchLoadError extends PipelineError {
+  readonly kind = 'bad-input';
   constructor(
     /** `<source table>/<sequence>`. */
     readonly batch: string,
@@ -23,7 +25,8 @@ export class BatchLoadError extends Error {
   }
 }
 
-export class DeadlineReachedError extends Error {
+export class DeadlineReachedError extends PipelineError {
+  readonly kind = 'unavailable';
   constructor(readonly batch: string) {
     super(`time budget reached while loading batch ${batch}; it was rolled back and will load next run`);
     this.name = 'DeadlineReachedError';

@@ -32,7 +32,7 @@ import {
 import { factHistorySteps } from './fact-history-sql';
 import { schemaMismatches } from './file-schema';
 import { filesInLoadOrder } from './manifest';
-import { type ParquetFile, openParquetFile } from './parquet-file';
+import { type ParquetFile, openParquetFile } from '../parquet/reader';
 import type { ScheduledBatch } from './pending-batches';
 import { RowValueError, copyIntoStaging } from './staging';
 

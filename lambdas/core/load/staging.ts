@@ -12,7 +12,8 @@ import type { WarehouseTableDefinition } from '../schema/warehouse-tables';
 import { sqlType } from '../warehouse/ddl';
 import { quoteIdent } from '../warehouse/names';
 import { CellError, cellFormatter } from './copy-text';
-import type { ParquetFile } from './parquet-file';
+import type { ParquetFile } from '../parquet/reader';
+import { PipelineError } from '../errors';
 
 /** Rows per COPY message chunk: big enough to amortise overhead, small enough to stream. */
 const ROWS_PER_CHUNK = 8192;
@@ -29,7 +30,8 @@ export function stagingTable(table: WarehouseTableDefinition): string {
 }
 
 /** A value in the file that its warehouse column cannot take. */
-export class RowValueError extends Error {
+export class RowValueError extends PipelineError {
+  readonly kind = 'bad-input';
   constructor(
     readonly row: number,
     readonly column: string,

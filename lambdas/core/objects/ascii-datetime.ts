@@ -4,7 +4,7 @@
  * same values; anything else, including every input naive-datetime.ts rejects, is
  * NOT_READ, and the line goes the general way, which reports the problem.
  */
-import { MS_PER_DAY, daysFromCivil, daysInMonth } from './naive-datetime';
+import { MS_PER_DAY, daysFromCivil, daysInMonth } from '../time/calendar';
 
 /** Not a value: the caller falls back to the general path. */
 export const NOT_READ = -1e15;

@@ -2,4 +2,3 @@
 export { readIngestionObject, type ReadObjectOptions } from './read-object';
 export { BadObjectError, type ParsedRow, type RejectedRow, type RowBatch, type SourceRow } from './types';
 export { DEFAULT_MAX_LINE_BYTES } from './lines';
-export { daysFromCivil, MS_PER_DAY } from './naive-datetime';

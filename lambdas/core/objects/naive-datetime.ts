@@ -11,7 +11,7 @@
  * Seconds run 00–59: a leap second `:60` is not a valid value.
  */
 
-export const MS_PER_DAY = 86_400_000;
+import { MS_PER_DAY, daysFromCivil, daysInMonth } from '../time/calendar';
 
 /** Why a text is not a date or timestamp. */
 export type DateTimeProblem = 'format' | 'impossible' | 'zone';
@@ -35,25 +35,6 @@ const PLUS = 0x2b;
 const DATE_LENGTH = 10;
 const MIN_TIMESTAMP_LENGTH = 19;
 const MAX_FRACTION_DIGITS = 6;
-
-/**
- * Days from 1970-01-01 to the given proleptic Gregorian date (month 1–12). Hinnant's
- * days_from_civil: exact integer arithmetic, and unlike `Date.UTC` no special meaning
- * for years 0–99.
- */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
-}
-
-export function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
 
 /** The ASCII digit at `at` as 0–9, or a value above 9 (unsigned wrap-around for below '0'). */
 function digitAt(text: string, at: number): number {

@@ -3,6 +3,7 @@
  * rejections; or, for an object that cannot be processed at all, a BadObjectError.
  */
 import type { CellValue } from '../schema/column-types';
+import { PipelineError } from '../errors';
 
 /** A validated source row: column name → typed value, for every column of the table. */
 export type SourceRow = Readonly<Record<string, CellValue>>;
@@ -40,7 +41,8 @@ export interface RowBatch {
  * The object as a whole cannot be processed (not gzip, not UTF-8 text, not JSON Lines,
  * schema drift). Nothing of it may be published.
  */
-export class BadObjectError extends Error {
+export class BadObjectError extends PipelineError {
+  readonly kind = 'bad-input';
   constructor(
     readonly objectKey: string,
     readonly reason: string,

@@ -4,7 +4,7 @@
  */
 import type { CellValue } from '../schema/column-types';
 import { DIMENSION_TABLES } from '../schema/warehouse-tables';
-import { civilFromDays, isoDayOfWeek } from './calendar';
+import { civilFromDays, isoDayOfWeek } from '../time/calendar';
 
 const DAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 const MONTH_NAMES = [

@@ -17,6 +17,7 @@ import type { ObjectStore } from '../ports';
 import type { CellValue } from '../schema/column-types';
 import { SOURCE_TABLES, type SourceTableName } from '../schema/source-tables';
 import { upgradeVersion } from './versions';
+import { PipelineError } from '../errors';
 
 export interface StateEntry {
   readonly version: string;
@@ -71,7 +72,8 @@ export class TableState {
   }
 }
 
-export class StateFileError extends Error {
+export class StateFileError extends PipelineError {
+  readonly kind = 'bad-input';
   constructor(key: string, reason: string) {
     super(`join state object "${key}" is unreadable: ${reason}`);
     this.name = 'StateFileError';

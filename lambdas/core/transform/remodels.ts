@@ -10,7 +10,7 @@ import {
   FACT_TABLES,
   type FactTableName,
 } from '../schema/warehouse-tables';
-import { dateOfTimestamp, timeOfTimestamp } from './calendar';
+import { dateOfTimestamp, timeOfTimestamp } from '../time/calendar';
 import { currencyName } from './currency-names';
 import { type DerivedField, type Projection, compileProjection } from './projection';
 

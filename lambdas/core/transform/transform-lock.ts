@@ -28,6 +28,7 @@ import type { ProcessedLayout } from '../layout';
 import type { Log, ObjectStore } from '../ports';
 import type { SourceTableName } from '../schema/source-tables';
 import { stateTablesFor } from './remodels';
+import { PipelineError } from '../errors';
 
 export interface LockSettings {
   /** A lease unchanged for this long is abandoned and may be taken over. */
@@ -66,7 +67,8 @@ interface LeaseBody {
   readonly nonce: string;
 }
 
-export class TransformLockTimeoutError extends Error {
+export class TransformLockTimeoutError extends PipelineError {
+  readonly kind = 'conflict';
   constructor(
     readonly lockKey: string,
     readonly holder: string | undefined,
@@ -81,7 +83,8 @@ export class TransformLockTimeoutError extends Error {
   }
 }
 
-export class TransformLockLostError extends Error {
+export class TransformLockLostError extends PipelineError {
+  readonly kind = 'conflict';
   constructor(readonly lockKey: string, reason: string) {
     super(
       `transform lock "${lockKey}" was lost (${reason}): this transform stopped before writing join state, ` +

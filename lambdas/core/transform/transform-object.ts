@@ -21,6 +21,7 @@ import { createRemodeller } from './remodellers';
 import { stateTablesFor } from './remodels';
 import { type SequenceRecord, recordProcessedSequence } from './sequence-tracker';
 import { type HeldLock, type LockSettings, acquireTransformLock } from './transform-lock';
+import { PipelineError } from '../errors';
 
 export interface TransformDeps {
   /** The ingestion bucket (keys as in S3 events). */
@@ -59,7 +60,8 @@ export interface TransformRequest {
  * batches by (table, sequence) and would never load the new content, so the transform
  * refuses loudly (the event ends in the DLQ) rather than publish a batch no one loads.
  */
-export class ReplacedObjectError extends Error {
+export class ReplacedObjectError extends PipelineError {
+  readonly kind = 'conflict';
   constructor(
     readonly key: string,
     readonly publishedETag: string,

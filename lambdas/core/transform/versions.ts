@@ -14,7 +14,7 @@
 import { Buffer } from 'node:buffer';
 import { padSequence } from '../layout';
 import type { CellValue } from '../schema/column-types';
-import { compactTimestamp } from './calendar';
+import { compactTimestamp } from '../time/calendar';
 import { murmur3x86128 } from './murmur3';
 
 export function rowVersion(lastUpdatedMs: number, sequence: number): string {

@@ -10,6 +10,7 @@
 import { type ExistingTable } from './existing-tables';
 import { type ExpectedColumn, type ExpectedShape } from './table-shape';
 import { qualified, quoteIdent } from './names';
+import { PipelineError } from '../errors';
 
 export interface TableDifference {
   readonly table: string;
@@ -26,7 +27,8 @@ export interface AdoptionPlan {
   readonly statements: readonly string[];
 }
 
-export class TableAdoptionError extends Error {
+export class TableAdoptionError extends PipelineError {
+  readonly kind = 'conflict';
   constructor(
     readonly schema: string,
     readonly differences: readonly TableDifference[],

@@ -26,6 +26,7 @@ import {
   qualified,
   quoteIdent,
 } from './names';
+import { PipelineError } from '../errors';
 
 export interface Migration {
   readonly version: number;
@@ -51,7 +52,8 @@ export interface MigrationResult {
   readonly version: number;
 }
 
-export class MigrationError extends Error {
+export class MigrationError extends PipelineError {
+  readonly kind = 'conflict';
   constructor(message: string) {
     super(message);
     this.name = 'MigrationError';

@@ -1,11 +1,30 @@
 /**
- * Calendar arithmetic on day numbers (days since 1970-01-01) and naive timestamps
+ * The project's one home for calendar arithmetic on day numbers (days since 1970-01-01) and naive timestamps
  * (milliseconds since 1970-01-01T00:00:00 read as a wall clock). Pure integer maths:
  * nothing here goes through `Date` or the machine's time zone, so the results are the
  * same in every zone.
  */
 
 export const MS_PER_DAY = 86_400_000;
+
+/**
+ * Days from 1970-01-01 to the given proleptic Gregorian date (month 1–12). Hinnant's
+ * days_from_civil: exact integer arithmetic, and unlike `Date.UTC` no special meaning
+ * for years 0–99.
+ */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
 
 export interface CivilDate {
   readonly year: number;

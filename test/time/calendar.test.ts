@@ -5,7 +5,7 @@ import {
   isoDate,
   isoDayOfWeek,
   splitTimestamp,
-} from '../../lambdas/core/transform/calendar';
+} from '../../lambdas/core/time';
 
 const DAY = 86_400_000;
 
