@@ -17,7 +17,7 @@ import { LoadMetric } from '../../lambdas/core/metric-names';
 import { silentLog } from '../../lambdas/core/ports';
 import { transformObject } from '../../lambdas/core/transform/transform-object';
 import { type TestDatabase, createTestDatabase } from '../support/database';
-import { RecordingLog, RecordingMetrics } from '../transform/support/recorders';
+import { RecordingLog, RecordingMetrics } from '../support/recorders';
 import { ExtractHarness, INGESTION, PROCESSED, done, insertSalesOrder } from './support/harness';
 
 process.env.TZ = 'Pacific/Kiritimati';
