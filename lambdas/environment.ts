@@ -45,3 +45,8 @@ export const LAMBDA_RUNTIME_CA_PATH = '/var/runtime/ca-cert.pem';
 
 /** The transform's sequence parameters in local mode and for `ops --local`. */
 export const LOCAL_SEQUENCE_PARAMETER_PATH = '/totesys/local/transform';
+
+/** The database `npm start` creates on the embedded server and loads into (`ops --local` finds it there). */
+export const LOCAL_WAREHOUSE_DATABASE = 'totesys_warehouse';
+/** Default port of local mode's embedded server: stable, so the printed psql command keeps working. */
+export const LOCAL_WAREHOUSE_PORT = 54329;

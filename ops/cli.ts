@@ -4,8 +4,8 @@
  * attention needed, 2 usage errors.
  */
 import type { Log } from '../lambdas/core/ports';
-import { TlsSettingError } from '../lambdas/load/url-tls';
-import { consoleLog } from '../local/console-log';
+import { TlsSettingError } from '../lambdas/adapters/pg/url-tls';
+import { consoleLog } from '../lambdas/adapters/console-log';
 import { type Invocation, UsageError, parseCommandLine } from './cli-options';
 import { redriveLoadDeadLetters, redriveTransformDeadLetters } from './dead-letters';
 import { formatReconciliation } from './reconcile/report';

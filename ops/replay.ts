@@ -28,7 +28,7 @@ import type { SourceTableName } from '../lambdas/core/schema/source-tables';
 import type { WarehouseTableName } from '../lambdas/core/schema/warehouse-tables';
 import { transformObject } from '../lambdas/core/transform/transform-object';
 import { holderName } from '../lambdas/core/transform/transform-lock';
-import { operatorReplayEvent } from '../lambdas/transform/replay-event';
+import { operatorReplayEvent } from '../lambdas/adapters/aws/replay-event';
 import type { PipelineAccess } from './pipeline-access';
 import {
   type IngestionObjectInfo,

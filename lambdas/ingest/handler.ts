@@ -22,7 +22,7 @@ import { PgSourceDatabase, type SourceConnection } from '../adapters/pg/totesys-
 import { ExtractLayout } from '../core/extract/extract-layout';
 import { type ExtractRunSummary, runExtract } from '../core/extract/run-extract';
 import { IngestMetric } from '../core/metric-names';
-import { scrubError, tlsOptions } from '../load/database';
+import { scrubError, tlsOptions } from '../adapters/pg/connect';
 import { type IngestConfig, readIngestConfig } from './config';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-ingest';

@@ -19,7 +19,7 @@ import { ProcessedLayout } from '../core/layout';
 import { type LoadSummary, emptySummary, loadPendingBatches } from '../core/load/loader';
 import { LoadMetric } from '../core/metric-names';
 import { type LoadConfig, readLoadConfig } from './config';
-import { type Connector, DatabaseConnectionError, scrubError, secretConnector, tlsOptions, urlConnector } from './database';
+import { type Connector, DatabaseConnectionError, scrubError, secretConnector, tlsOptions, urlConnector } from '../adapters/pg/connect';
 import { isPlaceholderSecret } from './not-configured';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-load';

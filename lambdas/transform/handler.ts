@@ -16,8 +16,8 @@ import { TransformMetric } from '../core/metric-names';
 import { holderName } from '../core/transform/transform-lock';
 import { type TransformDeps, type TransformSummary, transformObject } from '../core/transform/transform-object';
 import { readTransformConfig } from './config';
-import { isForcedReplay } from './replay-event';
-import { type IngestionSource, triageRecord } from './s3-event';
+import { isForcedReplay } from '../adapters/aws/replay-event';
+import { type IngestionSource, triageRecord } from '../adapters/aws/s3-event';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-transform';
 const logger = createLogger(SERVICE_NAME);

@@ -36,6 +36,8 @@ describe('import boundaries (resolved paths)', () => {
         'lambdas/core/impure.ts -> lambdas/transform/handler [core-is-pure]',
         'lib/stack.ts -> lambdas/core/load/loader [stack-builds-no-runtime]',
         'ops/cli.ts -> vitest [product-never-imports-tests]',
+        'ops/edges.ts -> lambdas/load/config [ops-uses-adapters-not-handlers]',
+        'ops/edges.ts -> local/adapters/file-object-store [ops-uses-adapters-not-handlers]',
       ].sort(),
     );
   });

@@ -27,7 +27,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { link, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { withFileGuard } from './file-guard';
-import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../lambdas/core/ports';
+import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../core/ports';
 
 /** Directory under the root holding in-flight writes; no key may start with it. */
 export const TEMP_DIRECTORY = '.file-object-store-tmp';

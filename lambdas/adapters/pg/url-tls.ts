@@ -5,7 +5,7 @@
  * one place. A URL's mode is used when nothing explicit is set; both set and different is
  * refused; and the URL reaches pg without its TLS parameters, so the resolved mode holds.
  */
-import type { SslMode } from './config';
+import type { SslMode } from '../../environment';
 
 export class TlsSettingError extends Error {
   constructor(message: string) {
