@@ -56,6 +56,7 @@ export function readIngestConfig(env: Readonly<Record<string, string | undefined
   const gzipLevel = Number(levelText);
   if (!/^\d$/.test(levelText) || gzipLevel < 1) throw new IngestConfigurationError(`${ENV.gzipLevel} must be 1..9, got "${levelText}"`);
   const schema = env[ENV.sourceSchema]?.trim() || 'public';
+  const caBundlePath = env[ENV.sourceCaBundle]?.trim();
   return {
     ingestionBucket,
     ingestionPrefix: env[ENV.ingestionPrefix]?.trim() ?? '',
@@ -64,7 +65,7 @@ export function readIngestConfig(env: Readonly<Record<string, string | undefined
     parameterPath,
     source,
     ssl: sslText as SslMode,
-    ...(env[ENV.sourceCaBundle]?.trim() ? { caBundlePath: env[ENV.sourceCaBundle]!.trim() } : {}),
+    ...(caBundlePath ? { caBundlePath } : {}),
     schema,
     gzipLevel,
   };

@@ -56,12 +56,13 @@ export function readLoadConfig(env: Readonly<Record<string, string | undefined>>
   const schema = env[ENV.warehouseSchema]?.trim() || undefined;
   const schemaProblem = schema === undefined ? undefined : warehouseSchemaProblem(schema);
   if (schemaProblem) throw new ConfigurationError(`${ENV.warehouseSchema}: ${schemaProblem}`);
+  const caBundlePath = env[ENV.warehouseCaBundle]?.trim();
   return {
     processedBucket,
     schemas: warehouseSchemas(schema),
     processedPrefix: env[ENV.processedPrefix]?.trim() ?? '',
     database,
     ssl: sslText,
-    ...(env[ENV.warehouseCaBundle]?.trim() ? { caBundlePath: env[ENV.warehouseCaBundle]!.trim() } : {}),
+    ...(caBundlePath ? { caBundlePath } : {}),
   };
 }
