@@ -52,6 +52,12 @@ export const RULES: readonly BoundaryRule[] = [
     why: 'the operator CLI shares adapters (lambdas/adapters) and settings (lambdas/environment.ts), not a handler folder or local mode',
   },
   {
+    name: 'library-internals-behind-one-module',
+    from: /^(?!lambdas\/core\/parquet\/hyparquet-writer-internals\.ts$)(lambdas|lib|bin|local|ops|bench)\//,
+    forbidden: [/^hyparquet-writer\/src\//],
+    why: 'hyparquet-writer internals are pinned in lambdas/core/parquet/hyparquet-writer-internals.ts and its contract test',
+  },
+  {
     name: 'product-never-imports-tests',
     from: /^(lambdas|lib|bin|local|ops|bench)\//,
     forbidden: [/^test\//, /^vitest/, /^aws-sdk-client-mock/, /^fast-check$/],
