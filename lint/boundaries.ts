@@ -52,6 +52,12 @@ export const RULES: readonly BoundaryRule[] = [
     why: 'the operator CLI shares adapters (lambdas/adapters) and settings (lambdas/environment.ts), not a handler folder or local mode',
   },
   {
+    name: 'core-imports-no-database-driver',
+    from: /^lambdas\/core\//,
+    forbidden: [/^pg$/, /^pg-copy-streams$/],
+    why: 'the core talks to Postgres through its port (lambdas/core/sql-client.ts), which the pg adapter implements',
+  },
+  {
     name: 'library-internals-behind-one-module',
     from: /^(?!lambdas\/core\/parquet\/hyparquet-writer-internals\.ts$)(lambdas|lib|bin|local|ops|bench)\//,
     forbidden: [/^hyparquet-writer\/src\//],

@@ -11,7 +11,6 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../../lambdas/adapters/aws/ssm-parameter-store';
@@ -31,6 +30,7 @@ import { type TestDatabase, createTestDatabase } from '../support/database';
 import { FakeS3 } from '../support/s3-mock';
 import { FakeSsm } from '../support/ssm-mock';
 import { captureIo } from './support/local-state';
+import { connectPostgres } from '../../lambdas/adapters/pg/connect';
 
 const STACK = 'AcmeElt';
 const OUTPUTS = {
@@ -123,11 +123,7 @@ beforeAll(async () => {
   for (const object of objects) await transformObject(deps, { key: object.key });
   await loadPendingBatches(
     {
-      connect: async () => {
-        const client = new pg.Client({ connectionString: database.url });
-        await client.connect();
-        return client;
-      },
+      connect: () => connectPostgres(database.url),
       store: processed,
       layout,
       log: silentLog,

@@ -6,9 +6,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type ConnectionOptions, rootCertificates } from 'node:tls';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import type { CustomTypesConfig } from 'pg';
-import type { DatabaseClient } from '../../core/load/loader';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DatabaseClient } from '../../core/sql-client';
 import { LAMBDA_RUNTIME_CA_PATH, type SslMode } from '../../environment';
 import type { DatabaseSecret } from '../aws/secrets';
 import { withoutTlsParameters } from './url-tls';
@@ -42,13 +45,24 @@ export function clientOptions(target: PostgresTarget): pg.ClientConfig {
   return { ...config, types: exactTypes, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true };
 }
 
+/** A pg client that is also the core's database port (lambdas/core/sql-client.ts). */
+export type PostgresClient = pg.Client & DatabaseClient;
+
 /** A client with the shared options, not yet connected. */
-export function newPostgresClient(target: PostgresTarget): pg.Client {
-  return new pg.Client(clientOptions(target));
+export function newPostgresClient(target: PostgresTarget): PostgresClient {
+  const client = new pg.Client(clientOptions(target));
+  return Object.assign(client, { copyIn: (sql: string, text: AsyncIterable<string>) => copyIn(client, sql, text) });
+}
+
+/** COPY … FROM STDIN through pg-copy-streams, fed from `text`; the rows copied. */
+async function copyIn(client: pg.Client, sql: string, text: AsyncIterable<string>): Promise<number> {
+  const copy = client.query(copyFrom(sql));
+  await pipeline(Readable.from(text), copy);
+  return copy.rowCount;
 }
 
 /** A connected client with the shared options; on failure the half-open client is closed and the error rethrown. */
-export async function connectPostgres(target: PostgresTarget): Promise<pg.Client> {
+export async function connectPostgres(target: PostgresTarget): Promise<PostgresClient> {
   const client = newPostgresClient(target);
   try {
     await client.connect();
@@ -146,7 +160,7 @@ function connector(config: pg.ClientConfig, description: string, secrets: readon
     description,
     secrets,
     connect: async () => {
-      let client: pg.Client;
+      let client: PostgresClient;
       try {
         client = await connectPostgres(config);
       } catch (error) {

@@ -2,7 +2,7 @@
  * Settings for the loader's database session. (The type parsers that read the warehouse
  * back exactly live with the client, in lambdas/adapters/pg/connect.ts.)
  */
-import type { ClientBase } from 'pg';
+import type { QueryClient } from '../sql-client';
 
 export const APPLICATION_NAME = 'totesys-load';
 
@@ -14,7 +14,7 @@ const IDLE_IN_TRANSACTION_TIMEOUT_MS = 120_000;
 /** …and a session idle outside one (it may hold the run lock) after this. */
 const IDLE_SESSION_TIMEOUT_MS = 600_000;
 
-export async function prepareSession(client: ClientBase): Promise<void> {
+export async function prepareSession(client: QueryClient): Promise<void> {
   await client.query(
     `SELECT set_config('application_name', $1, false),
   set_config('idle_in_transaction_session_timeout', $2, false),

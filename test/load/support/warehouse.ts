@@ -6,7 +6,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { ProcessedLayout } from '../../../lambdas/core/layout';
-import type { DatabaseClient, LoadOptions, LoaderDependencies, LoadSummary } from '../../../lambdas/core/load/loader';
+import type { LoadOptions, LoaderDependencies, LoadSummary } from '../../../lambdas/core/load/loader';
 import { loadPendingBatches } from '../../../lambdas/core/load/loader';
 import { WAREHOUSE_TABLES, WAREHOUSE_TABLE_NAMES, type WarehouseTableName } from '../../../lambdas/core/schema/warehouse-tables';
 import { type TestDatabase, createTestDatabase } from '../../support/database';
@@ -14,7 +14,7 @@ import { FakeS3 } from '../../support/s3-mock';
 import { RecordingLog, RecordingMetrics } from '../../transform/support/recorders';
 import { ProcessedBucket } from './processed-bucket';
 import type { Row } from './rows';
-import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';
+import { type PostgresClient, newPostgresClient } from '../../../lambdas/adapters/pg/connect';
 
 export const BUCKET = 'totesys-processed';
 
@@ -39,7 +39,7 @@ export class LoadTestEnvironment {
   }
 
   /** A new connected client that reads dates, times and numerics as the server's text. */
-  connect = async (): Promise<DatabaseClient> => {
+  connect = async (): Promise<PostgresClient> => {
     const client = newPostgresClient(this.url);
     await client.connect();
     return client;
