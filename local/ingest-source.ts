@@ -5,8 +5,7 @@
  */
 import { join } from 'node:path';
 import { PgSourceDatabase } from '../lambdas/adapters/pg/totesys-source';
-import { ExtractLayout } from '../lambdas/core/extract/extract-layout';
-import { type ExtractRunSummary, runExtract } from '../lambdas/core/extract/run-extract';
+import { ExtractLayout, type ExtractRunSummary, runExtract } from '../lambdas/core/extract';
 import type { Log, Metrics } from '../lambdas/core/ports';
 import { DEFAULT_GZIP_LEVEL } from '../lambdas/ingest/config';
 import { FileExtractStore } from './adapters/file-extract-store';

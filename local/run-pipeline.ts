@@ -4,12 +4,11 @@
  * summary and the report.
  */
 import { type IngestionKey, ProcessedLayout, parseIngestionKey } from '../lambdas/core/layout';
-import { type LoadSummary, loadPendingBatches } from '../lambdas/core/load/loader';
+import { loadPendingBatches, type LoadSummary } from '../lambdas/core/load';
 import type { Log, Metrics, ObjectStore, ParameterStore } from '../lambdas/core/ports';
-import { SOURCE_TABLE_NAMES } from '../lambdas/core/schema/source-tables';
-import { holderName } from '../lambdas/core/transform/transform-lock';
-import { type TransformSummary, transformObject } from '../lambdas/core/transform/transform-object';
-import type { WarehouseSchemas } from '../lambdas/core/warehouse/names';
+import { SOURCE_TABLE_NAMES } from '../lambdas/core/schema';
+import { holderName, transformObject, type TransformSummary } from '../lambdas/core/transform';
+import type { WarehouseSchemas } from '../lambdas/core/warehouse';
 import { connectPostgres } from '../lambdas/adapters/pg/connect';
 import { LOCAL_SEQUENCE_PARAMETER_PATH } from '../lambdas/environment';
 

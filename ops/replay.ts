@@ -22,12 +22,10 @@
  * (an object whose transform failed or was never triggered, a batch whose files were
  * damaged before loading) and is harmless everywhere else.
  */
-import type { DatabaseClient } from '../lambdas/core/load/loader';
+import type { DatabaseClient } from '../lambdas/core/load';
 import { type Log, noMetrics, silentLog } from '../lambdas/core/ports';
-import type { SourceTableName } from '../lambdas/core/schema/source-tables';
-import type { WarehouseTableName } from '../lambdas/core/schema/warehouse-tables';
-import { transformObject } from '../lambdas/core/transform/transform-object';
-import { holderName } from '../lambdas/core/transform/transform-lock';
+import type { SourceTableName, WarehouseTableName } from '../lambdas/core/schema';
+import { holderName, transformObject } from '../lambdas/core/transform';
 import { operatorReplayEvent } from '../lambdas/adapters/aws/replay-event';
 import type { PipelineAccess } from './pipeline-access';
 import {

@@ -9,7 +9,7 @@ import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/clien
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_DEPLOYED_SSL, ENV, type SslMode } from '../lambdas/environment';
-import { DEFAULT_SCHEMAS } from '../lambdas/core/warehouse/names';
+import { DEFAULT_SCHEMAS } from '../lambdas/core/warehouse';
 
 export interface StackResources {
   readonly stackName: string;

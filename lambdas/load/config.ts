@@ -1,5 +1,5 @@
 /** The Load Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
-import { type WarehouseSchemas, warehouseSchemaProblem, warehouseSchemas } from '../core/warehouse/names';
+import { warehouseSchemaProblem, type WarehouseSchemas, warehouseSchemas } from '../core/warehouse';
 import { DEFAULT_DEPLOYED_SSL, DEFAULT_URL_SSL, ENV, SSL_MODES, type SslMode } from '../environment';
 import { TlsSettingError, resolveTlsMode } from '../adapters/pg/url-tls';
 

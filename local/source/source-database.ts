@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import { SOURCE_TABLES, SOURCE_TABLE_NAMES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
+import { SOURCE_TABLE_NAMES, SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema';
 import type { SourceTables } from '../generator';
 import { type SourceValue, formatMoney } from '../generator/source-json';
 import { sourceDatabaseDdl } from './source-ddl';

@@ -7,14 +7,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import type { SourceTableDefinition } from '../../core/schema/source-tables';
-import {
-  type SourceDatabase,
-  type SourceRow,
-  type SourceSession,
-  SourceUnavailableError,
-} from '../../core/extract/ports';
-import { parsePgSnapshot } from '../../core/extract/snapshot-cursor';
+import type { SourceTableDefinition } from '../../core/schema';
+import { parsePgSnapshot, type SourceDatabase, type SourceRow, type SourceSession, SourceUnavailableError } from '../../core/extract';
 import { clientOptions, scrub } from './connect';
 import { parseCopyLine } from './copy-text';
 
