@@ -52,6 +52,12 @@ export const RULES: readonly BoundaryRule[] = [
     why: 'the operator CLI shares adapters (lambdas/adapters) and settings (lambdas/environment.ts), not a handler folder or local mode',
   },
   {
+    name: 'core-modules-through-their-index',
+    from: /^(ops|lambdas\/(load|transform|ingest|adapters))\//,
+    forbidden: [/^lambdas\/core\/(objects|transform|load|warehouse|parquet|schema|extract)\/(?!index(\.ts)?$)/],
+    why: "a core module's index.ts names its public API; the operator CLI and the Lambdas' edges use that, not its files",
+  },
+  {
     name: 'core-imports-no-database-driver',
     from: /^lambdas\/core\//,
     forbidden: [/^pg$/, /^pg-copy-streams$/],

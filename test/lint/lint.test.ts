@@ -39,6 +39,7 @@ describe('import boundaries (resolved paths)', () => {
         'lib/stack.ts -> lambdas/core/load/loader [stack-builds-no-runtime]',
         'ops/cli.ts -> vitest [product-never-imports-tests]',
         'ops/edges.ts -> lambdas/load/config [ops-uses-adapters-not-handlers]',
+        'ops/deep-core.ts -> lambdas/core/load/loader [core-modules-through-their-index]',
         'ops/edges.ts -> local/adapters/file-object-store [ops-uses-adapters-not-handlers]',
       ].sort(),
     );
