@@ -98,7 +98,7 @@ export class LoadStage extends Construct {
         [ENV.warehouseSecretArn]: props.secret.secretArn,
         [ENV.warehouseSsl]: props.ssl,
         [ENV.warehouseSchema]: props.warehouseSchema,
-        // Trusted next to Node's public roots when dbSsl=require (lambdas/load/database.ts).
+        // Trusted next to Node's public roots when dbSsl=require (lambdas/adapters/pg/connect.ts).
         [ENV.warehouseCaBundle]: props.caBundle ? BUNDLED_CA_PATH : LAMBDA_RUNTIME_CA_PATH,
         // Since Node.js 20 Lambda no longer trusts the Amazon RDS certificate authorities by
         // default; this bundle of the runtime restores them, so verified TLS to RDS works.

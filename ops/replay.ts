@@ -6,7 +6,7 @@
  * Where it runs: locally (`--local`) in this process, holding the transform lock like any
  * transform, so it is safe beside `npm start`. On a stack (`--stack`) each object is sent
  * to the deployed transform as an asynchronous operator replay event
- * (lambdas/transform/replay-event.ts): it queues behind the function's reserved
+ * (lambdas/adapters/aws/replay-event.ts): it queues behind the function's reserved
  * concurrency, runs with the function's own role, retries and dead-letter queue, and this
  * command reports it as queued, not as done.
  *

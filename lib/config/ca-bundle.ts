@@ -2,7 +2,7 @@
  * The `dbCaBundle` setting: a PEM file on the deploying machine with the certificate
  * authorities the warehouse's certificate chains to (a private CA, or a pinned RDS bundle).
  * It is copied into the load Lambda's bundle; the loader trusts it next to Node's public
- * roots (lambdas/load/database.ts).
+ * roots (lambdas/adapters/pg/connect.ts).
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
