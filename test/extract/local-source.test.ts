@@ -19,6 +19,7 @@ import { buildGeneratedSource } from '../../local/source/generated-source';
 import { ensureSourceDatabase } from '../../local/source/source-database';
 import { type TestDatabase, createTestDatabase } from '../support/database';
 import { expectedDimensions, expectedFacts, expectedSalesValue } from '../local-mode/expected-warehouse';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 const SEED = 11;
 const SCALE = 0.05;
@@ -70,7 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.end();
   await warehouse?.drop();
-  const server = new pg.Client({ connectionString: inject('databaseUrl') });
+  const server = newPostgresClient(inject('databaseUrl'));
   await server.connect();
   await server.query(`DROP DATABASE IF EXISTS ${sourceName} WITH (FORCE)`);
   await server.end();
