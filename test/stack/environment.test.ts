@@ -53,7 +53,8 @@ describe('Lambda environment names', () => {
   });
 
   it('the ingest Lambda reads every setting the stack gives it', () => {
-    const env = variablesOf(stack.ingest!.lambda.function);
+    if (!stack.ingest) throw new Error('the stack has no ingest stage despite sourceDbSecret');
+    const env = variablesOf(stack.ingest.lambda.function);
     expect(Object.keys(env).filter((name) => !known.has(name))).toEqual([]);
     expect(readIngestConfig(env)).toMatchObject({
       ingestionBucket: env[ENV.ingestionBucket],
