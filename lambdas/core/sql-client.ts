@@ -4,7 +4,7 @@
  * database driver, so it runs against whatever connection the edge hands it.
  */
 
-export interface SqlResult<R> {
+interface SqlResult<R> {
   readonly rows: R[];
   readonly rowCount: number | null;
 }

@@ -29,7 +29,7 @@ const TIME_OID = 1083;
 const NUMERIC_OID = 1700;
 
 /** Type parsers that keep dates, times and numerics as the server's text (never a Date in the machine's zone, never a float). */
-export const exactTypes: CustomTypesConfig = {
+const exactTypes: CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === DATE_OID || oid === TIME_OID || oid === NUMERIC_OID) return (value: string) => value;
     return pg.types.getTypeParser(oid, format);
