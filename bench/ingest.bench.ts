@@ -16,11 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { SOURCE_TABLES } from '../lambdas/core/schema/source-tables';
 import { type RunningPostgres, startEmbeddedPostgres } from '../local/embedded-postgres';
 import { sourceTableDdl } from '../local/source/source-ddl';
 import { GZIP_LEVEL } from './ingest/phases-constants';
+import { newPostgresClient } from '../lambdas/adapters/pg/connect';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const GOAL_RATIO = 0.5;
@@ -37,7 +37,7 @@ target.pathname = `/${database}`;
 const url = target.toString();
 
 async function sql(connectionString: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString });
+  const client = newPostgresClient(connectionString);
   await client.connect();
   try {
     await client.query(text);

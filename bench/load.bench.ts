@@ -15,13 +15,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { ProcessedLayout } from '../lambdas/core/layout';
 import { loadPendingBatches } from '../lambdas/core/load/loader';
 import { noMetrics, silentLog } from '../lambdas/core/ports';
-import { FileObjectStore } from '../local/adapters/file-object-store';
+import { FileObjectStore } from '../lambdas/adapters/file/file-object-store';
 import { type RunningPostgres, startEmbeddedPostgres } from '../local/embedded-postgres';
 import { writeDimensionBatches, writeFactBatch, writeFactCopyText } from './load/dataset';
+import { newPostgresClient } from '../lambdas/adapters/pg/connect';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const GOAL_RATIO = 0.6;
@@ -36,7 +36,7 @@ const serverUrl =
 const database = `bench_load_${randomBytes(4).toString('hex')}`;
 
 async function sql(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+  const client = newPostgresClient(url);
   await client.connect();
   try {
     await client.query(text);
@@ -65,7 +65,7 @@ try {
   const store = new FileObjectStore(root);
   const layout = new ProcessedLayout('');
   const connect = async () => {
-    const client = new pg.Client({ connectionString: url });
+    const client = newPostgresClient(url);
     await client.connect();
     return client;
   };

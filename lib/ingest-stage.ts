@@ -24,6 +24,7 @@ import { deadLetterQueue } from './dead-letter-queue';
 import { acknowledgeWildcardResources } from './nag';
 import { PipelineFunction } from './pipeline-function';
 import { FIVE_MINUTES } from './pipeline-metrics';
+import { ENV, LAMBDA_RUNTIME_CA_PATH } from '../lambdas/environment';
 
 export const INGEST_TIMEOUT = Duration.minutes(10);
 export const INGEST_MEMORY_MB = 1024;
@@ -89,14 +90,14 @@ export class IngestStage extends Construct {
       reservedConcurrentExecutions: 1,
       logLevel: props.logLevel,
       environment: {
-        INGESTION_BUCKET: props.ingestionBucket.bucketName,
-        INGESTION_PREFIX: props.ingestionPrefix,
-        PROCESSED_BUCKET: props.processedBucket.bucketName,
-        PROCESSED_PREFIX: props.processedPrefix,
-        INGEST_PARAMETER_PATH: settings.parameterPath,
-        SOURCE_DB_SECRET_ARN: this.secret.secretArn,
-        SOURCE_DB_SSL: settings.ssl,
-        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+        [ENV.ingestionBucket]: props.ingestionBucket.bucketName,
+        [ENV.ingestionPrefix]: props.ingestionPrefix,
+        [ENV.processedBucket]: props.processedBucket.bucketName,
+        [ENV.processedPrefix]: props.processedPrefix,
+        [ENV.ingestParameterPath]: settings.parameterPath,
+        [ENV.sourceSecretArn]: this.secret.secretArn,
+        [ENV.sourceSsl]: settings.ssl,
+        [ENV.nodeExtraCaCerts]: LAMBDA_RUNTIME_CA_PATH,
       },
       vpc: placement,
     });

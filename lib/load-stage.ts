@@ -19,6 +19,7 @@ import { BUNDLED_CA_FILE, BUNDLED_CA_PATH, LAMBDA_RUNTIME_CA_PATH } from './conf
 import { deadLetterQueue } from './dead-letter-queue';
 import { acknowledgeWildcardResources } from './nag';
 import { PipelineFunction } from './pipeline-function';
+import { ENV } from '../lambdas/environment';
 
 /** What the loader reads in the processed bucket: complete batches and their manifests. */
 export const LOAD_PROCESSED_FOLDERS = ['batches', 'manifests'] as const;
@@ -92,16 +93,16 @@ export class LoadStage extends Construct {
       reservedConcurrentExecutions: 1,
       logLevel: props.logLevel,
       environment: {
-        PROCESSED_BUCKET: props.processedBucket.bucketName,
-        PROCESSED_PREFIX: props.processedPrefix,
-        DB_SECRET_ARN: props.secret.secretArn,
-        DB_SSL: props.ssl,
-        WAREHOUSE_SCHEMA: props.warehouseSchema,
-        // Trusted next to Node's public roots when dbSsl=require (lambdas/load/database.ts).
-        DB_CA_BUNDLE: props.caBundle ? BUNDLED_CA_PATH : LAMBDA_RUNTIME_CA_PATH,
+        [ENV.processedBucket]: props.processedBucket.bucketName,
+        [ENV.processedPrefix]: props.processedPrefix,
+        [ENV.warehouseSecretArn]: props.secret.secretArn,
+        [ENV.warehouseSsl]: props.ssl,
+        [ENV.warehouseSchema]: props.warehouseSchema,
+        // Trusted next to Node's public roots when dbSsl=require (lambdas/adapters/pg/connect.ts).
+        [ENV.warehouseCaBundle]: props.caBundle ? BUNDLED_CA_PATH : LAMBDA_RUNTIME_CA_PATH,
         // Since Node.js 20 Lambda no longer trusts the Amazon RDS certificate authorities by
         // default; this bundle of the runtime restores them, so verified TLS to RDS works.
-        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+        [ENV.nodeExtraCaCerts]: LAMBDA_RUNTIME_CA_PATH,
       },
       vpc: placement,
       ...(props.caBundle ? { bundledFiles: [{ source: props.caBundle, name: BUNDLED_CA_FILE }] } : {}),

@@ -14,6 +14,7 @@ import type { LogLevel } from './config/pipeline-config';
 import { deadLetterQueue } from './dead-letter-queue';
 import { acknowledgeWildcardResources } from './nag';
 import { PipelineFunction } from './pipeline-function';
+import { ENV } from '../lambdas/environment';
 
 /** Ingestion objects are JSON Lines, optionally gzipped (CONTRACT.md §2). */
 export const INGESTION_SUFFIXES = ['.jsonl', '.jsonl.gz'] as const;
@@ -57,11 +58,11 @@ export class TransformStage extends Construct {
       logLevel: props.logLevel,
       environment: {
         // The only bucket and prefix whose objects it reads; any other event record is ignored.
-        INGESTION_BUCKET: props.ingestionBucket.bucketName,
-        INGESTION_PREFIX: props.ingestionPrefix,
-        PROCESSED_BUCKET: props.processedBucket.bucketName,
-        PROCESSED_PREFIX: props.processedPrefix,
-        SEQUENCE_PARAMETER_PATH: props.sequenceParameterPath,
+        [ENV.ingestionBucket]: props.ingestionBucket.bucketName,
+        [ENV.ingestionPrefix]: props.ingestionPrefix,
+        [ENV.processedBucket]: props.processedBucket.bucketName,
+        [ENV.processedPrefix]: props.processedPrefix,
+        [ENV.sequenceParameterPath]: props.sequenceParameterPath,
       },
     });
     this.grantAccess(props);

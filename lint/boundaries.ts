@@ -41,8 +41,33 @@ export const RULES: readonly BoundaryRule[] = [
   {
     name: 'stack-builds-no-runtime',
     from: /^(lib|bin)\//,
-    forbidden: [/^(local|ops|bench|test)\//, /^lambdas\/(core\/(load|transform|ingest|parquet)|adapters)\//],
+    forbidden: [/^(local|ops|bench|test)\//, /^lambdas\/(core\/(load|transform|objects|parquet)|adapters)\//],
     why: 'the CDK app needs settings and names, not pipeline code',
+  },
+  {
+    name: 'ops-uses-adapters-not-handlers',
+    from: /^ops\//,
+    // Local mode's embedded Postgres stays in local/ (a dev-only dependency, loaded only there).
+    forbidden: [/^lambdas\/(load|transform|ingest)\//, /^local\/(?!embedded-postgres(\.ts)?$)/],
+    why: 'the operator CLI shares adapters (lambdas/adapters) and settings (lambdas/environment.ts), not a handler folder or local mode',
+  },
+  {
+    name: 'core-modules-through-their-index',
+    from: /^(ops|lambdas\/(load|transform|ingest|adapters))\//,
+    forbidden: [/^lambdas\/core\/(objects|transform|load|warehouse|parquet|schema|extract)\/(?!index(\.ts)?$)/],
+    why: "a core module's index.ts names its public API; the operator CLI and the Lambdas' edges use that, not its files",
+  },
+  {
+    name: 'core-imports-no-database-driver',
+    from: /^lambdas\/core\//,
+    forbidden: [/^pg$/, /^pg-copy-streams$/],
+    why: 'the core talks to Postgres through its port (lambdas/core/sql-client.ts), which the pg adapter implements',
+  },
+  {
+    name: 'library-internals-behind-one-module',
+    from: /^(?!lambdas\/core\/parquet\/hyparquet-writer-internals\.ts$)(lambdas|lib|bin|local|ops|bench)\//,
+    forbidden: [/^hyparquet-writer\/src\//],
+    why: 'hyparquet-writer internals are pinned in lambdas/core/parquet/hyparquet-writer-internals.ts and its contract test',
   },
   {
     name: 'product-never-imports-tests',

@@ -5,12 +5,11 @@
  */
 import { join } from 'node:path';
 import { PgSourceDatabase } from '../lambdas/adapters/pg/totesys-source';
-import { ExtractLayout } from '../lambdas/core/extract/extract-layout';
-import { type ExtractRunSummary, runExtract } from '../lambdas/core/extract/run-extract';
+import { ExtractLayout, type ExtractRunSummary, runExtract } from '../lambdas/core/extract';
 import type { Log, Metrics } from '../lambdas/core/ports';
 import { DEFAULT_GZIP_LEVEL } from '../lambdas/ingest/config';
 import { FileExtractStore } from './adapters/file-extract-store';
-import { FileParameterStore } from './adapters/file-parameter-store';
+import { FileParameterStore } from '../lambdas/adapters/file/file-parameter-store';
 import { PipelineError } from '../lambdas/core/errors';
 
 export const INGEST_PARAMETER_PATH = '/totesys/local/ingest';

@@ -7,11 +7,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { FileObjectStore } from './adapters/file-object-store';
-import { FileParameterStore } from './adapters/file-parameter-store';
+import { FileObjectStore } from '../lambdas/adapters/file/file-object-store';
+import { FileParameterStore } from '../lambdas/adapters/file/file-parameter-store';
 import { errorKind, exitCodeFor } from '../lambdas/core/errors';
 import { HELP, type LocalOptions, UsageError, parseLocalOptions } from './cli-options';
-import { MetricTotals, consoleLog } from './console-log';
+import { MetricTotals, consoleLog } from '../lambdas/adapters/console-log';
 import { scrubPassword } from './database-url';
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { landGeneratedData } from './generated-data';

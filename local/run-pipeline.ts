@@ -3,16 +3,16 @@
  * pending batch, with the same core code the Lambdas run. Returns the figures for the
  * summary and the report.
  */
-import pg from 'pg';
 import { type IngestionKey, ProcessedLayout, parseIngestionKey } from '../lambdas/core/layout';
-import { type LoadSummary, loadPendingBatches } from '../lambdas/core/load/loader';
+import { loadPendingBatches, type LoadSummary } from '../lambdas/core/load';
 import type { Log, Metrics, ObjectStore, ParameterStore } from '../lambdas/core/ports';
-import { SOURCE_TABLE_NAMES } from '../lambdas/core/schema/source-tables';
-import { holderName } from '../lambdas/core/transform/transform-lock';
-import { type TransformSummary, transformObject } from '../lambdas/core/transform/transform-object';
-import type { WarehouseSchemas } from '../lambdas/core/warehouse/names';
+import { SOURCE_TABLE_NAMES } from '../lambdas/core/schema';
+import { holderName, transformObject, type TransformSummary } from '../lambdas/core/transform';
+import type { WarehouseSchemas } from '../lambdas/core/warehouse';
+import { connectPostgres } from '../lambdas/adapters/pg/connect';
+import { LOCAL_SEQUENCE_PARAMETER_PATH } from '../lambdas/environment';
 
-export const SEQUENCE_PARAMETER_PATH = '/totesys/local/transform';
+export const SEQUENCE_PARAMETER_PATH = LOCAL_SEQUENCE_PARAMETER_PATH;
 /** How this run's transforms name themselves to an `ops replay` waiting for the lock. */
 const NPM_START = holderName('npm start');
 
@@ -75,11 +75,8 @@ export async function runPipeline(env: PipelineEnvironment): Promise<PipelineRes
   const loadStarted = performance.now();
   const load = await loadPendingBatches(
     {
-      connect: async () => {
-        const client = new pg.Client({ connectionString: env.databaseUrl });
-        await client.connect();
-        return client;
-      },
+      // The Lambda's connection options (exact types, connect timeout, keep-alive).
+      connect: () => connectPostgres(env.databaseUrl),
       store: env.processed,
       layout,
       log: env.log,

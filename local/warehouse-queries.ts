@@ -1,8 +1,7 @@
 /** Read-backs from the warehouse for the local run report. */
 import type { ClientBase } from 'pg';
-import { FACT_TABLES } from '../lambdas/core/schema/warehouse-tables';
-import { currentVersionView } from '../lambdas/core/warehouse/fact-history-ddl';
-import { DEFAULT_SCHEMAS, qualified } from '../lambdas/core/warehouse/names';
+import { FACT_TABLES } from '../lambdas/core/schema';
+import { currentVersionView, DEFAULT_SCHEMAS, qualified } from '../lambdas/core/warehouse';
 import type { MonthlySales } from './report/run-summary';
 
 /**

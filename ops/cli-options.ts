@@ -1,8 +1,8 @@
 /** `npm run ops -- <command> [options]`: the command line, parsed and validated. */
 import { parseArgs } from 'node:util';
-import { isSourceTableName, SOURCE_TABLE_NAMES, type SourceTableName } from '../lambdas/core/schema/source-tables';
-import type { SslMode } from '../lambdas/load/config';
-import { warehouseSchemaProblem } from '../lambdas/core/warehouse/names';
+import { isSourceTableName, SOURCE_TABLE_NAMES, type SourceTableName } from '../lambdas/core/schema';
+import type { SslMode } from '../lambdas/environment';
+import { warehouseSchemaProblem } from '../lambdas/core/warehouse';
 import { LOCAL_WAREHOUSE_PORT } from './local-warehouse';
 import { DEFAULT_PLACEHOLDER_AGE_SECONDS } from './status-placeholders';
 import { UsageError } from '../lambdas/core/errors';

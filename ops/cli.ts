@@ -5,7 +5,7 @@
  */
 import type { Log } from '../lambdas/core/ports';
 import { errorKind, exitCodeFor } from '../lambdas/core/errors';
-import { consoleLog } from '../local/console-log';
+import { consoleLog } from '../lambdas/adapters/console-log';
 import { type Invocation, UsageError, parseCommandLine } from './cli-options';
 import { redriveLoadDeadLetters, redriveTransformDeadLetters } from './dead-letters';
 import { formatReconciliation } from './reconcile/report';

@@ -22,7 +22,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { decodeS3EventKey } from '../lambdas/transform/s3-event';
+import { decodeS3EventKey } from '../lambdas/adapters/aws/s3-event';
 import { invokeAsync } from './transform-invoke';
 
 export interface DeadLetterQueue {

@@ -5,11 +5,8 @@
  * so until the partner arrives their facts point at placeholders. Read from the transform's
  * own join-state objects (`state/<table>.json`), never written.
  */
-import { sequenceOfVersion } from '../lambdas/core/transform/versions';
-import { SOURCE_TABLES, type SourceTableName } from '../lambdas/core/schema/source-tables';
-import type { DimensionTableName } from '../lambdas/core/schema/warehouse-tables';
-import { JoinStateStore, StateFileError } from '../lambdas/core/transform/join-state';
-import { JOIN_REMODELS } from '../lambdas/core/transform/remodels';
+import { JOIN_REMODELS, JoinStateStore, sequenceOfVersion, StateFileError } from '../lambdas/core/transform';
+import { type DimensionTableName, SOURCE_TABLES, type SourceTableName } from '../lambdas/core/schema';
 import type { PipelineAccess } from './pipeline-access';
 
 export interface WaitingRow {

@@ -7,7 +7,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type RunningPostgres, startEmbeddedPostgres } from '../local/embedded-postgres';
-import { LOCAL_WAREHOUSE_DATABASE, LOCAL_WAREHOUSE_PORT } from '../local/warehouse-location';
+import { LOCAL_WAREHOUSE_DATABASE, LOCAL_WAREHOUSE_PORT } from '../lambdas/environment';
 import { PipelineError } from '../lambdas/core/errors';
 
 export { LOCAL_WAREHOUSE_DATABASE, LOCAL_WAREHOUSE_PORT };

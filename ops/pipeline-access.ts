@@ -5,9 +5,9 @@
  * so the commands are plain functions over this and tests run them on local stores.
  */
 import type { ProcessedLayout } from '../lambdas/core/layout';
-import type { DatabaseClient } from '../lambdas/core/load/loader';
+import type { DatabaseClient } from '../lambdas/core/load';
 import type { ObjectStore, ParameterStore } from '../lambdas/core/ports';
-import type { WarehouseSchemas } from '../lambdas/core/warehouse/names';
+import type { WarehouseSchemas } from '../lambdas/core/warehouse';
 
 export interface PipelineAccess {
   /** The ingestion bucket (or folder). */

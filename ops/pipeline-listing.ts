@@ -5,12 +5,9 @@
  * read only what they need.
  */
 import { type BatchManifest, type IngestionKey, parseIngestionKey } from '../lambdas/core/layout';
-import type { DatabaseClient } from '../lambdas/core/load/loader';
-import { BatchLoadError } from '../lambdas/core/load/errors';
-import { parseManifest } from '../lambdas/core/load/manifest';
-import { readLedgerPositions } from '../lambdas/core/load/pending-batches';
-import { SOURCE_TABLE_NAMES, type SourceTableName } from '../lambdas/core/schema/source-tables';
-import { CONTROL_TABLES, DEFAULT_SCHEMAS, qualified } from '../lambdas/core/warehouse/names';
+import { BatchLoadError, type DatabaseClient, parseManifest, readLedgerPositions } from '../lambdas/core/load';
+import { SOURCE_TABLE_NAMES, type SourceTableName } from '../lambdas/core/schema';
+import { CONTROL_TABLES, DEFAULT_SCHEMAS, qualified } from '../lambdas/core/warehouse';
 import type { PipelineAccess } from './pipeline-access';
 
 export interface IngestionObjectInfo extends IngestionKey {

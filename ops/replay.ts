@@ -6,7 +6,7 @@
  * Where it runs: locally (`--local`) in this process, holding the transform lock like any
  * transform, so it is safe beside `npm start`. On a stack (`--stack`) each object is sent
  * to the deployed transform as an asynchronous operator replay event
- * (lambdas/transform/replay-event.ts): it queues behind the function's reserved
+ * (lambdas/adapters/aws/replay-event.ts): it queues behind the function's reserved
  * concurrency, runs with the function's own role, retries and dead-letter queue, and this
  * command reports it as queued, not as done.
  *
@@ -22,13 +22,11 @@
  * (an object whose transform failed or was never triggered, a batch whose files were
  * damaged before loading) and is harmless everywhere else.
  */
-import type { DatabaseClient } from '../lambdas/core/load/loader';
+import type { DatabaseClient } from '../lambdas/core/load';
 import { type Log, noMetrics, silentLog } from '../lambdas/core/ports';
-import type { SourceTableName } from '../lambdas/core/schema/source-tables';
-import type { WarehouseTableName } from '../lambdas/core/schema/warehouse-tables';
-import { transformObject } from '../lambdas/core/transform/transform-object';
-import { holderName } from '../lambdas/core/transform/transform-lock';
-import { operatorReplayEvent } from '../lambdas/transform/replay-event';
+import type { SourceTableName, WarehouseTableName } from '../lambdas/core/schema';
+import { holderName, transformObject } from '../lambdas/core/transform';
+import { operatorReplayEvent } from '../lambdas/adapters/aws/replay-event';
 import type { PipelineAccess } from './pipeline-access';
 import {
   type IngestionObjectInfo,

@@ -8,8 +8,8 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { SslMode } from '../lambdas/load/config';
-import { DEFAULT_SCHEMAS } from '../lambdas/core/warehouse/names';
+import { DEFAULT_DEPLOYED_SSL, ENV, type SslMode } from '../lambdas/environment';
+import { DEFAULT_SCHEMAS } from '../lambdas/core/warehouse';
 import { PipelineError } from '../lambdas/core/errors';
 
 export interface StackResources {
@@ -66,11 +66,11 @@ export async function resolveStack(
   const output = (key: (typeof REQUIRED_OUTPUTS)[number]) => outputs.get(key)!;
   const transformEnvironment = await functionEnvironment(clients.lambda, output('TransformFunctionName'));
   const loadEnvironment = await functionEnvironment(clients.lambda, output('LoadFunctionName'));
-  const sequenceParameterPath = transformEnvironment.SEQUENCE_PARAMETER_PATH;
+  const sequenceParameterPath = transformEnvironment[ENV.sequenceParameterPath];
   if (!sequenceParameterPath) {
-    throw new StackResolutionError(`the transform function ${output('TransformFunctionName')} has no SEQUENCE_PARAMETER_PATH in its environment`);
+    throw new StackResolutionError(`the transform function ${output('TransformFunctionName')} has no ${ENV.sequenceParameterPath} in its environment`);
   }
-  const dbSsl = (loadEnvironment.DB_SSL || 'require') as SslMode;
+  const dbSsl = (loadEnvironment[ENV.warehouseSsl] || DEFAULT_DEPLOYED_SSL) as SslMode;
   const ingestionPrefix =
     overrides.ingestionPrefix ??
     (await notificationPrefix(clients.s3, output('IngestionBucketName'), output('TransformFunctionName')));
@@ -79,11 +79,11 @@ export async function resolveStack(
     ingestionBucket: output('IngestionBucketName'),
     ingestionPrefix: normalisePrefix(ingestionPrefix),
     processedBucket: output('ProcessedBucketName'),
-    processedPrefix: transformEnvironment.PROCESSED_PREFIX ?? '',
+    processedPrefix: transformEnvironment[ENV.processedPrefix] ?? '',
     sequenceParameterPath,
     warehouseSecretArn: output('WarehouseSecretArn'),
     dbSsl,
-    warehouseSchema: loadEnvironment.WAREHOUSE_SCHEMA || DEFAULT_SCHEMAS.warehouse,
+    warehouseSchema: loadEnvironment[ENV.warehouseSchema] || DEFAULT_SCHEMAS.warehouse,
     transformFunctionName: output('TransformFunctionName'),
     loadFunctionName: output('LoadFunctionName'),
     transformDeadLetterQueueUrl: output('TransformDeadLetterQueueUrl'),

@@ -3,7 +3,7 @@
  * wrong and, where the fix is not obvious, what to do. Lag and rejected rows are shown in
  * the table but are not listed: they resolve on the next run, or are listed per object.
  */
-import { SOURCE_TABLES } from '../lambdas/core/schema/source-tables';
+import { SOURCE_TABLES } from '../lambdas/core/schema';
 import { DIMENSION_MEASURES } from './reconcile/measures';
 import type { SequenceRange } from './sequence-ranges';
 import type { TableStatus, WarehouseState } from './status';

@@ -4,7 +4,7 @@
  * loaded yet whose Parquet files are gone (the loader fails on them every run), and
  * manifests that cannot be read.
  */
-import type { SourceTableName } from '../lambdas/core/schema/source-tables';
+import type { SourceTableName } from '../lambdas/core/schema';
 import type { PipelineAccess } from './pipeline-access';
 import type { IngestionObjectInfo, ManifestRead } from './pipeline-listing';
 

@@ -4,11 +4,9 @@
  * two. One still there after the threshold means the row is not coming by itself: never
  * ingested, or held back waiting for its own join partner.
  */
-import type { DatabaseClient } from '../lambdas/core/load/loader';
-import { DIMENSION_TABLES, type DimensionTableName } from '../lambdas/core/schema/warehouse-tables';
-import { DIMENSION_IS_PLACEHOLDER, DIMENSION_LOADED_AT } from '../lambdas/core/warehouse/audit-columns';
-import { PLACEHOLDER_DIMENSIONS } from '../lambdas/core/warehouse/status';
-import { type WarehouseSchemas, qualified, quoteIdent, quoteLiteral } from '../lambdas/core/warehouse/names';
+import type { DatabaseClient } from '../lambdas/core/load';
+import { DIMENSION_TABLES, type DimensionTableName } from '../lambdas/core/schema';
+import { DIMENSION_IS_PLACEHOLDER, DIMENSION_LOADED_AT, PLACEHOLDER_DIMENSIONS, qualified, quoteIdent, quoteLiteral, type WarehouseSchemas } from '../lambdas/core/warehouse';
 
 /** The default of `--placeholder-age`: a day. */
 export const DEFAULT_PLACEHOLDER_AGE_SECONDS = 24 * 3600;

@@ -11,12 +11,10 @@
  * Reads listings, the SSM parameters, the ledger, the join state and every manifest (one
  * small GET per batch, a few at a time).
  */
-import type { DatabaseClient } from '../lambdas/core/load/loader';
-import { SOURCE_TABLE_NAMES, type SourceTableName } from '../lambdas/core/schema/source-tables';
-import type { DimensionTableName, WarehouseTableName } from '../lambdas/core/schema/warehouse-tables';
-import { lastProcessedSequenceParameter } from '../lambdas/core/transform/sequence-tracker';
-import { DEFAULT_SCHEMAS } from '../lambdas/core/warehouse/names';
-import { type SourceTableLoadStatus, warehouseStatus } from '../lambdas/core/warehouse/status';
+import type { DatabaseClient } from '../lambdas/core/load';
+import { type DimensionTableName, SOURCE_TABLE_NAMES, type SourceTableName, type WarehouseTableName } from '../lambdas/core/schema';
+import { lastProcessedSequenceParameter } from '../lambdas/core/transform';
+import { DEFAULT_SCHEMAS, type SourceTableLoadStatus, warehouseStatus } from '../lambdas/core/warehouse';
 import { type JoinWait, type WaitingRow, readJoinWaits } from './join-waits';
 import type { PipelineAccess } from './pipeline-access';
 import {

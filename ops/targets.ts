@@ -12,21 +12,18 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import pg from 'pg';
 import { S3ObjectStore } from '../lambdas/adapters/aws/s3-object-store';
 import { SecretsManagerDatabaseSecret } from '../lambdas/adapters/aws/secrets';
 import { SsmParameterStore } from '../lambdas/adapters/aws/ssm-parameter-store';
 import { ProcessedLayout } from '../lambdas/core/layout';
-import { type DatabaseClient, loadPendingBatches } from '../lambdas/core/load/loader';
-import { exactTypes } from '../lambdas/core/load/session';
-import { warehouseSchemas } from '../lambdas/core/warehouse/names';
+import { type DatabaseClient, loadPendingBatches } from '../lambdas/core/load';
+import { warehouseSchemas } from '../lambdas/core/warehouse';
 import { type Log, noMetrics, silentLog } from '../lambdas/core/ports';
-import type { SslMode } from '../lambdas/load/config';
-import { type Connector, secretConnector, tlsOptions, urlConnector } from '../lambdas/load/database';
-import { resolveTlsMode } from '../lambdas/load/url-tls';
-import { FileObjectStore } from '../local/adapters/file-object-store';
-import { FileParameterStore } from '../local/adapters/file-parameter-store';
-import { SEQUENCE_PARAMETER_PATH } from '../local/run-pipeline';
+import { LOCAL_SEQUENCE_PARAMETER_PATH, type SslMode } from '../lambdas/environment';
+import { type Connector, secretConnector, tlsOptions, urlConnector, newPostgresClient } from '../lambdas/adapters/pg/connect';
+import { resolveTlsMode } from '../lambdas/adapters/pg/url-tls';
+import { FileObjectStore } from '../lambdas/adapters/file/file-object-store';
+import { FileParameterStore } from '../lambdas/adapters/file/file-parameter-store';
 import type { DeadLetterClients, DeadLetterQueue } from './dead-letters';
 import { LocalWarehouse } from './local-warehouse';
 import type { PipelineAccess } from './pipeline-access';
@@ -73,7 +70,7 @@ export function localTarget(options: LocalTargetOptions): Target {
   const warehouse = options.databaseUrl ? undefined : new LocalWarehouse(join(stateDir, 'postgres'), options.port);
   const databaseUrl = () => (options.databaseUrl ? Promise.resolve(options.databaseUrl) : warehouse!.databaseUrl());
   const connect = async (): Promise<DatabaseClient> => {
-    const client = new pg.Client({ connectionString: await databaseUrl(), types: exactTypes });
+    const client = newPostgresClient(await databaseUrl());
     try {
       await client.connect();
     } catch (error) {
@@ -92,7 +89,7 @@ export function localTarget(options: LocalTargetOptions): Target {
     processed,
     layout,
     parameters: new FileParameterStore(join(stateDir, 'parameters.json')),
-    sequenceParameterPath: SEQUENCE_PARAMETER_PATH,
+    sequenceParameterPath: LOCAL_SEQUENCE_PARAMETER_PATH,
     connect,
     schemas,
     async startLoad() {

@@ -9,16 +9,16 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { PgSourceDatabase } from '../../lambdas/adapters/pg/totesys-source';
 import { ExtractLayout } from '../../lambdas/core/extract/extract-layout';
 import { runExtract } from '../../lambdas/core/extract/run-extract';
 import { noMetrics, silentLog } from '../../lambdas/core/ports';
 import { FileExtractStore } from '../../local/adapters/file-extract-store';
-import { FileParameterStore } from '../../local/adapters/file-parameter-store';
+import { FileParameterStore } from '../../lambdas/adapters/file/file-parameter-store';
 
 import { GZIP_LEVEL } from './phases-constants';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 const [phase, url, dir] = process.argv.slice(2) as [string, string, string];
 
@@ -27,7 +27,7 @@ function peakRssMb(): number {
 }
 
 if (phase === 'reference') {
-  const client = new pg.Client({ connectionString: url });
+  const client = newPostgresClient(url);
   await client.connect();
   const file = join(dir, 'reference.jsonl.gz');
   const started = performance.now();

@@ -5,19 +5,18 @@
  */
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ProcessedLayout } from '../../lambdas/core/layout';
 import { loadPendingBatches } from '../../lambdas/core/load/loader';
-import { exactTypes } from '../../lambdas/core/load/session';
 import { noMetrics, silentLog } from '../../lambdas/core/ports';
 import { FACT_TABLES } from '../../lambdas/core/schema/warehouse-tables';
-import { FileObjectStore } from '../../local/adapters/file-object-store';
+import { FileObjectStore } from '../../lambdas/adapters/file/file-object-store';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 const [phase, url, arg] = process.argv.slice(2) as [string, string, string];
 
 const connect = async () => {
-  const client = new pg.Client({ connectionString: url, types: exactTypes });
+  const client = newPostgresClient(url);
   await client.connect();
   return client;
 };

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { ProcessedLayout } from '../../lambdas/core/layout';
 import { noMetrics, silentLog } from '../../lambdas/core/ports';
 import { transformObject } from '../../lambdas/core/transform/transform-object';
-import { FileObjectStore } from '../../local/adapters/file-object-store';
-import { FileParameterStore } from '../../local/adapters/file-parameter-store';
+import { FileObjectStore } from '../../lambdas/adapters/file/file-object-store';
+import { FileParameterStore } from '../../lambdas/adapters/file/file-parameter-store';
 
 const [ingestionDir, processedDir, key] = process.argv.slice(2) as [string, string, string];
 const ingestion = new FileObjectStore(ingestionDir);

@@ -1,5 +1,5 @@
 /** The Ingest Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
-import type { SslMode } from '../load/config';
+import { DEFAULT_DEPLOYED_SSL, DEFAULT_URL_SSL, ENV, SSL_MODES, type SslMode } from '../environment';
 import { PipelineError } from '../core/errors';
 
 export type SourceLocation =
@@ -31,7 +31,6 @@ export class IngestConfigurationError extends PipelineError {
   }
 }
 
-const SSL_MODES: readonly SslMode[] = ['require', 'no-verify', 'disable'];
 export const DEFAULT_PARAMETER_PATH = '/totesys/ingest';
 export const DEFAULT_GZIP_LEVEL = 6;
 
@@ -41,33 +40,34 @@ export function readIngestConfig(env: Readonly<Record<string, string | undefined
     if (!value) throw new IngestConfigurationError(`environment variable ${name} is not set`);
     return value;
   };
-  const ingestionBucket = required('INGESTION_BUCKET');
-  const processedBucket = required('PROCESSED_BUCKET');
-  const url = env.SOURCE_DATABASE_URL?.trim();
-  const secretId = env.SOURCE_DB_SECRET_ARN?.trim();
-  if (!url && !secretId) throw new IngestConfigurationError('set SOURCE_DB_SECRET_ARN (or SOURCE_DATABASE_URL for a local database)');
+  const ingestionBucket = required(ENV.ingestionBucket);
+  const processedBucket = required(ENV.processedBucket);
+  const url = env[ENV.sourceUrl]?.trim();
+  const secretId = env[ENV.sourceSecretArn]?.trim();
+  if (!url && !secretId) throw new IngestConfigurationError(`set ${ENV.sourceSecretArn} (or ${ENV.sourceUrl} for a local database)`);
   const source: SourceLocation = secretId ? { kind: 'secret', secretId } : { kind: 'url', url: url! };
-  const sslText = env.SOURCE_DB_SSL?.trim() || (source.kind === 'secret' ? 'require' : 'disable');
+  const sslText = env[ENV.sourceSsl]?.trim() || (source.kind === 'secret' ? DEFAULT_DEPLOYED_SSL : DEFAULT_URL_SSL);
   if (!(SSL_MODES as readonly string[]).includes(sslText)) {
-    throw new IngestConfigurationError(`SOURCE_DB_SSL must be one of ${SSL_MODES.join(', ')}, got "${sslText}"`);
+    throw new IngestConfigurationError(`${ENV.sourceSsl} must be one of ${SSL_MODES.join(', ')}, got "${sslText}"`);
   }
-  const parameterPath = env.INGEST_PARAMETER_PATH?.trim() || DEFAULT_PARAMETER_PATH;
+  const parameterPath = env[ENV.ingestParameterPath]?.trim() || DEFAULT_PARAMETER_PATH;
   if (!/^\/[A-Za-z0-9_.\-/]+$/.test(parameterPath)) {
-    throw new IngestConfigurationError(`INGEST_PARAMETER_PATH must be an SSM path like /totesys/ingest, got "${parameterPath}"`);
+    throw new IngestConfigurationError(`${ENV.ingestParameterPath} must be an SSM path like /totesys/ingest, got "${parameterPath}"`);
   }
-  const levelText = env.GZIP_LEVEL?.trim() || String(DEFAULT_GZIP_LEVEL);
+  const levelText = env[ENV.gzipLevel]?.trim() || String(DEFAULT_GZIP_LEVEL);
   const gzipLevel = Number(levelText);
-  if (!/^\d$/.test(levelText) || gzipLevel < 1) throw new IngestConfigurationError(`GZIP_LEVEL must be 1..9, got "${levelText}"`);
-  const schema = env.SOURCE_SCHEMA?.trim() || 'public';
+  if (!/^\d$/.test(levelText) || gzipLevel < 1) throw new IngestConfigurationError(`${ENV.gzipLevel} must be 1..9, got "${levelText}"`);
+  const schema = env[ENV.sourceSchema]?.trim() || 'public';
+  const caBundlePath = env[ENV.sourceCaBundle]?.trim();
   return {
     ingestionBucket,
-    ingestionPrefix: env.INGESTION_PREFIX?.trim() ?? '',
+    ingestionPrefix: env[ENV.ingestionPrefix]?.trim() ?? '',
     processedBucket,
-    processedPrefix: env.PROCESSED_PREFIX?.trim() ?? '',
+    processedPrefix: env[ENV.processedPrefix]?.trim() ?? '',
     parameterPath,
     source,
     ssl: sslText as SslMode,
-    ...(env.SOURCE_DB_CA_BUNDLE?.trim() ? { caBundlePath: env.SOURCE_DB_CA_BUNDLE.trim() } : {}),
+    ...(caBundlePath ? { caBundlePath } : {}),
     schema,
     gzipLevel,
   };

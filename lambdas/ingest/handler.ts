@@ -19,10 +19,9 @@ import { SecretsManagerDatabaseSecret } from '../adapters/aws/secrets';
 import { SsmParameterStore } from '../adapters/aws/ssm-parameter-store';
 import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
 import { PgSourceDatabase, type SourceConnection } from '../adapters/pg/totesys-source';
-import { ExtractLayout } from '../core/extract/extract-layout';
-import { type ExtractRunSummary, runExtract } from '../core/extract/run-extract';
+import { ExtractLayout, type ExtractRunSummary, runExtract } from '../core/extract';
 import { IngestMetric } from '../core/metric-names';
-import { scrubError, tlsOptions } from '../load/database';
+import { scrubError, tlsOptions } from '../adapters/pg/connect';
 import { type IngestConfig, readIngestConfig } from './config';
 import { PipelineError, errorKind } from '../core/errors';
 

@@ -1,9 +1,10 @@
 /** The Load Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
-import { type WarehouseSchemas, warehouseSchemaProblem, warehouseSchemas } from '../core/warehouse/names';
-import { TlsSettingError, resolveTlsMode } from './url-tls';
+import { warehouseSchemaProblem, type WarehouseSchemas, warehouseSchemas } from '../core/warehouse';
+import { DEFAULT_DEPLOYED_SSL, DEFAULT_URL_SSL, ENV, SSL_MODES, type SslMode } from '../environment';
+import { TlsSettingError, resolveTlsMode } from '../adapters/pg/url-tls';
 import { ConfigurationError } from '../core/errors';
 
-export type SslMode = 'require' | 'no-verify' | 'disable';
+export type { SslMode };
 
 export type DatabaseSource =
   /** Deployed: credentials from a Secrets Manager secret. */
@@ -27,40 +28,39 @@ export { ConfigurationError };
 
 const misconfigured = (message: string) => new ConfigurationError(message, 'Load Lambda');
 
-const SSL_MODES: readonly SslMode[] = ['require', 'no-verify', 'disable'];
-
 export function readLoadConfig(env: Readonly<Record<string, string | undefined>>): LoadConfig {
-  const processedBucket = env.PROCESSED_BUCKET?.trim();
-  if (!processedBucket) throw misconfigured('environment variable PROCESSED_BUCKET is not set');
-  const url = env.DATABASE_URL?.trim();
-  const secretId = env.DB_SECRET_ARN?.trim();
-  if (!url && !secretId) throw misconfigured('set DB_SECRET_ARN (or DATABASE_URL for a local database)');
+  const processedBucket = env[ENV.processedBucket]?.trim();
+  if (!processedBucket) throw misconfigured(`environment variable ${ENV.processedBucket} is not set`);
+  const url = env[ENV.warehouseUrl]?.trim();
+  const secretId = env[ENV.warehouseSecretArn]?.trim();
+  if (!url && !secretId) throw misconfigured(`set ${ENV.warehouseSecretArn} (or ${ENV.warehouseUrl} for a local database)`);
   const database: DatabaseSource = secretId ? { kind: 'secret', secretId } : { kind: 'url', url: url! };
   // Verified TLS by default for the deployed database; a local URL speaks plain unless told
   // (by DB_SSL or its own ?sslmode=, which must not disagree).
-  const explicit = env.DB_SSL?.trim() || undefined;
+  const explicit = env[ENV.warehouseSsl]?.trim() || undefined;
   if (explicit !== undefined && !(SSL_MODES as readonly string[]).includes(explicit)) {
-    throw misconfigured(`DB_SSL must be one of ${SSL_MODES.join(', ')}, got "${explicit}"`);
+    throw misconfigured(`${ENV.warehouseSsl} must be one of ${SSL_MODES.join(', ')}, got "${explicit}"`);
   }
   let sslText: SslMode;
   try {
     sslText =
       database.kind === 'url'
-        ? resolveTlsMode(database.url, explicit as SslMode | undefined, 'disable', { url: 'DATABASE_URL', explicit: 'DB_SSL' })
-        : ((explicit as SslMode | undefined) ?? 'require');
+        ? resolveTlsMode(database.url, explicit as SslMode | undefined, DEFAULT_URL_SSL, { url: ENV.warehouseUrl, explicit: ENV.warehouseSsl })
+        : ((explicit as SslMode | undefined) ?? DEFAULT_DEPLOYED_SSL);
   } catch (error) {
     if (error instanceof TlsSettingError) throw misconfigured(error.message);
     throw error;
   }
-  const schema = env.WAREHOUSE_SCHEMA?.trim() || undefined;
+  const schema = env[ENV.warehouseSchema]?.trim() || undefined;
   const schemaProblem = schema === undefined ? undefined : warehouseSchemaProblem(schema);
-  if (schemaProblem) throw misconfigured(`WAREHOUSE_SCHEMA: ${schemaProblem}`);
+  if (schemaProblem) throw misconfigured(`${ENV.warehouseSchema}: ${schemaProblem}`);
+  const caBundlePath = env[ENV.warehouseCaBundle]?.trim();
   return {
     processedBucket,
     schemas: warehouseSchemas(schema),
-    processedPrefix: env.PROCESSED_PREFIX?.trim() ?? '',
+    processedPrefix: env[ENV.processedPrefix]?.trim() ?? '',
     database,
     ssl: sslText,
-    ...(env.DB_CA_BUNDLE?.trim() ? { caBundlePath: env.DB_CA_BUNDLE.trim() } : {}),
+    ...(caBundlePath ? { caBundlePath } : {}),
   };
 }

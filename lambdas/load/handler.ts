@@ -16,11 +16,11 @@ import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { SecretsManagerDatabaseSecret } from '../adapters/aws/secrets';
 import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
 import { ProcessedLayout } from '../core/layout';
-import { type LoadSummary, emptySummary, loadPendingBatches } from '../core/load/loader';
+import { emptySummary, loadPendingBatches, type LoadSummary } from '../core/load';
 import { errorKind } from '../core/errors';
 import { LoadMetric } from '../core/metric-names';
 import { type LoadConfig, readLoadConfig } from './config';
-import { type Connector, scrubError, secretConnector, tlsOptions, urlConnector } from './database';
+import { type Connector, scrubError, secretConnector, tlsOptions, urlConnector } from '../adapters/pg/connect';
 import { isPlaceholderSecret } from './not-configured';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-load';

@@ -1,5 +1,6 @@
 /** The Transform Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
 import { ConfigurationError } from '../core/errors';
+import { ENV } from '../environment';
 
 export interface TransformConfig {
   /** The only bucket whose objects the transform reads: events naming another are ignored. */
@@ -16,21 +17,21 @@ export interface TransformConfig {
 export { ConfigurationError };
 
 export function readTransformConfig(env: Readonly<Record<string, string | undefined>>): TransformConfig {
-  const processedBucket = required(env, 'PROCESSED_BUCKET');
-  const sequenceParameterPath = required(env, 'SEQUENCE_PARAMETER_PATH');
+  const processedBucket = required(env, ENV.processedBucket);
+  const sequenceParameterPath = required(env, ENV.sequenceParameterPath);
   if (!sequenceParameterPath.startsWith('/')) {
     throw new ConfigurationError(
-      `Transform Lambda misconfigured: SEQUENCE_PARAMETER_PATH must be an SSM path starting with "/", got "${sequenceParameterPath}"`,
+      `Transform Lambda misconfigured: ${ENV.sequenceParameterPath} must be an SSM path starting with "/", got "${sequenceParameterPath}"`,
     );
   }
-  const ingestionBucket = required(env, 'INGESTION_BUCKET');
-  const rawPrefix = env.INGESTION_PREFIX?.trim() ?? '';
+  const ingestionBucket = required(env, ENV.ingestionBucket);
+  const rawPrefix = env[ENV.ingestionPrefix]?.trim() ?? '';
   const ingestionPrefix = rawPrefix === '' || rawPrefix.endsWith('/') ? rawPrefix : `${rawPrefix}/`;
   return {
     ingestionBucket,
     ingestionPrefix,
     processedBucket,
-    processedPrefix: env.PROCESSED_PREFIX?.trim() ?? '',
+    processedPrefix: env[ENV.processedPrefix]?.trim() ?? '',
     sequenceParameterPath,
   };
 }

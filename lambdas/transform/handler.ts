@@ -13,11 +13,10 @@ import { SsmParameterStore } from '../adapters/aws/ssm-parameter-store';
 import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
 import { ProcessedLayout } from '../core/layout';
 import { TransformMetric } from '../core/metric-names';
-import { holderName } from '../core/transform/transform-lock';
-import { type TransformDeps, type TransformSummary, transformObject } from '../core/transform/transform-object';
+import { holderName, type TransformDeps, transformObject, type TransformSummary } from '../core/transform';
 import { readTransformConfig } from './config';
-import { isForcedReplay } from './replay-event';
-import { type IngestionSource, triageRecord } from './s3-event';
+import { isForcedReplay } from '../adapters/aws/replay-event';
+import { type IngestionSource, triageRecord } from '../adapters/aws/s3-event';
 import { type ErrorKind, PipelineError, errorKind } from '../core/errors';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-transform';

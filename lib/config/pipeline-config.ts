@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { warehouseSchemaProblem } from '../../lambdas/core/warehouse/names';
+import { DEFAULT_DEPLOYED_SSL, SSL_MODES, type SslMode } from '../../lambdas/environment';
 import { caBundleSource, checkCaBundleFile } from './ca-bundle';
 import {
   type ParsedSchedule,
@@ -22,7 +23,7 @@ import {
 } from './validators';
 import { PipelineError } from '../../lambdas/core/errors';
 
-export type DbSslMode = 'require' | 'no-verify' | 'disable';
+export type DbSslMode = SslMode;
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 /** Where the load Lambda runs when the warehouse is only reachable inside a VPC. */
@@ -94,7 +95,7 @@ export const DEFAULTS = {
   loadSchedule: 'rate(5 minutes)',
   ingestSchedule: 'rate(5 minutes)',
   ingestParameterPath: '/totesys/ingest',
-  dbSsl: 'require',
+  dbSsl: DEFAULT_DEPLOYED_SSL,
   dbPort: 5432,
   warehouseSchema: 'public',
   loadTimeoutSeconds: 300,
@@ -191,7 +192,7 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
     if ('problem' in parsed) settings.problem('dbSecret', parsed.problem);
     else secret = parsed;
   }
-  const ssl = settings.choice('dbSsl', DEFAULTS.dbSsl, ['require', 'no-verify', 'disable'] as const);
+  const ssl = settings.choice('dbSsl', DEFAULTS.dbSsl, SSL_MODES);
 
   const schema = settings.text('warehouseSchema', DEFAULTS.warehouseSchema, warehouseSchemaProblem);
   const caBundlePath = settings.optionalText('dbCaBundle', (path) => checkCaBundleFile(path, PROJECT_ROOT));
@@ -267,7 +268,7 @@ function readFreshnessMinutes(settings: SettingParser, loadSchedule: ParsedSched
 
 function readIngestSettings(settings: SettingParser, sequenceParameterPath: string): IngestSettings | undefined {
   const secretValue = settings.optionalText('sourceDbSecret');
-  const ssl = settings.choice('sourceDbSsl', DEFAULTS.dbSsl, ['require', 'no-verify', 'disable'] as const);
+  const ssl = settings.choice('sourceDbSsl', DEFAULTS.dbSsl, SSL_MODES);
   const schedule = settings.parsed('ingestSchedule', DEFAULTS.ingestSchedule, parseScheduleExpression, (parsed) => parsed);
   const parameterPath = settings.text('ingestParameterPath', DEFAULTS.ingestParameterPath, checkParameterPath);
   if (parameterPath === sequenceParameterPath) {

@@ -15,9 +15,9 @@ import { once } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import type { ExtractStore, SpooledBody, StoredObject, WriteOptions } from '../../lambdas/core/extract/ports';
+import type { ExtractStore, SpooledBody, StoredObject, WriteOptions } from '../../lambdas/core/extract';
 import type { StoredObjectInfo } from '../../lambdas/core/ports';
-import { FileObjectStore, TEMP_DIRECTORY } from './file-object-store';
+import { FileObjectStore, TEMP_DIRECTORY } from '../../lambdas/adapters/file/file-object-store';
 
 export class FileExtractStore implements ExtractStore {
   private readonly objects: FileObjectStore;

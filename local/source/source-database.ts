@@ -7,19 +7,19 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { SOURCE_TABLES, SOURCE_TABLE_NAMES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
+import { SOURCE_TABLE_NAMES, SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema';
 import type { SourceTables } from '../generator';
 import { type SourceValue, formatMoney } from '../generator/source-json';
 import { sourceDatabaseDdl } from './source-ddl';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 const quote = (name: string): string => `"${name}"`;
 const ROWS_PER_CHUNK = 5_000;
 
 /** Creates database `name` on the server (and the 11 tables) unless it exists; returns its URL. */
 export async function ensureSourceDatabase(serverUrl: string, name: string): Promise<string> {
-  const server = new pg.Client({ connectionString: serverUrl });
+  const server = newPostgresClient(serverUrl);
   await server.connect();
   try {
     const exists = await server.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -29,7 +29,7 @@ export async function ensureSourceDatabase(serverUrl: string, name: string): Pro
   }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const client = new pg.Client({ connectionString: url.toString() });
+  const client = newPostgresClient(url.toString());
   await client.connect();
   try {
     const tables = await client.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'sales_order'`);
@@ -72,7 +72,7 @@ function* copyChunks(table: SourceTableName, rows: SourceTables[SourceTableName]
  * alone leaves it alone here too).
  */
 export async function applyRows(sourceUrl: string, tables: SourceTables): Promise<number> {
-  const client = new pg.Client({ connectionString: sourceUrl });
+  const client = newPostgresClient(sourceUrl);
   await client.connect();
   let written = 0;
   try {

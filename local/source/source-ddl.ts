@@ -3,8 +3,7 @@
  * definition: serial primary keys, text dates, numeric(10,2) money, timestamp(3)
  * audit columns, Postgres enums. Used by local mode's source database and the tests.
  */
-import type { ColumnDefinition } from '../../lambdas/core/schema/column-types';
-import { SOURCE_TABLES, SOURCE_TABLE_NAMES, type SourceTableDefinition } from '../../lambdas/core/schema/source-tables';
+import { type ColumnDefinition, SOURCE_TABLE_NAMES, SOURCE_TABLES, type SourceTableDefinition } from '../../lambdas/core/schema';
 
 const quote = (name: string): string => `"${name}"`;
 

@@ -4,19 +4,9 @@
  * natural key and money columns, and how a source row becomes a version; for each
  * dimension, the source table whose ids it holds.
  */
-import type { SourceRow } from '../../lambdas/core/objects/types';
-import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
-import {
-  DIMENSION_TABLES,
-  type DimensionTableName,
-  FACT_TABLES,
-  FACT_TABLE_NAMES,
-  type FactTableName,
-  SOURCE_VERSION_COLUMN,
-  VERSION_HASH_COLUMN,
-} from '../../lambdas/core/schema/warehouse-tables';
-import { DIMENSION_REMODELS, FACT_REMODELS, type FactRemodel, JOIN_REMODELS, timestampOf } from '../../lambdas/core/transform/remodels';
-import { versionHash } from '../../lambdas/core/transform/versions';
+import type { SourceRow } from '../../lambdas/core/objects';
+import { DIMENSION_TABLES, type DimensionTableName, FACT_TABLE_NAMES, FACT_TABLES, type FactTableName, SOURCE_TABLES, SOURCE_VERSION_COLUMN, type SourceTableName, VERSION_HASH_COLUMN } from '../../lambdas/core/schema';
+import { DIMENSION_REMODELS, FACT_REMODELS, type FactRemodel, JOIN_REMODELS, timestampOf, versionHash } from '../../lambdas/core/transform';
 
 export interface MoneyColumn {
   readonly name: string;

@@ -6,18 +6,11 @@
  * hold).
  */
 import type { BatchManifest } from '../../lambdas/core/layout';
-import { readParquetColumns } from '../../lambdas/core/parquet/reader';
-import type { CellValue } from '../../lambdas/core/schema/column-types';
-import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
+import { readParquetColumns } from '../../lambdas/core/parquet';
+import { type CellValue, type DimensionTableName, type FactTableName, SOURCE_VERSION_COLUMN, type SourceTableName, VERSION_HASH_COLUMN } from '../../lambdas/core/schema';
+import { batchId } from '../../lambdas/core/load';
+import { upgradeVersion } from '../../lambdas/core/transform';
 import { isoDate } from '../../lambdas/core/time';
-import {
-  type DimensionTableName,
-  type FactTableName,
-  SOURCE_VERSION_COLUMN,
-  VERSION_HASH_COLUMN,
-} from '../../lambdas/core/schema/warehouse-tables';
-import { batchId } from '../../lambdas/core/load/batch-id';
-import { upgradeVersion } from '../../lambdas/core/transform/versions';
 import type { PipelineAccess } from '../pipeline-access';
 import { type LoadedSequences, listManifestSequences, readBatchManifest } from '../pipeline-listing';
 import { DIMENSION_MEASURES, type DimensionMeasure, type FactMeasure, factMeasureOf, isFactTable, versionKey } from './measures';

@@ -21,10 +21,9 @@
  * one version (a row that went A → B → A has two versions and three warehouse rows).
  * Money is summed exactly (bigint cents).
  */
-import type { DatabaseClient } from '../../lambdas/core/load/loader';
-import { SOURCE_TABLE_NAMES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
-import type { DimensionTableName, FactTableName } from '../../lambdas/core/schema/warehouse-tables';
-import { CONTROL_TABLES } from '../../lambdas/core/warehouse/names';
+import type { DatabaseClient } from '../../lambdas/core/load';
+import { type DimensionTableName, type FactTableName, SOURCE_TABLE_NAMES, type SourceTableName } from '../../lambdas/core/schema';
+import { CONTROL_TABLES } from '../../lambdas/core/warehouse';
 import { formatUnscaled, parseUnscaled } from '../../lambdas/core/money';
 import { readJoinWaits } from '../join-waits';
 import type { PipelineAccess } from '../pipeline-access';

@@ -5,7 +5,7 @@
  * for facts also the history the loaded objects make (fact-history.ts).
  */
 import { BadObjectError, readIngestionObject } from '../../lambdas/core/objects';
-import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
+import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema';
 import type { PipelineAccess } from '../pipeline-access';
 import { type IngestionObjectInfo, type LoadedSequences, listIngestionObjects } from '../pipeline-listing';
 import { ExpectedHistory, ObjectObservations } from './fact-history';

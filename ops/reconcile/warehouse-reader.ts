@@ -4,10 +4,9 @@
  * are seen as of the same instant even if a load runs meanwhile. Large tables are read
  * through a cursor, a slice at a time.
  */
-import type { DatabaseClient } from '../../lambdas/core/load/loader';
-import { type DimensionTableName, type FactTableName, SOURCE_VERSION_COLUMN, VERSION_HASH_COLUMN } from '../../lambdas/core/schema/warehouse-tables';
-import { DIMENSION_IS_PLACEHOLDER, FACT_SOURCE_BATCH, FACT_SOURCE_SEQUENCE } from '../../lambdas/core/warehouse/audit-columns';
-import { DEFAULT_SCHEMAS, type WarehouseSchemas, qualified, quoteIdent } from '../../lambdas/core/warehouse/names';
+import type { DatabaseClient } from '../../lambdas/core/load';
+import { type DimensionTableName, type FactTableName, SOURCE_VERSION_COLUMN, VERSION_HASH_COLUMN } from '../../lambdas/core/schema';
+import { DEFAULT_SCHEMAS, DIMENSION_IS_PLACEHOLDER, FACT_SOURCE_BATCH, FACT_SOURCE_SEQUENCE, qualified, quoteIdent, type WarehouseSchemas } from '../../lambdas/core/warehouse';
 import type { DimensionMeasure, FactMeasure } from './measures';
 
 const SLICE_ROWS = 10_000;

@@ -4,18 +4,17 @@
  * sequence, so the object's state of the id is its newest line by last_updated, the later
  * line on a tie. Checked in the warehouse after a real load.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactTypes } from '../../lambdas/core/load/session';
 import { type TestDatabase, createTestDatabase } from '../support/database';
 import { BadInputHarness } from './support/harness';
 import { body, validLine } from './support/source-lines';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 const h = new BadInputHarness();
 let database: TestDatabase;
 
 async function warehouse<T extends Record<string, unknown>>(sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: database.url, types: exactTypes });
+  const client = newPostgresClient(database.url);
   await client.connect();
   try {
     return (await client.query<T>(sql)).rows;

@@ -8,19 +8,18 @@
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessedLayout } from '../../lambdas/core/layout';
-import { exactTypes } from '../../lambdas/core/load/session';
 import { FACT_TABLES, WAREHOUSE_TABLE_NAMES } from '../../lambdas/core/schema/warehouse-tables';
 import { currentVersionView } from '../../lambdas/core/warehouse/fact-history-ddl';
 import { transformObject } from '../../lambdas/core/transform/transform-object';
-import { FileObjectStore } from '../../local/adapters/file-object-store';
-import { FileParameterStore } from '../../local/adapters/file-parameter-store';
+import { FileObjectStore } from '../../lambdas/adapters/file/file-object-store';
+import { FileParameterStore } from '../../lambdas/adapters/file/file-parameter-store';
 import { type TestDatabase, createTestDatabase } from '../support/database';
 import { RecordingLog, RecordingMetrics } from '../support/recorders';
 import { BadInputHarness } from './support/harness';
 import { body, validLine, withRawValue } from './support/source-lines';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 /** Text that would do harm if it were ever spliced into SQL, a COPY stream or a path. */
 const HOSTILE_TEXT = [
@@ -51,7 +50,7 @@ const h = new BadInputHarness();
 let database: TestDatabase;
 
 async function warehouse<T extends Record<string, unknown>>(sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: database.url, types: exactTypes });
+  const client = newPostgresClient(database.url);
   await client.connect();
   try {
     return (await client.query<T>(sql)).rows;

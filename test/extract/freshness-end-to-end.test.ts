@@ -6,13 +6,12 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import pg from 'pg';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../../lambdas/adapters/aws/ssm-parameter-store';
 import { ProcessedLayout } from '../../lambdas/core/layout';
 import { type DatabaseClient, loadPendingBatches } from '../../lambdas/core/load/loader';
-import { exactTypes } from '../../lambdas/core/load/session';
 import { LoadMetric } from '../../lambdas/core/metric-names';
 import { silentLog } from '../../lambdas/core/ports';
 import { transformObject } from '../../lambdas/core/transform/transform-object';
@@ -64,7 +63,7 @@ it('reports FreshnessLag from the ingest run that read a change to the load that
   const summary = await loadPendingBatches(
     {
       connect: async () => {
-        const client = new pg.Client({ connectionString: warehouse.url, types: exactTypes });
+        const client = newPostgresClient(warehouse.url);
         await client.connect();
         return client as DatabaseClient;
       },

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { noMetrics, silentLog } from '../../lambdas/core/ports';
-import { FileObjectStore } from '../../local/adapters/file-object-store';
-import { FileParameterStore } from '../../local/adapters/file-parameter-store';
+import { FileObjectStore } from '../../lambdas/adapters/file/file-object-store';
+import { FileParameterStore } from '../../lambdas/adapters/file/file-parameter-store';
 import { simulateIngestion } from '../../local/generator';
 import { ingestSource } from '../../local/ingest-source';
 import { type PipelineResult, runPipeline } from '../../local/run-pipeline';
@@ -19,6 +19,7 @@ import { buildGeneratedSource } from '../../local/source/generated-source';
 import { ensureSourceDatabase } from '../../local/source/source-database';
 import { type TestDatabase, createTestDatabase } from '../support/database';
 import { expectedDimensions, expectedFacts, expectedSalesValue } from '../local-mode/expected-warehouse';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 const SEED = 11;
 const SCALE = 0.05;
@@ -70,7 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.end();
   await warehouse?.drop();
-  const server = new pg.Client({ connectionString: inject('databaseUrl') });
+  const server = newPostgresClient(inject('databaseUrl'));
   await server.connect();
   await server.query(`DROP DATABASE IF EXISTS ${sourceName} WITH (FORCE)`);
   await server.end();

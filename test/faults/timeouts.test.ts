@@ -6,7 +6,6 @@
  * half-written may become visible to the loader, and re-delivery (or the next scheduled
  * load) must end at the fault-free warehouse.
  */
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { LoadMetric } from '../../lambdas/core/metric-names';
 import { padSequence } from '../../lambdas/core/layout';
@@ -16,6 +15,7 @@ import { useReferenceRun } from './support/reference-run';
 import { RecordingMetrics } from '../support/recorders';
 import { type StopPoint, spreadStops, writeKind } from './support/stop-points';
 import type { Delivery } from './support/transform-lambda';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 const run = useReferenceRun();
 const { input, pipeline } = run;
@@ -91,7 +91,7 @@ describe('a Lambda timeout in the middle of a load', () => {
   it('dying at a different point each run: committed batches stay, the rest load exactly once', async () => {
     await pipeline.begin();
     for (const outcome of await pipeline.deliver(pipeline.landAll(input.objects))) expect(outcome.ok).toBe(true);
-    const admin = new pg.Client({ connectionString: pipeline.databaseUrl });
+    const admin = newPostgresClient(pipeline.databaseUrl);
     await admin.connect();
     try {
       const connections = new FaultyConnections(pipeline.databaseUrl, admin);

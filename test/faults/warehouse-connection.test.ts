@@ -15,6 +15,7 @@ import { AwsFaults, awsErrors } from './support/aws-faults';
 import { type ConnectionFault, FaultyConnections } from './support/database-faults';
 import { LoadLambda, LoaderRole, SECRET_ARN } from './support/load-lambda';
 import { useReferenceRun } from './support/reference-run';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 const run = useReferenceRun();
 const { input, pipeline } = run;
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 async function adminSession<T>(use: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: pipeline.databaseUrl });
+  const admin = newPostgresClient(pipeline.databaseUrl);
   await admin.connect();
   try {
     return await use(admin);
@@ -153,7 +154,7 @@ describe('the database down for a while, then back', () => {
 
     const database = new URL(pipeline.databaseUrl).pathname.slice(1);
     // The server's own database: a database cannot close itself to connections.
-    const server = new pg.Client({ connectionString: inject('databaseUrl') });
+    const server = newPostgresClient(inject('databaseUrl'));
     await server.connect();
     try {
       await adminSession(async (admin) => {

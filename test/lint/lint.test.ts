@@ -34,8 +34,13 @@ describe('import boundaries (resolved paths)', () => {
         'lambdas/core/impure.ts -> ops/cli.ts [core-is-pure]',
         'lambdas/core/impure.ts -> ops/cli.ts [lambda-code-ships-alone]',
         'lambdas/core/impure.ts -> lambdas/transform/handler [core-is-pure]',
+        'lambdas/core/parquet/deep.ts -> hyparquet-writer/src/metadata.js [library-internals-behind-one-module]',
+        'lambdas/core/load/driver.ts -> pg-copy-streams [core-imports-no-database-driver]',
         'lib/stack.ts -> lambdas/core/load/loader [stack-builds-no-runtime]',
         'ops/cli.ts -> vitest [product-never-imports-tests]',
+        'ops/edges.ts -> lambdas/load/config [ops-uses-adapters-not-handlers]',
+        'ops/deep-core.ts -> lambdas/core/load/loader [core-modules-through-their-index]',
+        'ops/edges.ts -> local/adapters/file-object-store [ops-uses-adapters-not-handlers]',
       ].sort(),
     );
   });

@@ -6,11 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseDatabaseSecret } from '../../lambdas/adapters/aws/secrets';
 import { readLoadConfig } from '../../lambdas/load/config';
-import { scrub, tlsOptions } from '../../lambdas/load/database';
+import { scrub, tlsOptions, newPostgresClient } from '../../lambdas/adapters/pg/connect';
 import { WAREHOUSE_SECRET_TEMPLATE } from '../../lib/warehouse-secret';
 import { BUCKET, LoadTestEnvironment } from './support/warehouse';
 import { dims, facts } from './support/rows';
@@ -28,7 +27,7 @@ beforeAll(async () => {
   await env.start();
   target = new URL(env.url);
   // A login of its own, owning the test database (so it may create the schema).
-  const admin = new pg.Client({ connectionString: env.url });
+  const admin = newPostgresClient(env.url);
   await admin.connect();
   await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
   await admin.query(`ALTER DATABASE ${target.pathname.slice(1)} OWNER TO ${role}`);

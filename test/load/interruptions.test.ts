@@ -12,6 +12,7 @@ import { RecordingLog } from '../support/recorders';
 import { TableLock } from './support/blocking';
 import { LoadTestEnvironment } from './support/warehouse';
 import { day, dims, facts } from './support/rows';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 let env: LoadTestEnvironment;
 beforeEach(async () => {
@@ -65,7 +66,7 @@ describe('an unreachable database', () => {
   it('is a clear, thrown error (for the scheduler to retry) that loses no position', async () => {
     await env.bucket.writeBatch({ sourceTable: 'staff', sequence: 1, tables: { dim_staff: [dims.staff()] } });
     const unreachable = async () => {
-      const client = new (await import('pg')).default.Client({ host: '127.0.0.1', port: 1, user: 'x', password: 'never-logged', database: 'x' });
+      const client = newPostgresClient({ host: '127.0.0.1', port: 1, user: 'x', password: 'never-logged', database: 'x' });
       await client.connect();
       return client;
     };

@@ -6,16 +6,15 @@
  * (versions `<last_updated>.<sequence>`) let newer objects win.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
 import { loadPendingBatches } from '../../lambdas/core/load/loader';
-import { exactTypes } from '../../lambdas/core/load/session';
 import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
 import { type TestDatabase, createTestDatabase } from '../support/database';
 import { PROCESSED_BUCKET, TransformHarness } from '../transform/support/harness';
 import { RecordingLog, RecordingMetrics } from '../support/recorders';
 import { line } from '../support/source-rows';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 const h = new TransformHarness();
 let database: TestDatabase;
@@ -33,7 +32,7 @@ afterAll(() => {
 const TYPO = '2099-01-01T00:00:00.000000';
 
 async function query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: database.url, types: exactTypes });
+  const client = newPostgresClient(database.url);
   await client.connect();
   try {
     return (await client.query<T>(sql, params)).rows;
@@ -53,7 +52,7 @@ async function load(): Promise<void> {
   const summary = await loadPendingBatches(
     {
       connect: async () => {
-        const client = new pg.Client({ connectionString: database.url, types: exactTypes });
+        const client = newPostgresClient(database.url);
         await client.connect();
         return client;
       },

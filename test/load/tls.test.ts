@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatabaseConnectionError, tlsOptions, urlConnector } from '../../lambdas/load/database';
+import { DatabaseConnectionError, tlsOptions, urlConnector } from '../../lambdas/adapters/pg/connect';
 import { type TlsPostgres, startTlsPostgres } from '../support/tls-postgres';
 
 let server: TlsPostgres;

@@ -16,6 +16,7 @@ import { readLoadConfig } from '../../lambdas/load/config';
 import { PROJECT_ROOT } from '../../lib/pipeline-function';
 import { BUCKET, LoadTestEnvironment } from './support/warehouse';
 import { dims, facts } from './support/rows';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 const env = new LoadTestEnvironment();
 const secretsManager = mockClient(SecretsManagerClient);
@@ -34,7 +35,7 @@ function documentedLoginSql(): string {
 }
 
 async function admin<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: env.url });
+  const client = newPostgresClient(env.url);
   await client.connect();
   try {
     return await use(client);

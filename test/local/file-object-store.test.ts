@@ -3,8 +3,8 @@ import { mkdtemp, readdir, readFile, utimes, writeFile, mkdir } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { withFileGuard } from '../../local/adapters/file-guard';
-import { FileObjectStore, GUARD_STALE_MS, InvalidObjectKeyError, TEMP_DIRECTORY } from '../../local/adapters/file-object-store';
+import { withFileGuard } from '../../lambdas/adapters/file/file-guard';
+import { FileObjectStore, GUARD_STALE_MS, InvalidObjectKeyError, TEMP_DIRECTORY } from '../../lambdas/adapters/file/file-object-store';
 
 let parent: string;
 let root: string;

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FileParameterStore } from '../../local/adapters/file-parameter-store';
+import { FileParameterStore } from '../../lambdas/adapters/file/file-parameter-store';
 
 let directory: string;
 let file: string;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readIngestionObject } from '../../lambdas/core/objects';
 import { parseIngestionKey } from '../../lambdas/core/layout';
 import { SOURCE_TABLE_NAMES, SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
-import { FileObjectStore } from '../../local/adapters/file-object-store';
+import { FileObjectStore } from '../../lambdas/adapters/file/file-object-store';
 import {
   type IngestionObject,
   IngestionObjectWriter,

@@ -9,12 +9,12 @@ import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/pipeline-function';
 import { scrubPassword, withoutPassword } from '../../local/database-url';
 import { type TestDatabase, createTestDatabase } from '../support/database';
 import { line } from '../support/source-rows';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 const run = promisify(execFile);
 const role = `local_${randomBytes(4).toString('hex')}`;
@@ -26,7 +26,7 @@ let url: URL;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const admin = new pg.Client({ connectionString: database.url });
+  const admin = newPostgresClient(database.url);
   await admin.connect();
   try {
     await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
@@ -41,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await database?.drop();
-  const admin = new pg.Client({ connectionString: inject('databaseUrl') });
+  const admin = newPostgresClient(inject('databaseUrl'));
   await admin.connect();
   await admin.query(`DROP ROLE IF EXISTS ${role}`).finally(() => admin.end());
 });

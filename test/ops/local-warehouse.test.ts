@@ -7,12 +7,12 @@ import { access, chmod, mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres';
 import { runCli } from '../../ops/cli';
 import { LOCAL_WAREHOUSE_DATABASE, LocalWarehouse } from '../../ops/local-warehouse';
 import { captureIo } from './support/local-state';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 let stateDir: string;
 let dataDir: string;
@@ -36,7 +36,7 @@ async function isRunning(): Promise<boolean> {
 }
 
 async function databaseName(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
+  const client = newPostgresClient(url);
   await client.connect();
   try {
     return (await client.query<{ name: string }>('SELECT current_database() AS name')).rows[0]!.name;
@@ -52,7 +52,7 @@ beforeAll(async () => {
   dataDir = join(stateDir, 'postgres');
   // What `npm start` leaves behind: an initialised cluster holding the warehouse database.
   const postgres = await startEmbeddedPostgres({ dataDir });
-  const client = new pg.Client({ connectionString: postgres.url });
+  const client = newPostgresClient(postgres.url);
   await client.connect();
   await client.query(`CREATE DATABASE ${LOCAL_WAREHOUSE_DATABASE}`);
   await client.end();

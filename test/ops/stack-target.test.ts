@@ -11,7 +11,6 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../../lambdas/adapters/aws/ssm-parameter-store';
@@ -20,8 +19,8 @@ import { loadPendingBatches } from '../../lambdas/core/load/loader';
 import { noMetrics, silentLog } from '../../lambdas/core/ports';
 import { transformObject } from '../../lambdas/core/transform/transform-object';
 import { IngestionObjectWriter, evolve, generateDataset, snapshot } from '../../local/generator';
-import { decodeS3EventKey } from '../../lambdas/transform/s3-event';
-import { isForcedReplay } from '../../lambdas/transform/replay-event';
+import { decodeS3EventKey } from '../../lambdas/adapters/aws/s3-event';
+import { isForcedReplay } from '../../lambdas/adapters/aws/replay-event';
 import { runCli } from '../../ops/cli';
 import type { Reconciliation } from '../../ops/reconcile/reconcile';
 import { StackResolutionError, resolveStack } from '../../ops/stack-resources';
@@ -31,6 +30,7 @@ import { type TestDatabase, createTestDatabase } from '../support/database';
 import { FakeS3 } from '../support/s3-mock';
 import { FakeSsm } from '../support/ssm-mock';
 import { captureIo } from './support/local-state';
+import { connectPostgres } from '../../lambdas/adapters/pg/connect';
 
 const STACK = 'AcmeElt';
 const OUTPUTS = {
@@ -123,11 +123,7 @@ beforeAll(async () => {
   for (const object of objects) await transformObject(deps, { key: object.key });
   await loadPendingBatches(
     {
-      connect: async () => {
-        const client = new pg.Client({ connectionString: database.url });
-        await client.connect();
-        return client;
-      },
+      connect: () => connectPostgres(database.url),
       store: processed,
       layout,
       log: silentLog,

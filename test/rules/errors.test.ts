@@ -11,8 +11,8 @@ import { BatchLoadError, DeadlineReachedError } from '../../lambdas/core/load/er
 import { BadObjectError } from '../../lambdas/core/objects';
 import { TransformLockLostError } from '../../lambdas/core/transform/transform-lock';
 import { ConfigurationError as LoadConfigurationError, readLoadConfig } from '../../lambdas/load/config';
-import { DatabaseConnectionError } from '../../lambdas/load/database';
-import { TlsSettingError } from '../../lambdas/load/url-tls';
+import { DatabaseConnectionError } from '../../lambdas/adapters/pg/connect';
+import { TlsSettingError } from '../../lambdas/adapters/pg/url-tls';
 import { TransformFailedError } from '../../lambdas/transform/handler';
 import { ConfigurationError as TransformConfigurationError, readTransformConfig } from '../../lambdas/transform/config';
 import { UsageError as LocalUsageError } from '../../local/cli-options';

@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { App, type CfnResource } from 'aws-cdk-lib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileObjectStore } from '../../local/adapters/file-object-store';
+import { FileObjectStore } from '../../lambdas/adapters/file/file-object-store';
 import { IngestionObjectWriter, generateDataset, snapshot } from '../../local/generator';
 import { readPipelineConfig } from '../../lib/config/pipeline-config';
 import { PROJECT_ROOT } from '../../lib/pipeline-function';

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 export interface TestDatabase {
   readonly url: string;
@@ -28,7 +29,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+  const client = newPostgresClient(url);
   await client.connect();
   try {
     return await use(client);

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { isForcedReplay, operatorReplayEvent } from '../../lambdas/transform/replay-event';
+import { isForcedReplay, operatorReplayEvent } from '../../lambdas/adapters/aws/replay-event';
 import { FakeS3 } from '../support/s3-mock';
 import { FakeSsm } from '../support/ssm-mock';
 import { line } from '../support/source-rows';
@@ -314,7 +314,7 @@ describe('transform handler configuration', () => {
 
 describe('operator replay events', () => {
   it('encode keys the way S3 events do, so the handler decodes them back exactly', async () => {
-    const { decodeS3EventKey } = await import('../../lambdas/transform/s3-event');
+    const { decodeS3EventKey } = await import('../../lambdas/adapters/aws/s3-event');
     for (const key of ['landing zone/a+b/sales_order/0000000001_20241114T093012345.jsonl', 'dépôt/100%/x.jsonl.gz']) {
       const encoded = operatorReplayEvent({ bucket: 'b', key }, new Date(0)).Records[0]!.s3.object.key;
       expect(encoded).not.toContain(' ');

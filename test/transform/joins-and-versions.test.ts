@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ProcessedLayout } from '../../lambdas/core/layout';
 import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
 import { JoinStateStore, type TableState } from '../../lambdas/core/transform/join-state';
-import { FileObjectStore } from '../../local/adapters/file-object-store';
+import { FileObjectStore } from '../../lambdas/adapters/file/file-object-store';
 import { rows, ts } from '../support/source-rows';
 import { remodel } from './support/remodel';
 

@@ -17,7 +17,7 @@ import {
   lockGroupOf,
   lockKey,
 } from '../../lambdas/core/transform/transform-lock';
-import { FileObjectStore } from '../../local/adapters/file-object-store';
+import { FileObjectStore } from '../../lambdas/adapters/file/file-object-store';
 import { TransformHarness } from './support/harness';
 import { RecordingLog } from '../support/recorders';
 import { line } from '../support/source-rows';

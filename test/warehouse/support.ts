@@ -1,9 +1,9 @@
 import pg from 'pg';
-import { exactTypes } from '../../lambdas/core/load/session';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 /** A connected client on `url` that reads values back as the server's text. */
 export async function connectTo(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, types: exactTypes });
+  const client = newPostgresClient(url);
   await client.connect();
   return client;
 }

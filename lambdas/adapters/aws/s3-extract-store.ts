@@ -14,7 +14,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import type { ExtractStore, SpooledBody, StoredObject, WriteOptions } from '../../core/extract/ports';
+import type { ExtractStore, SpooledBody, StoredObject, WriteOptions } from '../../core/extract';
 import type { StoredObjectInfo } from '../../core/ports';
 import { S3ObjectStore } from './s3-object-store';
 

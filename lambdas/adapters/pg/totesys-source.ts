@@ -7,18 +7,11 @@
 import { StringDecoder } from 'node:string_decoder';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import type { SourceTableDefinition } from '../../core/schema/source-tables';
-import {
-  type SourceDatabase,
-  type SourceRow,
-  type SourceSession,
-  SourceUnavailableError,
-} from '../../core/extract/ports';
-import { parsePgSnapshot } from '../../core/extract/snapshot-cursor';
-import { scrub } from '../../load/database';
+import type { SourceTableDefinition } from '../../core/schema';
+import { parsePgSnapshot, type SourceDatabase, type SourceRow, type SourceSession, SourceUnavailableError } from '../../core/extract';
+import { clientOptions, scrub } from './connect';
 import { parseCopyLine } from './copy-text';
 
-const CONNECT_TIMEOUT_MS = 10_000;
 const XID_SPACE = 4294967296n;
 
 export interface SourceConnection {
@@ -66,7 +59,7 @@ export class PgSourceDatabase implements SourceDatabase {
 
   async open(): Promise<SourceSession> {
     const { secrets } = this.connection;
-    const client = new pg.Client({ ...this.connection.config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    const client = new pg.Client(clientOptions(this.connection.config));
     client.on('error', () => {}); // a dropped connection surfaces as the failing query's error
     try {
       await client.connect();

@@ -3,7 +3,7 @@
  * ledger row. Files are fetched and checked against their definitions before the
  * transaction opens, so a malformed batch never touches the database.
  */
-import type { ClientBase } from 'pg';
+import type { SqlClient } from '../sql-client';
 import type { BatchFile } from '../layout';
 import type { Log, ObjectStore } from '../ports';
 import {
@@ -37,7 +37,7 @@ import type { ScheduledBatch } from './pending-batches';
 import { RowValueError, copyIntoStaging } from './staging';
 
 export interface BatchLoadContext {
-  readonly client: ClientBase;
+  readonly client: SqlClient;
   readonly store: ObjectStore;
   readonly schemas: WarehouseSchemas;
   /** Epoch ms: statements are cancelled past it and the batch rolled back. */

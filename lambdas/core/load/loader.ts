@@ -6,7 +6,6 @@
  * cannot take it skips (logging why). The ledger row claimed inside each batch's
  * transaction is a second guard, so even without the lock no batch loads twice.
  */
-import type { ClientBase } from 'pg';
 import type { ProcessedLayout } from '../layout';
 import { LoadMetric, TABLE_DIMENSION } from '../metric-names';
 import type { Log, Metrics, ObjectStore } from '../ports';
@@ -24,9 +23,10 @@ import { BatchLoadError, DeadlineReachedError, describeDatabaseError, isDataReje
 import { type BatchLoadResult, type RowCounts, loadBatch } from './load-batch';
 import { PendingBatches } from './pending-batches';
 import { prepareSession } from './session';
+import type { DatabaseClient } from '../sql-client';
 
-/** A connected client the run owns and ends. */
-export type DatabaseClient = ClientBase & { end(): Promise<void> };
+/** A connected client the run owns and ends (the port in ../sql-client.ts). */
+export type { DatabaseClient };
 
 export interface LoaderDependencies {
   /** Opens a new connection to the warehouse. */

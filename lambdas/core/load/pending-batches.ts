@@ -11,7 +11,7 @@
  * before fact batches on a tie. Dimensions are version-guarded and facts deduplicated,
  * so order only decides how many placeholders are made and filled along the way.
  */
-import type { ClientBase } from 'pg';
+import type { QueryClient } from '../sql-client';
 import type { BatchManifest, ProcessedLayout } from '../layout';
 import type { ObjectStore } from '../ports';
 import { SOURCE_TABLE_NAMES, type SourceTableName } from '../schema/source-tables';
@@ -34,7 +34,7 @@ export type ScheduledBatch =
 
 /** Per source table: the contiguous loaded sequence, and the loaded sequences above it. */
 export async function readLedgerPositions(
-  client: ClientBase,
+  client: QueryClient,
   schemas: WarehouseSchemas,
 ): Promise<Map<SourceTableName, { contiguous: number; loadedAbove: Set<number> }>> {
   const ledger = qualified(schemas.control, CONTROL_TABLES.loadedBatch);
@@ -71,7 +71,7 @@ export class PendingBatches {
   ) {}
 
   static async find(
-    client: ClientBase,
+    client: QueryClient,
     store: ObjectStore,
     layout: ProcessedLayout,
     schemas: WarehouseSchemas,

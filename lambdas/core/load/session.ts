@@ -1,9 +1,8 @@
 /**
- * Settings for the loader's database session, and type parsers for reading the warehouse
- * back exactly (DATE and TIME as text, never a Date in the machine's zone).
+ * Settings for the loader's database session. (The type parsers that read the warehouse
+ * back exactly live with the client, in lambdas/adapters/pg/connect.ts.)
  */
-import type { ClientBase, CustomTypesConfig } from 'pg';
-import pg from 'pg';
+import type { QueryClient } from '../sql-client';
 
 export const APPLICATION_NAME = 'totesys-load';
 
@@ -15,7 +14,7 @@ const IDLE_IN_TRANSACTION_TIMEOUT_MS = 120_000;
 /** …and a session idle outside one (it may hold the run lock) after this. */
 const IDLE_SESSION_TIMEOUT_MS = 600_000;
 
-export async function prepareSession(client: ClientBase): Promise<void> {
+export async function prepareSession(client: QueryClient): Promise<void> {
   await client.query(
     `SELECT set_config('application_name', $1, false),
   set_config('idle_in_transaction_session_timeout', $2, false),
@@ -29,15 +28,3 @@ export async function prepareSession(client: ClientBase): Promise<void> {
     [String(IDLE_SESSION_TIMEOUT_MS)],
   );
 }
-
-const DATE_OID = 1082;
-const TIME_OID = 1083;
-const NUMERIC_OID = 1700;
-
-/** Type parsers that keep dates, times and numerics as the server's text. */
-export const exactTypes: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === DATE_OID || oid === TIME_OID || oid === NUMERIC_OID) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format);
-  }) as CustomTypesConfig['getTypeParser'],
-};

@@ -4,10 +4,7 @@
  * warehouse column types, so the server parses and range-checks every value, and no
  * constraints, so the checks that matter happen in one statement afterwards.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ClientBase } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import type { SqlClient } from '../sql-client';
 import type { WarehouseTableDefinition } from '../schema/warehouse-tables';
 import { sqlType } from '../warehouse/ddl';
 import { quoteIdent } from '../warehouse/names';
@@ -44,7 +41,7 @@ export class RowValueError extends PipelineError {
 
 /** Creates the staging table and COPYs the file into it; returns the number of rows. */
 export async function copyIntoStaging(
-  client: ClientBase,
+  client: SqlClient,
   table: WarehouseTableDefinition,
   file: ParquetFile,
 ): Promise<number> {
@@ -52,9 +49,7 @@ export async function copyIntoStaging(
   if (table.kind === 'fact') columns.push(`${quoteIdent(STAGE_ROW_COLUMN)} bigint GENERATED ALWAYS AS IDENTITY`);
   await client.query(`CREATE TEMP TABLE ${quoteIdent(`stage_${table.name}`)} (${columns.join(', ')}) ON COMMIT DROP`);
   const names = table.columns.map((column) => quoteIdent(column.name)).join(', ');
-  const copy = client.query(copyFrom(`COPY ${stagingTable(table)} (${names}) FROM STDIN`));
-  await pipeline(Readable.from(copyText(table, file)), copy);
-  return copy.rowCount;
+  return client.copyIn(`COPY ${stagingTable(table)} (${names}) FROM STDIN`, copyText(table, file));
 }
 
 async function* copyText(table: WarehouseTableDefinition, file: ParquetFile): AsyncGenerator<string> {

@@ -7,7 +7,7 @@
  */
 import type { ColumnChunk, Encoding, SchemaElement, Statistics } from 'hyparquet';
 import type { Writer } from 'hyparquet-writer';
-import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
+import { writePageHeader } from './hyparquet-writer-internals';
 import type { ColumnBuffer } from './column-buffers';
 import { type IntDictionary, bitWidth, intDictionary } from './dictionary';
 import type { PageCompression } from './page-compression';

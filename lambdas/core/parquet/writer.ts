@@ -7,7 +7,7 @@
  * dictionaries are encoded here, from typed arrays.
  */
 import type { ColumnChunk, RowGroup, SchemaElement } from 'hyparquet';
-import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import { writeMetadata } from './hyparquet-writer-internals';
 import { snappyCompressor } from 'hysnappy';
 import { VERSION_HASH_COLUMN, type WarehouseTableDefinition } from '../schema/warehouse-tables';
 import { GrowableByteWriter } from './growable-byte-writer';

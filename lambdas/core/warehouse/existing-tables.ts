@@ -3,7 +3,7 @@
  * Postgres's catalog: columns (type, nullability, default, collation), primary and unique
  * keys, references, whether it holds rows, and whether the loader's login owns it.
  */
-import type { ClientBase } from 'pg';
+import type { QueryClient } from '../sql-client';
 import { qualified } from './names';
 
 export interface ExistingColumn {
@@ -33,7 +33,7 @@ export interface ExistingTable {
 
 /** The tables of `names` that exist in `schema`, by name. */
 export async function readExistingTables(
-  client: ClientBase,
+  client: QueryClient,
   schema: string,
   names: readonly string[],
 ): Promise<Map<string, ExistingTable>> {
@@ -49,7 +49,7 @@ export async function readExistingTables(
 }
 
 async function readTable(
-  client: ClientBase,
+  client: QueryClient,
   schema: string,
   table: { oid: number; name: string; owned: boolean },
 ): Promise<ExistingTable> {

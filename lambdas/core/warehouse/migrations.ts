@@ -9,7 +9,7 @@
  * new ones. Change the schema by appending a step.
  */
 import { createHash } from 'node:crypto';
-import type { ClientBase } from 'pg';
+import type { QueryClient } from '../sql-client';
 import { type Log, silentLog } from '../ports';
 import { controlDdl } from './control-ddl';
 import { warehouseDdl } from './ddl';
@@ -33,7 +33,7 @@ export interface Migration {
   readonly name: string;
   statements(schemas: WarehouseSchemas): string[];
   /** Applies the step when running its statements in order is not enough (its checksum is still its statements'). */
-  apply?(client: ClientBase, schemas: WarehouseSchemas, log: Log): Promise<void>;
+  apply?(client: QueryClient, schemas: WarehouseSchemas, log: Log): Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -66,7 +66,7 @@ export function migrationChecksum(migration: Migration, schemas: WarehouseSchema
 
 /** Brings the database to CURRENT_SCHEMA_VERSION. Safe to call on every run, from many processes at once. */
 export async function migrate(
-  client: ClientBase,
+  client: QueryClient,
   options: { schemas?: WarehouseSchemas; log?: Log } = {},
 ): Promise<MigrationResult> {
   const schemas = options.schemas ?? DEFAULT_SCHEMAS;

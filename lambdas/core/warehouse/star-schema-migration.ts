@@ -4,7 +4,7 @@
  * adopt-tables.ts) or, if they differ, the whole migration is refused listing every
  * difference, before anything is changed.
  */
-import type { ClientBase } from 'pg';
+import type { QueryClient } from '../sql-client';
 import type { Log } from '../ports';
 import { type TableDifference, TableAdoptionError, planAdoption } from './adopt-tables';
 import { tableDdl, warehouseTablesInOrder } from './ddl';
@@ -13,7 +13,7 @@ import { type WarehouseSchemas, quoteIdent } from './names';
 import { runDdl } from './schema-statements';
 import { expectedShape } from './table-shape';
 
-export async function applyStarSchema(client: ClientBase, schemas: WarehouseSchemas, log: Log): Promise<void> {
+export async function applyStarSchema(client: QueryClient, schemas: WarehouseSchemas, log: Log): Promise<void> {
   await runDdl(client, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemas.warehouse)}`);
   const tables = warehouseTablesInOrder();
   const existing = await readExistingTables(client, schemas.warehouse, tables.map((t) => t.name));

@@ -2,7 +2,7 @@
  * What the warehouse holds, for the loader's report and the operator CLI: placeholders
  * outstanding, batches loaded and the last sequence per source table, rows per table.
  */
-import type { ClientBase } from 'pg';
+import type { QueryClient } from '../sql-client';
 import { SOURCE_TABLE_NAMES, type SourceTableName } from '../schema/source-tables';
 import {
   DIMENSION_TABLES,
@@ -37,7 +37,7 @@ export const PLACEHOLDER_DIMENSIONS: readonly DimensionTableName[] = Object.valu
   .map((table) => table.name);
 
 export async function countPlaceholders(
-  client: ClientBase,
+  client: QueryClient,
   schemas: WarehouseSchemas = DEFAULT_SCHEMAS,
 ): Promise<Partial<Record<DimensionTableName, number>>> {
   const sql = PLACEHOLDER_DIMENSIONS.map(
@@ -49,7 +49,7 @@ export async function countPlaceholders(
 }
 
 export async function warehouseStatus(
-  client: ClientBase,
+  client: QueryClient,
   schemas: WarehouseSchemas = DEFAULT_SCHEMAS,
 ): Promise<WarehouseStatus> {
   const version = await client.query<{ version: number | null }>(

@@ -7,13 +7,12 @@
 import { gzipSync } from 'node:zlib';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import pg from 'pg';
+import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';
 import { S3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../../../lambdas/adapters/aws/ssm-parameter-store';
 import type { RejectedRow } from '../../../lambdas/core/objects';
 import { type BatchManifest, ProcessedLayout, ingestionKey } from '../../../lambdas/core/layout';
 import { type LoadSummary, loadPendingBatches } from '../../../lambdas/core/load/loader';
-import { exactTypes } from '../../../lambdas/core/load/session';
 import type { CellValue } from '../../../lambdas/core/schema/column-types';
 import type { SourceTableName } from '../../../lambdas/core/schema/source-tables';
 import type { WarehouseTableName } from '../../../lambdas/core/schema/warehouse-tables';
@@ -98,7 +97,7 @@ export class BadInputHarness {
     const summary = await loadPendingBatches(
       {
         connect: async () => {
-          const client = new pg.Client({ connectionString: databaseUrl, types: exactTypes });
+          const client = newPostgresClient(databaseUrl);
           await client.connect();
           return client;
         },

@@ -14,7 +14,7 @@
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import type { DatabaseClient } from '../../../lambdas/core/load/loader';
-import { exactTypes } from '../../../lambdas/core/load/session';
+import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';
 
 export type StrikeMode = 'terminate' | 'vanish' | 'vanish-after-send';
 
@@ -44,7 +44,7 @@ export class FaultyConnections {
   /** A `connect` for the loader: every connection it opens carries `fault` (none: a plain one). */
   connector(fault?: ConnectionFault): () => Promise<DatabaseClient> {
     return async () => {
-      const client = new pg.Client({ connectionString: this.url, types: exactTypes });
+      const client = newPostgresClient(this.url);
       await client.connect();
       if (fault) this.arm(client, fault);
       return client;

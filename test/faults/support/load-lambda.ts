@@ -4,10 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import pg from 'pg';
 import { vi } from 'vitest';
 import type { LoadSummary } from '../../../lambdas/core/load/loader';
 import { PROCESSED_BUCKET, PROCESSED_PREFIX } from './transform-lambda';
+import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';
 
 export type LoadOutcome = { readonly ok: true; readonly summary: LoadSummary } | { readonly ok: false; readonly error: Error };
 
@@ -71,7 +71,7 @@ export class LoaderRole {
   }
 
   private async admin(sql: string): Promise<void> {
-    const client = new pg.Client({ connectionString: this.adminUrl });
+    const client = newPostgresClient(this.adminUrl);
     await client.connect();
     try {
       await client.query(sql);

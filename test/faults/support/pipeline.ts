@@ -9,12 +9,10 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import pg from 'pg';
 import { vi } from 'vitest';
 import { S3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { ProcessedLayout } from '../../../lambdas/core/layout';
 import { type LoadSummary, type LoaderDependencies, loadPendingBatches } from '../../../lambdas/core/load/loader';
-import { exactTypes } from '../../../lambdas/core/load/session';
 import type { IngestionObject } from '../../../local/generator';
 import { type TestDatabase, createTestDatabase } from '../../support/database';
 import { FakeS3 } from '../../support/s3-mock';
@@ -23,6 +21,7 @@ import { RecordingLog, RecordingMetrics } from '../../support/recorders';
 import { AwsFaults } from './aws-faults';
 import { type Fingerprint, fingerprint } from './fingerprint';
 import { PowertoolsOutput } from './powertools-output';
+import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';
 import {
   type Delivery,
   INGESTION_BUCKET,
@@ -162,7 +161,7 @@ export class FaultPipeline {
     const url = this.databaseUrl;
     return {
       connect: async () => {
-        const client = new pg.Client({ connectionString: url, types: exactTypes });
+        const client = newPostgresClient(url);
         await client.connect();
         return client;
       },
@@ -203,7 +202,7 @@ export class FaultPipeline {
 
   /** A query on the warehouse database as the test's superuser. */
   async query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, types: exactTypes });
+    const client = newPostgresClient(this.databaseUrl);
     await client.connect();
     try {
       return (await client.query<T>(sql, params)).rows;

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { ProcessedLayout } from '../../../lambdas/core/layout';
 import { type ObjectStore, type ParameterStore, noMetrics, silentLog } from '../../../lambdas/core/ports';
 import { transformObject } from '../../../lambdas/core/transform/transform-object';
-import { FileObjectStore } from '../../../local/adapters/file-object-store';
-import { FileParameterStore } from '../../../local/adapters/file-parameter-store';
+import { FileObjectStore } from '../../../lambdas/adapters/file/file-object-store';
+import { FileParameterStore } from '../../../lambdas/adapters/file/file-parameter-store';
 
 export interface TransformProcessOptions {
   readonly root: string;

@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { APPLICATION_NAME } from '../../../lambdas/core/load/session';
 import type { WarehouseTableName } from '../../../lambdas/core/schema/warehouse-tables';
+import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';
 
 export class TableLock {
   private constructor(
@@ -16,7 +17,7 @@ export class TableLock {
 
   /** Takes a SHARE lock on `table`: loaders' INSERTs into it wait until release(). */
   static async take(url: string, table: WarehouseTableName): Promise<TableLock> {
-    const client = new pg.Client({ connectionString: url });
+    const client = newPostgresClient(url);
     await client.connect();
     await client.query('BEGIN');
     await client.query(`LOCK TABLE public.${table} IN SHARE MODE`);

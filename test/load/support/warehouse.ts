@@ -4,18 +4,17 @@
  * snapshot of every table for before/after comparisons.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import pg from 'pg';
 import { S3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { ProcessedLayout } from '../../../lambdas/core/layout';
-import type { DatabaseClient, LoadOptions, LoaderDependencies, LoadSummary } from '../../../lambdas/core/load/loader';
+import type { LoadOptions, LoaderDependencies, LoadSummary } from '../../../lambdas/core/load/loader';
 import { loadPendingBatches } from '../../../lambdas/core/load/loader';
-import { exactTypes } from '../../../lambdas/core/load/session';
 import { WAREHOUSE_TABLES, WAREHOUSE_TABLE_NAMES, type WarehouseTableName } from '../../../lambdas/core/schema/warehouse-tables';
 import { type TestDatabase, createTestDatabase } from '../../support/database';
 import { FakeS3 } from '../../support/s3-mock';
 import { RecordingLog, RecordingMetrics } from '../../support/recorders';
 import { ProcessedBucket } from './processed-bucket';
 import type { Row } from './rows';
+import { type PostgresClient, newPostgresClient } from '../../../lambdas/adapters/pg/connect';
 
 export const BUCKET = 'totesys-processed';
 
@@ -40,8 +39,8 @@ export class LoadTestEnvironment {
   }
 
   /** A new connected client that reads dates, times and numerics as the server's text. */
-  connect = async (): Promise<DatabaseClient> => {
-    const client = new pg.Client({ connectionString: this.url, types: exactTypes });
+  connect = async (): Promise<PostgresClient> => {
+    const client = newPostgresClient(this.url);
     await client.connect();
     return client;
   };

@@ -9,17 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ingestionKey } from '../../../lambdas/core/layout';
-import { exactTypes } from '../../../lambdas/core/load/session';
 import { noMetrics, silentLog } from '../../../lambdas/core/ports';
 import type { SourceTableName } from '../../../lambdas/core/schema/source-tables';
-import { FileObjectStore } from '../../../local/adapters/file-object-store';
-import { FileParameterStore } from '../../../local/adapters/file-parameter-store';
+import { FileObjectStore } from '../../../lambdas/adapters/file/file-object-store';
+import { FileParameterStore } from '../../../lambdas/adapters/file/file-parameter-store';
 import { landGeneratedData } from '../../../local/generated-data';
 import { type IngestionHistory, simulateIngestion } from '../../../local/generator';
 import { type PipelineResult, runPipeline } from '../../../local/run-pipeline';
 import { type Target, localTarget } from '../../../ops/targets';
 import { type TestDatabase, createTestDatabase } from '../../support/database';
 import { line } from '../../support/source-rows';
+import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';
 
 export const SEED = 11;
 export const SCALE = 0.02;
@@ -59,7 +59,7 @@ export async function buildLocalState(prepare: (ingestion: FileObjectStore) => P
       progress: () => {},
     });
   const firstRun = await rerun();
-  const client = new pg.Client({ connectionString: database.url, types: exactTypes });
+  const client = newPostgresClient(database.url);
   await client.connect();
   return {
     stateDir,

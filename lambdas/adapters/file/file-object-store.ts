@@ -27,8 +27,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { link, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { withFileGuard } from './file-guard';
-import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../lambdas/core/ports';
-import { PipelineError } from '../../lambdas/core/errors';
+import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../core/ports';
+import { PipelineError } from '../../core/errors';
 
 /** Directory under the root holding in-flight writes; no key may start with it. */
 export const TEMP_DIRECTORY = '.file-object-store-tmp';

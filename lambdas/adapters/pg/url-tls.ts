@@ -5,8 +5,8 @@
  * one place. A URL's mode is used when nothing explicit is set; both set and different is
  * refused; and the URL reaches pg without its TLS parameters, so the resolved mode holds.
  */
-import type { SslMode } from './config';
-import { PipelineError } from '../core/errors';
+import type { SslMode } from '../../environment';
+import { PipelineError } from '../../core/errors';
 
 export class TlsSettingError extends PipelineError {
   readonly kind = 'usage';

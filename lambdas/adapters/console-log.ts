@@ -3,7 +3,7 @@
  * (info and debug only with --verbose), and metrics are summed so the run summary can
  * report them.
  */
-import type { Log, LogAttributes, Metrics } from '../lambdas/core/ports';
+import type { Log, LogAttributes, Metrics } from '../core/ports';
 
 export function consoleLog(verbose: boolean, write: (line: string) => void = (line) => process.stderr.write(line)): Log {
   const emit = (level: string) => (message: string, attributes?: LogAttributes) =>

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { ParameterStore } from '../../lambdas/core/ports';
+import type { ParameterStore } from '../../core/ports';
 import { withFileGuard } from './file-guard';
 
 export class FileParameterStore implements ParameterStore {

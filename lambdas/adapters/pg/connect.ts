@@ -1,24 +1,78 @@
 /**
- * Connecting to the warehouse: TLS as configured, a connect timeout, and errors that say
- * where the loader tried to connect without ever carrying the password.
+ * The one place a Postgres client is built: the Lambdas, local mode, ops, benchmarks and
+ * tests all connect with the same options (exact types, a connect timeout, TCP
+ * keep-alive), TLS as configured, and errors that say where the connection was tried
+ * without ever carrying the password.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type ConnectionOptions, rootCertificates } from 'node:tls';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import type { DatabaseClient } from '../core/load/loader';
-import { exactTypes } from '../core/load/session';
-import type { DatabaseSecret } from '../adapters/aws/secrets';
-import type { SslMode } from './config';
+import type { CustomTypesConfig } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DatabaseClient } from '../../core/sql-client';
+import { LAMBDA_RUNTIME_CA_PATH, type SslMode } from '../../environment';
+import type { DatabaseSecret } from '../aws/secrets';
 import { withoutTlsParameters } from './url-tls';
-import { PipelineError } from '../core/errors';
+import { PipelineError } from '../../core/errors';
 
 /**
  * The Lambda Node.js runtimes ship Amazon's CA certificates, RDS's included, here (they
  * are not loaded by default since Node 20). Verified TLS uses it when present.
  */
-export const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+export const LAMBDA_CA_BUNDLE = LAMBDA_RUNTIME_CA_PATH;
 
-const CONNECT_TIMEOUT_MS = 10_000;
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+const DATE_OID = 1082;
+const TIME_OID = 1083;
+const NUMERIC_OID = 1700;
+
+/** Type parsers that keep dates, times and numerics as the server's text (never a Date in the machine's zone, never a float). */
+const exactTypes: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === DATE_OID || oid === TIME_OID || oid === NUMERIC_OID) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  }) as CustomTypesConfig['getTypeParser'],
+};
+
+/** A `postgres://` URL or discrete settings (from a secret). */
+export type PostgresTarget = string | pg.ClientConfig;
+
+/** The options every client gets, over the target's own. */
+export function clientOptions(target: PostgresTarget): pg.ClientConfig {
+  const config = typeof target === 'string' ? { connectionString: target } : target;
+  return { ...config, types: exactTypes, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true };
+}
+
+/** A pg client that is also the core's database port (lambdas/core/sql-client.ts). */
+export type PostgresClient = pg.Client & DatabaseClient;
+
+/** A client with the shared options, not yet connected. */
+export function newPostgresClient(target: PostgresTarget): PostgresClient {
+  const client = new pg.Client(clientOptions(target));
+  return Object.assign(client, { copyIn: (sql: string, text: AsyncIterable<string>) => copyIn(client, sql, text) });
+}
+
+/** COPY … FROM STDIN through pg-copy-streams, fed from `text`; the rows copied. */
+async function copyIn(client: pg.Client, sql: string, text: AsyncIterable<string>): Promise<number> {
+  const copy = client.query(copyFrom(sql));
+  await pipeline(Readable.from(text), copy);
+  return copy.rowCount;
+}
+
+/** A connected client with the shared options; on failure the half-open client is closed and the error rethrown. */
+export async function connectPostgres(target: PostgresTarget): Promise<PostgresClient> {
+  const client = newPostgresClient(target);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
+  return client;
+}
 
 export class DatabaseConnectionError extends PipelineError {
   readonly kind = 'unavailable';
@@ -108,11 +162,10 @@ function connector(config: pg.ClientConfig, description: string, secrets: readon
     description,
     secrets,
     connect: async () => {
-      const client = new pg.Client({ ...config, types: exactTypes, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+      let client: PostgresClient;
       try {
-        await client.connect();
+        client = await connectPostgres(config);
       } catch (error) {
-        await client.end().catch(() => {});
         const reason = error instanceof Error ? error.message || (error as { code?: string }).code || error.name : String(error);
         throw new DatabaseConnectionError(
           scrub(`cannot connect to the warehouse database at ${description}: ${reason}; the next run retries`, secrets),
