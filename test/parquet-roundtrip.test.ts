@@ -186,6 +186,27 @@ describe('ParquetTableWriter', () => {
     ]);
   });
 
+  it('records the exact min and max of an INT64 column, across signs and 32-bit words', () => {
+    // Unscaled numeric(10,2) values: the high words differ in sign, the low words often have their top bit set.
+    const amount = fc.oneof(fc.constant(null), fc.bigInt({ min: -(10n ** 10n) + 1n, max: 10n ** 10n - 1n }));
+    fc.assert(
+      fc.property(fc.array(amount, { minLength: 1, maxLength: 300 }), (amounts) => {
+        const writer = new ParquetTableWriter(everyType);
+        for (const [i, value] of amounts.entries()) writer.append([i, null, value, null, 0, null, null, null]);
+        const stats = readParquetMetadata(writer.finish({})).row_groups[0]!.columns[2]!.meta_data!.statistics!;
+        const present = amounts.filter((value) => value !== null);
+        expect(stats.null_count).toBe(BigInt(amounts.length - present.length));
+        if (present.length === 0) return;
+        const min = present.reduce((a, b) => (b < a ? b : a));
+        const max = present.reduce((a, b) => (b > a ? b : a));
+        // hyparquet reads DECIMAL statistics as numbers: one cent apart is far beyond float error here.
+        expect(stats.min_value).toBeCloseTo(Number(min) / 100, 4);
+        expect(stats.max_value).toBeCloseTo(Number(max) / 100, 4);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('dictionary-encodes a column of thousands of distinct values, and reads it back', async () => {
     // Scattered values (so that a sample sees repeats), 3000 distinct in each column.
     const scattered = (i: number) => (Math.imul(i, 0x9e3779b1) >>> 0) % 3000;
@@ -219,6 +240,9 @@ describe('ParquetTableWriter', () => {
     expect(() => writer.append([1.5, null, null, null, 0, null, null, null])).toThrow(/column id: expected an int32/);
     expect(() => new ParquetTableWriter(everyType).append([null, null, null, null, 0, null, null, null])).toThrow(/column id: null in a required column/);
     expect(() => new ParquetTableWriter(everyType).append([1, null, 5, null, 0, null, null, null])).toThrow(/column amount: expected an int64 bigint/);
+    expect(() => new ParquetTableWriter(everyType).append([1, null, 2n ** 63n, null, 0, null, null, null])).toThrow(/column amount: expected an int64 bigint/);
+    expect(() => new ParquetTableWriter(everyType).append([1, null, -(2n ** 63n) - 1n, null, 0, null, null, null])).toThrow(/column amount: expected an int64 bigint/);
+    expect(() => new ParquetTableWriter(everyType).append([1, null, -(2n ** 63n), null, 0, null, null, null])).not.toThrow();
   });
 });
 

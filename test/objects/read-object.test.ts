@@ -114,6 +114,37 @@ describe('reading an ingestion object', () => {
     expect(result.rows.map((r) => r.line)).toEqual([...result.rows.map((r) => r.line)].sort((a, b) => a - b));
   });
 
+  it('onRowValues takes every valid row as its values in column order, the same rows as the objects', async () => {
+    // Fast path (the usual shape), general path (keys reordered, escapes), blank lines, a bad row.
+    const { units_sold: _, ...others } = JSON.parse(order(4)) as Record<string, unknown>;
+    const reordered = JSON.stringify({ units_sold: 7, ...others });
+    const lines = [order(1), '', order(2, { units_sold: '0.5' }), reordered, order(5, { created_at: '"2022-11-03T14:20:52.18\\u0036"' })];
+    lines.push(...Array.from({ length: 2500 }, (_, i) => order(i + 10)));
+    const text = jsonl(...lines);
+    const asObjects = await readAll(text, { chunkSize: 4096 });
+    const names = SOURCE_TABLES.sales_order.columns.map((column) => column.name);
+    const delivered: { line: number; row: Record<string, unknown> }[] = [];
+    let lastArray: readonly unknown[] | undefined;
+    let arrays = 0;
+    const asValues = await readAll(text, {
+      chunkSize: 4096,
+      onRowValues: (values, line) => {
+        if (values !== lastArray) arrays++;
+        lastArray = values;
+        delivered.push({ line, row: Object.fromEntries(names.map((name, index) => [name, values[index]])) });
+      },
+    });
+    expect(asObjects.rows.map((r) => r.row.units_sold).slice(0, 3)).toEqual([42972, 7, 42972]);
+    expect(delivered).toEqual(asObjects.rows.map(({ line, row }) => ({ line, row })));
+    expect(delivered).toHaveLength(2503);
+    // No object per row: the batches carry none, one array is reused, and the counts still add up.
+    expect(asValues.rows).toEqual([]);
+    expect(arrays).toBe(1);
+    expect(asValues.batches.reduce((sum, batch) => sum + batch.rowCount, 0)).toBe(2503);
+    expect(asValues.rejected).toEqual(asObjects.rejected);
+    expect(asValues.rejected.map((r) => r.line)).toEqual([3]);
+  });
+
   it.each([false, true])('stops reading and releases the body when the consumer stops early (gzip: %s)', async (gzip) => {
     const text = jsonl(...Array.from({ length: 100 }, (_, k) => order(k + 1)));
     const piece = gzip ? gzipSync(text) : Buffer.from(text);

@@ -10,7 +10,7 @@
 import type { SourceTableDefinition } from '../schema/source-tables';
 import { decompressedBytes } from './decompress';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './lines';
-import { TableRowReader } from './table-row-reader';
+import { type RowValuesSink, TableRowReader } from './table-row-reader';
 import type { RowBatch } from './types';
 
 export interface ReadObjectOptions {
@@ -21,6 +21,12 @@ export interface ReadObjectOptions {
   readonly gzip: boolean;
   /** Longer lines are rejected rows, skipped without buffering them. Default 1 MiB. */
   readonly maxLineBytes?: number;
+  /**
+   * Takes each valid row as its values in the table's column order, as it is read, instead
+   * of `rows` in the batches (no object per row: the transform's hot path). The array is
+   * reused for the next row.
+   */
+  readonly onRowValues?: RowValuesSink;
 }
 
 /** A batch is yielded once at least this many rows and rejections are collected (and at the end). */
@@ -30,7 +36,7 @@ export async function* readIngestionObject(
   body: AsyncIterable<Uint8Array>,
   options: ReadObjectOptions,
 ): AsyncGenerator<RowBatch> {
-  const reader = new TableRowReader(options.objectKey, options.table);
+  const reader = new TableRowReader(options.objectKey, options.table, options.onRowValues);
   const splitter = new LineSplitter(reader, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   for await (const chunk of decompressedBytes(body, options.gzip, options.objectKey)) {
     splitter.push(chunk);

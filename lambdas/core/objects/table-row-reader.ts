@@ -49,6 +49,12 @@ function planFor(table: SourceTableDefinition): TablePlan {
   return plan;
 }
 
+/**
+ * Takes each valid row as its values in the table's column order, as soon as it is read.
+ * The array is reused for the next row: copy what must outlive the call.
+ */
+export type RowValuesSink = (values: readonly CellValue[], lineNumber: number) => void;
+
 export class TableRowReader implements LineSink {
   private readonly objectKey: string;
   private readonly table: SourceTableDefinition;
@@ -60,8 +66,12 @@ export class TableRowReader implements LineSink {
   private readonly textColumns: readonly number[];
   /** The current line's typed values, by column index (reused from row to row). */
   private readonly values: CellValue[];
+  /** When set, valid rows go here instead of into batches. */
+  private readonly sink: RowValuesSink | undefined;
 
   private rows: ParsedRow[] = [];
+  /** Valid rows given to the sink since the last batch. */
+  private sunk = 0;
   private rejected: RejectedRow[] = [];
   /** Numbers read as text in the rows collected since the last batch. */
   private numbersAsText = 0;
@@ -70,7 +80,7 @@ export class TableRowReader implements LineSink {
   private objectLines = 0;
   private firstNonBlankLine = 0;
 
-  constructor(objectKey: string, table: SourceTableDefinition) {
+  constructor(objectKey: string, table: SourceTableDefinition, sink?: RowValuesSink) {
     this.objectKey = objectKey;
     this.table = table;
     const plan = planFor(table);
@@ -81,19 +91,36 @@ export class TableRowReader implements LineSink {
     this.parser = new FlatJsonRowParser(this.names);
     this.fastParser = new AsciiRowParser(table.columns);
     this.values = new Array<CellValue>(this.names.length).fill(null);
+    this.sink = sink;
   }
 
-  /** Rows and rejections collected since the last call. */
+  /** Rows (collected or given to the sink) and rejections since the last batch. */
   get collected(): number {
-    return this.rows.length + this.rejected.length;
+    return this.rows.length + this.sunk + this.rejected.length;
   }
 
   takeBatch(): RowBatch {
-    const batch = { rows: this.rows, rejected: this.rejected, numbersAsText: this.numbersAsText };
+    const batch = {
+      rows: this.rows,
+      rowCount: this.rows.length + this.sunk,
+      rejected: this.rejected,
+      numbersAsText: this.numbersAsText,
+    };
     this.rows = [];
+    this.sunk = 0;
     this.rejected = [];
     this.numbersAsText = 0;
     return batch;
+  }
+
+  /** A valid row: to the sink, or collected as an object. */
+  private accept(lineNumber: number): void {
+    if (this.sink === undefined) {
+      this.rows.push({ line: lineNumber, row: this.makeRow(this.values) });
+    } else {
+      this.sunk++;
+      this.sink(this.values, lineNumber);
+    }
   }
 
   /** Call after the last line: throws when the object is not JSON Lines. */
@@ -116,7 +143,7 @@ export class TableRowReader implements LineSink {
     if (this.nonBlankLines++ === 0) this.firstNonBlankLine = lineNumber;
     this.objectLines++;
     this.numbersAsText += this.fastParser.numbersAsText;
-    this.rows.push({ line: lineNumber, row: this.makeRow(this.values) });
+    this.accept(lineNumber);
     return true;
   }
 
@@ -172,7 +199,7 @@ export class TableRowReader implements LineSink {
       return;
     }
     for (const column of this.textColumns) if (kinds[column] === NUMBER_VALUE) this.numbersAsText++;
-    this.rows.push({ line: lineNumber, row: this.makeRow(values) });
+    this.accept(lineNumber);
   }
 
   invalidUtf8(lineNumber: number, byteOffset: number, raw: string): void {

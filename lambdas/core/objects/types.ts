@@ -27,7 +27,10 @@ export interface RejectedRow {
 
 /** Rows and rejections read from one stretch of the object, in line order. */
 export interface RowBatch {
+  /** The valid rows, unless they went to the reader's `onRowValues` sink (then empty). */
   readonly rows: readonly ParsedRow[];
+  /** Valid rows read in this batch, collected in `rows` or given to the sink. */
+  readonly rowCount: number;
   readonly rejected: readonly RejectedRow[];
   /**
    * Values in these rows that were JSON numbers in a text column, kept as their literal

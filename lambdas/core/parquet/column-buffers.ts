@@ -73,6 +73,9 @@ export class Int32ColumnBuffer extends ColumnBufferBase {
   }
 }
 
+const MIN_INT64 = -(2n ** 63n);
+const MAX_INT64 = 2n ** 63n - 1n;
+
 /** INT64: decimals of precision 10–18, as unscaled bigints. */
 export class Int64ColumnBuffer extends ColumnBufferBase {
   readonly kind = 'INT64';
@@ -81,7 +84,8 @@ export class Int64ColumnBuffer extends ColumnBufferBase {
   push(value: WriterValue | undefined): void {
     let number = 0n;
     if (this.present(value)) {
-      if (typeof value !== 'bigint' || BigInt.asIntN(64, value) !== value) throw this.wrongType(value, 'an int64 bigint');
+      // Compared with constants: BigInt.asIntN would allocate a bigint per value.
+      if (typeof value !== 'bigint' || value < MIN_INT64 || value > MAX_INT64) throw this.wrongType(value, 'an int64 bigint');
       number = value;
     }
     if (this.length === this.values.length) this.values = grow(this.values);

@@ -3,6 +3,10 @@
  * repeated here: each warehouse column is found in the first source part that has it,
  * after a small per-part rename table or prefix. Audit columns (`version_hash`,
  * `source_version`) are left for the caller, who knows the row's version.
+ *
+ * A source row comes either as an object (SourceRow) or as its values in the source
+ * table's column order (the fact path: the parser's array goes straight to the column
+ * buffers, never becoming an object); both are compiled from the same fields.
  */
 import type { SourceRow } from '../objects/types';
 import type { CellValue } from '../schema/column-types';
@@ -17,7 +21,15 @@ export interface SourcePart {
   readonly prefix?: string;
 }
 
-export type DerivedField = (parts: readonly SourceRow[]) => CellValue;
+/** A warehouse column computed from one column of the first source part. */
+export interface DerivedField {
+  /** The source column (of the first part) it is computed from. */
+  readonly from: string;
+  readonly derive: (value: CellValue) => CellValue;
+}
+
+/** A source row as its values, in its table's column order. */
+export type SourceValues = readonly CellValue[];
 
 export interface ProjectionSpec {
   readonly target: WarehouseTableDefinition;
@@ -32,15 +44,17 @@ export interface Projection {
   readonly businessIndexes: readonly number[];
   /** A row with every column in order; audit columns are null until the caller sets them. */
   project(parts: readonly SourceRow[]): CellValue[];
-  /** As `project`, into an existing array (the fact path reuses one for every row). */
+  /** As `project`, into an existing array. */
   projectInto(parts: readonly SourceRow[], values: CellValue[]): void;
+  /** As `projectInto`, from rows given as their values (the fact path reuses both arrays for every row). */
+  projectValuesInto(parts: readonly SourceValues[], values: CellValue[]): void;
   indexOf(column: string): number;
 }
 
 /** How one warehouse column gets its value. */
 type Field =
-  | { readonly kind: 'copy'; readonly part: number; readonly name: string }
-  | { readonly kind: 'derived'; readonly derive: DerivedField }
+  | { readonly kind: 'copy'; readonly part: number; readonly name: string; readonly index: number }
+  | { readonly kind: 'derived'; readonly derive: DerivedField['derive']; readonly name: string; readonly index: number }
   | { readonly kind: 'audit' };
 
 export function compileProjection(spec: ProjectionSpec): Projection {
@@ -49,7 +63,8 @@ export function compileProjection(spec: ProjectionSpec): Projection {
     column.audit ? { kind: 'audit' } : resolveField(spec, column.name, column.nullable === true),
   );
   const businessIndexes = target.columns.flatMap((column, index) => (column.audit ? [] : [index]));
-  const projectInto = compileProjector(fields);
+  const projectInto = compileProjector(fields, 'names');
+  const projectValuesInto = compileProjector(fields, 'indexes') as unknown as Projection['projectValuesInto'];
   return {
     target,
     businessIndexes,
@@ -59,6 +74,7 @@ export function compileProjection(spec: ProjectionSpec): Projection {
       return values;
     },
     projectInto,
+    projectValuesInto,
     indexOf(column) {
       const index = target.columns.findIndex((c) => c.name === column);
       if (index < 0) throw new Error(`${target.name} has no column "${column}"`);
@@ -70,22 +86,30 @@ export function compileProjection(spec: ProjectionSpec): Projection {
 const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /**
- * The projection as one generated function: `values[0] = parts[0]["sales_order_id"] ?? null; …`.
- * A property read through a variable name (one shared closure per copied column) is a
- * megamorphic lookup, several times slower than these constant-name reads, and this runs
- * once per fact row. Names come from our table definitions (never from input) and are
- * checked to be plain identifiers; derived fields are called as they are.
+ * The projection as one generated function: `values[0] = parts[0]["sales_order_id"] ?? null; …`
+ * over objects, `values[0] = parts[0][0] ?? null; …` over value arrays. A property read
+ * through a variable name (one shared closure per copied column) is a megamorphic lookup,
+ * several times slower than these constant-name reads, and this runs once per fact row.
+ * Names come from our table definitions (never from input) and are checked to be plain
+ * identifiers; derived fields are called with their source value.
  */
-function compileProjector(fields: readonly Field[]): (parts: readonly SourceRow[], values: CellValue[]) => void {
-  const derived: DerivedField[] = [];
+function compileProjector(
+  fields: readonly Field[],
+  access: 'names' | 'indexes',
+): (parts: readonly SourceRow[], values: CellValue[]) => void {
+  const derived: DerivedField['derive'][] = [];
+  const read = (part: number, field: { readonly name: string; readonly index: number }): string => {
+    if (access === 'indexes') return `parts[${part}][${field.index}]`;
+    if (!PLAIN_IDENTIFIER.test(field.name)) throw new Error(`column name ${JSON.stringify(field.name)} is not a plain identifier`);
+    return `parts[${part}][${JSON.stringify(field.name)}]`;
+  };
   const statements = fields.map((field, index) => {
     switch (field.kind) {
       case 'copy':
-        if (!PLAIN_IDENTIFIER.test(field.name)) throw new Error(`column name ${JSON.stringify(field.name)} is not a plain identifier`);
-        return `values[${index}] = parts[${field.part}][${JSON.stringify(field.name)}] ?? null;`;
+        return `values[${index}] = ${read(field.part, field)} ?? null;`;
       case 'derived':
         derived.push(field.derive);
-        return `values[${index}] = derived[${derived.length - 1}](parts);`;
+        return `values[${index}] = derived[${derived.length - 1}](${read(0, field)});`;
       case 'audit':
         return `values[${index}] = null;`;
     }
@@ -96,15 +120,21 @@ function compileProjector(fields: readonly Field[]): (parts: readonly SourceRow[
 
 function resolveField(spec: ProjectionSpec, column: string, targetNullable: boolean): Field {
   const derived = spec.derived?.[column];
-  if (derived) return { kind: 'derived', derive: derived };
+  if (derived) {
+    const first = spec.parts[0]!.table;
+    const index = first.columns.findIndex((c) => c.name === derived.from);
+    if (index < 0) throw new Error(`${spec.target.name}.${column} is derived from ${first.name}.${derived.from}, which does not exist`);
+    return { kind: 'derived', derive: derived.derive, name: derived.from, index };
+  }
   for (const [partIndex, part] of spec.parts.entries()) {
     const name = sourceColumnName(part, column);
-    const sourceColumn = name === undefined ? undefined : part.table.columns.find((c) => c.name === name);
+    const index = name === undefined ? -1 : part.table.columns.findIndex((c) => c.name === name);
+    const sourceColumn = part.table.columns[index];
     if (!sourceColumn || name === undefined) continue;
     if (sourceColumn.nullable && !targetNullable) {
       throw new Error(`${spec.target.name}.${column} is NOT NULL but ${part.table.name}.${name} is nullable`);
     }
-    return { kind: 'copy', part: partIndex, name };
+    return { kind: 'copy', part: partIndex, name, index };
   }
   throw new Error(`${spec.target.name}.${column}: no source column maps to it`);
 }

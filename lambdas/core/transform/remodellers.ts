@@ -2,12 +2,17 @@
  * Turns the validated rows of one source table into warehouse rows in a BatchOutput:
  * facts with their version hash and the dates they reference; dimensions with their
  * source version, through join state where the dimension joins two tables.
+ *
+ * A row comes as an object (`accept`) or as its values in the source table's column
+ * order (`acceptValues`, what the transform uses). Facts are remodelled from values, so a
+ * fact row goes from the parser's array to the column buffers without becoming an object;
+ * dimensions (small tables, kept in join state as objects) from objects.
  */
 import type { SourceRow } from '../objects/types';
 import type { WriterValue } from '../parquet/writer';
 import type { Log } from '../ports';
 import type { CellValue } from '../schema/column-types';
-import { SOURCE_TABLES, type SourceTableName } from '../schema/source-tables';
+import { SOURCE_TABLES, type SourceTableDefinition, type SourceTableName } from '../schema/source-tables';
 import { SOURCE_VERSION_COLUMN, VERSION_HASH_COLUMN } from '../schema/warehouse-tables';
 import type { BatchOutput } from './batch-output';
 import { currencyName } from './currency-names';
@@ -21,6 +26,7 @@ import {
   isFactSource,
   timestampOf,
 } from './remodels';
+import type { SourceValues } from './projection';
 import { joinedVersion, rowVersion, versionHashInto } from './versions';
 
 export interface RemodelContext {
@@ -41,6 +47,8 @@ export interface RemodelStats {
 
 export interface Remodeller {
   accept(row: SourceRow): void;
+  /** The row as its values in the source table's column order; the array may be reused once this returns. */
+  acceptValues(values: SourceValues): void;
   stats(): RemodelStats;
 }
 
@@ -54,9 +62,10 @@ class FactRemodeller implements Remodeller {
   private readonly hashIndex: number;
   private readonly dateIndexes: number[];
 
-  private readonly parts: SourceRow[] = [];
+  private readonly parts: SourceValues[] = [];
   private readonly values: CellValue[];
   private readonly hash = new Uint8Array(32);
+  private readonly sourceColumns: readonly string[];
 
   constructor(
     private readonly remodel: FactRemodel,
@@ -64,6 +73,7 @@ class FactRemodeller implements Remodeller {
   ) {
     const { projection } = remodel;
     this.values = new Array<CellValue>(projection.target.columns.length).fill(null);
+    this.sourceColumns = SOURCE_TABLES[remodel.source].columns.map((column) => column.name);
     this.hashIndex = projection.indexOf(VERSION_HASH_COLUMN);
     this.dateIndexes = projection.target.columns.flatMap((column, index) =>
       column.references === 'dim_date' ? [index] : [],
@@ -71,12 +81,16 @@ class FactRemodeller implements Remodeller {
   }
 
   accept(row: SourceRow): void {
+    this.acceptValues(this.sourceColumns.map((name) => row[name] ?? null));
+  }
+
+  acceptValues(row: SourceValues): void {
     const { projection, target } = this.remodel;
     // One parts array and one values array for every row: the writer copies the values out.
     const parts = this.parts;
     const values = this.values;
     parts[0] = row;
-    projection.projectInto(parts, values);
+    projection.projectValuesInto(parts, values);
     versionHashInto(values, projection.businessIndexes, this.hash);
     // The hash goes to the writer as its ASCII bytes (copied there), never as a string;
     // then the slot is a CellValue again.
@@ -104,12 +118,14 @@ class DimensionRemodeller implements Remodeller {
   private readonly leftIndexes = new Map<JoinRemodel, Map<unknown, StateEntry[]>>();
   private olderThanState = 0;
   private readonly waiting = new Set<number>();
+  private readonly columns: SourceTableDefinition['columns'];
 
   constructor(
     private readonly table: SourceTableName,
     private readonly context: RemodelContext,
   ) {
     this.primaryKey = SOURCE_TABLES[table].primaryKey;
+    this.columns = SOURCE_TABLES[table].columns;
     this.ownState = context.state.get(table);
     this.asLeft = JOIN_REMODELS.filter((join) => join.left === table);
     this.asRight = JOIN_REMODELS.filter((join) => join.right === table);
@@ -136,6 +152,11 @@ class DimensionRemodeller implements Remodeller {
     for (const join of this.asRight) {
       for (const left of this.leftIndex(join).get(id) ?? []) this.emitJoined(join, left, entry);
     }
+  }
+
+  acceptValues(values: SourceValues): void {
+    // Dimension objects are few (and join state keeps rows as objects): one per row is cheap here.
+    this.accept(Object.fromEntries(this.columns.map((column, index) => [column.name, values[index] ?? null])));
   }
 
   stats(): RemodelStats {

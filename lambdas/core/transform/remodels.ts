@@ -16,10 +16,10 @@ import { type DerivedField, type Projection, compileProjection } from './project
 
 /** Each fact splits the source's two naive timestamps into a date and a time with milliseconds. */
 const TIMESTAMP_SPLITS: Readonly<Record<string, DerivedField>> = {
-  created_date: (parts) => dateOfTimestamp(timestampOf(parts[0]!, 'created_at')),
-  created_time: (parts) => timeOfTimestamp(timestampOf(parts[0]!, 'created_at')),
-  last_updated_date: (parts) => dateOfTimestamp(timestampOf(parts[0]!, 'last_updated')),
-  last_updated_time: (parts) => timeOfTimestamp(timestampOf(parts[0]!, 'last_updated')),
+  created_date: { from: 'created_at', derive: (timestamp) => dateOfTimestamp(timestamp as number) },
+  created_time: { from: 'created_at', derive: (timestamp) => timeOfTimestamp(timestamp as number) },
+  last_updated_date: { from: 'last_updated', derive: (timestamp) => dateOfTimestamp(timestamp as number) },
+  last_updated_time: { from: 'last_updated', derive: (timestamp) => timeOfTimestamp(timestamp as number) },
 };
 
 export function timestampOf(row: SourceRow, column: 'created_at' | 'last_updated'): number {
@@ -86,7 +86,7 @@ function dimensionRemodel(
 
 export const DIMENSION_REMODELS: Readonly<Partial<Record<SourceTableName, DimensionRemodel>>> = {
   currency: dimensionRemodel('currency', 'dim_currency', {
-    derived: { currency_name: ([row]) => currencyName(row!.currency_code as string).name },
+    derived: { currency_name: { from: 'currency_code', derive: (code) => currencyName(code as string).name } },
   }),
   design: dimensionRemodel('design', 'dim_design'),
   payment_type: dimensionRemodel('payment_type', 'dim_payment_type'),

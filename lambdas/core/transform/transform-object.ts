@@ -283,10 +283,11 @@ async function processObject(
     table: SOURCE_TABLES[source.table],
     gzip: source.gzip,
     maxLineBytes: deps.maxLineBytes,
+    // Rows go to the remodeller as the parser's values, never becoming objects.
+    onRowValues: (values) => remodeller.acceptValues(values),
   })) {
-    rowsIn += batch.rows.length + batch.rejected.length;
+    rowsIn += batch.rowCount + batch.rejected.length;
     numbersAsText += batch.numbersAsText;
-    for (const parsed of batch.rows) remodeller.accept(parsed.row);
     for (const row of batch.rejected) rejected.add(row);
   }
   if (rejected.count > 0) {
