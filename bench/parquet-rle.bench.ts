@@ -9,7 +9,7 @@
  */
 import { Readable } from 'node:stream';
 import { ByteWriter } from 'hyparquet-writer';
-import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
+import { writeRleBitPackedHybrid } from '../lambdas/core/parquet/hyparquet-writer-internals';
 import { readIngestionObject } from '../lambdas/core/objects';
 import { bitWidth, intDictionary } from '../lambdas/core/parquet/dictionary';
 import { readParquetColumns } from '../lambdas/core/parquet/reader';

@@ -9,7 +9,7 @@ import { parquetHeader } from 'hyparquet/src/column.js';
 import { ByteWriter } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { GrowableByteWriter } from '../../lambdas/core/parquet/growable-byte-writer';
-import { writeMetadata, writePageHeader } from '../../lambdas/core/parquet/hyparquet-writer-internals';
+import { writeMetadata, writePageHeader, writeRleBitPackedHybrid } from '../../lambdas/core/parquet/hyparquet-writer-internals';
 
 const MAGIC = 0x31524150; // 'PAR1' little-endian
 
@@ -38,9 +38,10 @@ function emptyFile(writer: ByteWriter): ArrayBuffer {
 }
 
 describe('hyparquet-writer internals the encoder depends on', () => {
-  it('still exports writePageHeader and writeMetadata as functions', () => {
+  it('still exports writePageHeader, writeMetadata and writeRleBitPackedHybrid (the RLE benchmark) as functions', () => {
     expect(typeof writePageHeader).toBe('function');
     expect(typeof writeMetadata).toBe('function');
+    expect(typeof writeRleBitPackedHybrid).toBe('function');
   });
 
   it('writeMetadata writes a footer hyparquet reads back: schema, decimal annotation, key-value metadata', () => {

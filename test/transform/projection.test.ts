@@ -13,8 +13,8 @@ import { compileProjection } from '../../lambdas/core/transform/projection';
 import { createRemodeller } from '../../lambdas/core/transform/remodellers';
 import { DIMENSION_REMODELS, FACT_REMODELS, JOIN_REMODELS, stateTablesFor } from '../../lambdas/core/transform/remodels';
 import { batchRows } from './support/batch-rows';
-import { RecordingLog } from './support/recorders';
-import { rows, ts } from './support/source-rows';
+import { RecordingLog } from '../support/recorders';
+import { rows, ts } from '../support/source-rows';
 
 const valuesOf = (table: SourceTableName, row: SourceRow): CellValue[] =>
   SOURCE_TABLES[table].columns.map((column) => row[column.name] ?? null);

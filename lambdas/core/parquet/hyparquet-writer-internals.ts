@@ -8,3 +8,5 @@
  */
 export { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 export { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+/** Only for bench/parquet-rle.bench.ts, which measures our RLE encoder against this one. */
+export { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
