@@ -8,6 +8,7 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DEFAULT_PARAMETER_PATH as DEFAULT_INGEST_PARAMETER_PATH } from '../lambdas/ingest/config';
 import type { SslMode } from '../lambdas/load/config';
 import { DEFAULT_SCHEMAS } from '../lambdas/core/warehouse/names';
 
@@ -18,6 +19,8 @@ export interface StackResources {
   readonly processedBucket: string;
   readonly processedPrefix: string;
   readonly sequenceParameterPath: string;
+  /** The ingest function's INGEST_PARAMETER_PATH, when the stack has the ingest stage. */
+  readonly ingestParameterPath?: string;
   readonly warehouseSecretArn: string;
   readonly dbSsl: SslMode;
   /** The load function's WAREHOUSE_SCHEMA: where the star schema lives. */
@@ -68,6 +71,10 @@ export async function resolveStack(
   if (!sequenceParameterPath) {
     throw new StackResolutionError(`the transform function ${output('TransformFunctionName')} has no SEQUENCE_PARAMETER_PATH in its environment`);
   }
+  const ingestFunction = outputs.get('IngestFunctionName');
+  const ingestParameterPath = ingestFunction
+    ? (await functionEnvironment(clients.lambda, ingestFunction)).INGEST_PARAMETER_PATH || DEFAULT_INGEST_PARAMETER_PATH
+    : undefined;
   const dbSsl = (loadEnvironment.DB_SSL || 'require') as SslMode;
   const ingestionPrefix =
     overrides.ingestionPrefix ??
@@ -79,6 +86,7 @@ export async function resolveStack(
     processedBucket: output('ProcessedBucketName'),
     processedPrefix: transformEnvironment.PROCESSED_PREFIX ?? '',
     sequenceParameterPath,
+    ...(ingestParameterPath ? { ingestParameterPath } : {}),
     warehouseSecretArn: output('WarehouseSecretArn'),
     dbSsl,
     warehouseSchema: loadEnvironment.WAREHOUSE_SCHEMA || DEFAULT_SCHEMAS.warehouse,

@@ -39,6 +39,18 @@ export function formatStatus(status: PipelineStatus, target: string): string {
       ' pending: batches committed but not loaded)\n',
   );
 
+  const ingested = status.tables.filter((t) => t.ingestStage !== null);
+  if (ingested.length > 0) {
+    out.push('\nIngest stage (its parameter per table: the last sequence written, and when the cursor\'s snapshot was taken):\n');
+    for (const { table, ingestStage } of ingested) {
+      out.push(
+        ingestStage!.error === undefined
+          ? `  ${table}: sequence ${ingestStage!.lastSequence}, cursor ${ingestStage!.cursorTakenAt ?? 'none (next run reads in full)'}\n`
+          : `  ${table}: cannot be read (${ingestStage!.error})\n`,
+      );
+    }
+  }
+
   const { warehouse } = status;
   out.push('\nWarehouse: ');
   if (warehouse.state === 'unreachable') out.push(`cannot be read (${warehouse.error})\n`);

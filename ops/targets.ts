@@ -26,6 +26,7 @@ import { type Connector, secretConnector, tlsOptions, urlConnector } from '../la
 import { resolveTlsMode } from '../lambdas/load/url-tls';
 import { FileObjectStore } from '../local/adapters/file-object-store';
 import { FileParameterStore } from '../local/adapters/file-parameter-store';
+import { INGEST_PARAMETER_PATH } from '../local/ingest-source';
 import { SEQUENCE_PARAMETER_PATH } from '../local/run-pipeline';
 import type { DeadLetterClients, DeadLetterQueue } from './dead-letters';
 import { LocalWarehouse } from './local-warehouse';
@@ -93,6 +94,7 @@ export function localTarget(options: LocalTargetOptions): Target {
     layout,
     parameters: new FileParameterStore(join(stateDir, 'parameters.json')),
     sequenceParameterPath: SEQUENCE_PARAMETER_PATH,
+    ingestParameterPath: INGEST_PARAMETER_PATH,
     connect,
     schemas,
     async startLoad() {
@@ -171,6 +173,7 @@ export async function stackTarget(options: StackTargetOptions, clients: AwsClien
     layout: new ProcessedLayout(stack.processedPrefix),
     parameters: new SsmParameterStore(clients.ssm),
     sequenceParameterPath: stack.sequenceParameterPath,
+    ...(stack.ingestParameterPath ? { ingestParameterPath: stack.ingestParameterPath } : {}),
     connect,
     remoteTransform: { lambda: clients.lambda, functionName: stack.transformFunctionName, ingestionBucket: stack.ingestionBucket },
     schemas: warehouseSchemas(options.warehouseSchema ?? stack.warehouseSchema),
