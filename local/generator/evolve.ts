@@ -194,6 +194,17 @@ function shiftDay(date: string, days: number): string {
   return formatDay(parseDay(date) + days);
 }
 
+/**
+ * The row, if the dataset holds it whole: a streamed dataset keeps only what evolve reads
+ * of old rows (lean-dataset.ts), and a run must never change or land part of a row.
+ */
+function whole(table: SourceTableName, row: SourceRecord): SourceRecord {
+  if (row.last_updated === undefined) {
+    throw new Error(`${table} ${primaryKeyOf(table, row)} was not kept in full by the streamed dataset, so a run cannot change it`);
+  }
+  return row;
+}
+
 /** The working state of one run: copy-on-write tables, the rows it changed, and its events. */
 class Run {
   private readonly tables: Record<SourceTableName, SourceRecord[]>;
@@ -240,7 +251,7 @@ class Run {
     const from = Math.max(0, rows.length - recent);
     for (let attempt = 0; attempt < 100; attempt += 1) {
       const row = rows[random.int(from, rows.length - 1)];
-      if (row !== undefined && !this.touched(table, row)) return row;
+      if (row !== undefined && !this.touched(table, row)) return whole(table, row);
     }
     return undefined;
   }
@@ -262,7 +273,7 @@ class Run {
     }
     const transactionId = this.transactionsByOrder[table][orderId] || undefined;
     const paymentId = transactionId === undefined ? undefined : this.paymentsByTransaction[transactionId] || undefined;
-    return paymentId === undefined ? undefined : this.tables.payment[this.indexOf('payment', paymentId)];
+    return paymentId === undefined ? undefined : whole('payment', this.tables.payment[this.indexOf('payment', paymentId)]!);
   }
 
   insert(table: SourceTableName, row: SourceRecord): void {
@@ -278,9 +289,7 @@ class Run {
    * changes silently. Returns the new row.
    */
   update(table: SourceTableName, row: SourceRecord, patch: Record<string, SourceValue>, when?: number): SourceRecord {
-    const id = primaryKeyOf(table, row);
-    // A streamed dataset keeps only what evolve reads of old rows (see lean-dataset.ts).
-    if (row.last_updated === undefined) throw new Error(`${table} ${id} was not kept in full by the streamed dataset, so it cannot be updated`);
+    const id = primaryKeyOf(table, whole(table, row));
     const columns = Object.keys(patch).filter((column) => patch[column] !== row[column]);
     if (columns.length === 0) throw new Error(`update of ${table} ${id} changes nothing`);
     const updated = { ...row, ...patch, last_updated: when === undefined ? row.last_updated! : formatTimestamp(when) };
