@@ -45,9 +45,9 @@ export async function buildGeneratedSource(options: {
     writeFile(options.recordPath, `${JSON.stringify({ seed: options.seed, scale: options.scale, ticks } satisfies SourceRecordFile, null, 2)}\n`);
   if (!previous) {
     options.progress('filling the source database');
-    const filled = await fillSource(options.sourceUrl, rows, (written) =>
-      options.progress(`filling the source database: ${written.toLocaleString('en')} rows`),
-    );
+    const filled = await fillSource(options.sourceUrl, rows, {
+      progress: (written) => options.progress(`filling the source database: ${written.toLocaleString('en')} rows`),
+    });
     rowsWritten += filled.written;
     dataset = filled.result;
     await record(0);

@@ -112,8 +112,9 @@ export async function applyRows(sourceUrl: string, tables: SourceTables): Promis
 export async function fillSource<R>(
   sourceUrl: string,
   rows: Iterator<GeneratedRow, R>,
-  progress: (written: number) => void = () => {},
+  options: { readonly progress?: (written: number) => void; readonly rowsPerChunk?: number } = {},
 ): Promise<{ written: number; result: R }> {
+  const rowsPerChunk = options.rowsPerChunk ?? ROWS_PER_CHUNK;
   const client = new pg.Client({ connectionString: sourceUrl });
   await client.connect();
   const pending = new Map<SourceTableName, { lines: string; count: number }>();
@@ -131,11 +132,11 @@ export async function fillSource<R>(
       chunk.lines += copyLine(table, row);
       chunk.count += 1;
       written += 1;
-      if (chunk.count < ROWS_PER_CHUNK) pending.set(table, chunk);
+      if (chunk.count < rowsPerChunk) pending.set(table, chunk);
       else {
         pending.delete(table);
         await copy(table, chunk.lines);
-        progress(written);
+        options.progress?.(written);
       }
     }
     for (const [table, chunk] of pending) await copy(table, chunk.lines);
