@@ -39,14 +39,14 @@ export function formatStatus(status: PipelineStatus, target: string): string {
       ' pending: batches committed but not loaded)\n',
   );
 
-  const ingested = status.tables.filter((t) => t.ingestStage !== null);
+  const ingested = status.tables.flatMap((t) => (t.ingestStage ? [{ table: t.table, stage: t.ingestStage }] : []));
   if (ingested.length > 0) {
     out.push('\nIngest stage (its parameter per table: the last sequence written, and when the cursor\'s snapshot was taken):\n');
-    for (const { table, ingestStage } of ingested) {
+    for (const { table, stage } of ingested) {
       out.push(
-        ingestStage!.error === undefined
-          ? `  ${table}: sequence ${ingestStage!.lastSequence}, cursor ${ingestStage!.cursorTakenAt ?? 'none (next run reads in full)'}\n`
-          : `  ${table}: cannot be read (${ingestStage!.error})\n`,
+        stage.error === undefined
+          ? `  ${table}: sequence ${stage.lastSequence}, cursor ${stage.cursorTakenAt ?? 'none (next run reads in full)'}\n`
+          : `  ${table}: cannot be read (${stage.error})\n`,
       );
     }
   }
