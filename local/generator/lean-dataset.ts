@@ -28,24 +28,24 @@ export function* streamDataset({ seed, scale = 1 }: GenerateOptions): Generator<
     switch (table) {
       case 'sales_order':
         orderKept = (row.sales_order_id as number) > keepSalesFrom;
-        kept.push(orderKept ? row : { sales_order_id: row.sales_order_id! });
+        kept.push(orderKept ? row : { sales_order_id: row.sales_order_id ?? null });
         break;
       case 'purchase_order':
         orderKept = (row.purchase_order_id as number) > keepPurchasesFrom;
-        kept.push(orderKept ? row : { purchase_order_id: row.purchase_order_id!, item_code: row.item_code! });
+        kept.push(orderKept ? row : { purchase_order_id: row.purchase_order_id ?? null, item_code: row.item_code ?? null });
         break;
       case 'transaction':
         kept.push(
           orderKept
             ? row
-            : { transaction_id: row.transaction_id!, sales_order_id: row.sales_order_id!, purchase_order_id: row.purchase_order_id! },
+            : { transaction_id: row.transaction_id ?? null, sales_order_id: row.sales_order_id ?? null, purchase_order_id: row.purchase_order_id ?? null },
         );
         break;
       case 'payment':
         kept.push(
           orderKept || row.paid === false || kept.length >= keepPaymentsFrom
             ? row
-            : { payment_id: row.payment_id!, transaction_id: row.transaction_id!, paid: row.paid! },
+            : { payment_id: row.payment_id ?? null, transaction_id: row.transaction_id ?? null, paid: row.paid ?? null },
         );
         break;
       default:
