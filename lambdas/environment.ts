@@ -46,6 +46,12 @@ export const LAMBDA_RUNTIME_CA_PATH = '/var/runtime/ca-cert.pem';
 /** The transform's sequence parameters in local mode and for `ops --local`. */
 export const LOCAL_SEQUENCE_PARAMETER_PATH = '/totesys/local/transform';
 
+/** The ingest stage's per-table state when INGEST_PARAMETER_PATH is not set. */
+export const DEFAULT_INGEST_PARAMETER_PATH = '/totesys/ingest';
+
+/** The ingest stage's per-table state in local mode and for `ops --local`. */
+export const LOCAL_INGEST_PARAMETER_PATH = '/totesys/local/ingest';
+
 /** The database `npm start` creates on the embedded server and loads into (`ops --local` finds it there). */
 export const LOCAL_WAREHOUSE_DATABASE = 'totesys_warehouse';
 /** Default port of local mode's embedded server: stable, so the printed psql command keeps working. */

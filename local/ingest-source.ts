@@ -11,8 +11,9 @@ import { DEFAULT_GZIP_LEVEL } from '../lambdas/ingest/config';
 import { FileExtractStore } from './adapters/file-extract-store';
 import { FileParameterStore } from '../lambdas/adapters/file/file-parameter-store';
 import { PipelineError } from '../lambdas/core/errors';
+import { LOCAL_INGEST_PARAMETER_PATH } from '../lambdas/environment';
 
-export const INGEST_PARAMETER_PATH = '/totesys/local/ingest';
+export const INGEST_PARAMETER_PATH = LOCAL_INGEST_PARAMETER_PATH;
 
 export interface LocalIngestOptions {
   readonly sourceUrl: string;

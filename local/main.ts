@@ -19,6 +19,7 @@ import { ingestSource } from './ingest-source';
 import { buildGeneratedSource } from './source/generated-source';
 import { ensureSourceDatabase } from './source/source-database';
 import { renderHtmlReport } from './report/html-report';
+import { IngestTally } from './report/ingest-figures';
 import { summarise, formatSummary } from './report/summarise';
 import { runPipeline } from './run-pipeline';
 import { LOCAL_WAREHOUSE_DATABASE } from './warehouse-location';
@@ -60,6 +61,8 @@ async function main(argv: readonly string[]): Promise<number> {
     void stopPostgres().finally(() => process.exit(130));
   });
 
+  const ingestTally = new IngestTally();
+  let ingested = false;
   try {
     const ingestion = new FileObjectStore(options.inputDir ?? join(options.stateDir, 'ingestion'));
     // The generated source database lives on the embedded server, like the warehouse.
@@ -69,16 +72,8 @@ async function main(argv: readonly string[]): Promise<number> {
       postgres = await startEmbeddedPostgres({ dataDir: join(options.stateDir, 'postgres'), port: options.port });
     }
     if (options.sourceUrl || generatedSource) {
-      let ingestRuns = 0;
-      let objects = 0;
-      let rows = 0;
       const ingest = async (sourceUrl: string) => {
-        const summary = await ingestSource({ sourceUrl, stateDir: options.stateDir, log, metrics });
-        ingestRuns += 1;
-        for (const table of summary.tables) {
-          if (table.outcome === 'written') objects += 1;
-          rows += table.rows;
-        }
+        ingestTally.add(await ingestSource({ sourceUrl, stateDir: options.stateDir, log, metrics }));
       };
       if (options.sourceUrl) {
         progress.update('ingesting the source database');
@@ -95,7 +90,11 @@ async function main(argv: readonly string[]): Promise<number> {
           progress: progress.update,
         });
       }
-      progress.log(`ingested: ${ingestRuns} run(s), ${objects} new ingestion objects, ${rows} rows\n`);
+      ingested = true;
+      const figures = ingestTally.figures();
+      const objects = figures.tables.reduce((total, t) => total + t.objectsWritten, 0);
+      const rows = figures.tables.reduce((total, t) => total + t.rowsExtracted, 0);
+      progress.log(`ingested: ${figures.runs} run(s), ${objects} new ingestion objects, ${rows} rows\n`);
     } else if (!options.inputDir) {
       const landed = await landGeneratedData(
         ingestion,
@@ -123,12 +122,20 @@ async function main(argv: readonly string[]): Promise<number> {
       progress: progress.update,
     });
     progress.update('reading the warehouse back');
-    const summary = await summarise(result, databaseUrl, startedAt, warehouseSchemas(options.warehouseSchema));
+    const summary = await summarise(
+      result,
+      databaseUrl,
+      startedAt,
+      warehouseSchemas(options.warehouseSchema),
+      ingested ? ingestTally.figures() : undefined,
+    );
     progress.done();
     const reportPath = join(options.stateDir, 'report.html');
     await writeFile(reportPath, renderHtmlReport(summary));
     process.stdout.write(formatSummary(summary, result));
     process.stdout.write(`\nReport: ${reportPath}\n`);
+    // maxRSS is in KiB: the figure README's scale table quotes.
+    process.stdout.write(`Peak memory of this process: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n`);
     // summary.databaseUrlForPsql has no password: psql takes it from PGPASSWORD.
     const passwordNote = postgres ? " (password: the embedded warehouse's, see README)" : ' (password from PGPASSWORD or ~/.pgpass)';
     const psql = `psql '${summary.databaseUrlForPsql}'${hasPassword(databaseUrl) ? passwordNote : ''}`;

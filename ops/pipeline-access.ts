@@ -20,6 +20,8 @@ export interface PipelineAccess {
   readonly parameters: ParameterStore;
   /** The transform's SSM path: `<path>/<table>/last-processed-sequence`. */
   readonly sequenceParameterPath: string;
+  /** The ingest stage's SSM path: `<path>/<table>` holds `{ sequence, cursor }`; absent when there is no ingest stage. */
+  readonly ingestParameterPath?: string;
   /** A new connection to the warehouse; the caller ends it. */
   readonly connect: () => Promise<DatabaseClient>;
   readonly schemas?: WarehouseSchemas;

@@ -8,7 +8,7 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_DEPLOYED_SSL, ENV, type SslMode } from '../lambdas/environment';
+import { DEFAULT_DEPLOYED_SSL, DEFAULT_INGEST_PARAMETER_PATH, ENV, type SslMode } from '../lambdas/environment';
 import { DEFAULT_SCHEMAS } from '../lambdas/core/warehouse';
 import { PipelineError } from '../lambdas/core/errors';
 
@@ -19,6 +19,8 @@ export interface StackResources {
   readonly processedBucket: string;
   readonly processedPrefix: string;
   readonly sequenceParameterPath: string;
+  /** The ingest function's INGEST_PARAMETER_PATH, when the stack has the ingest stage. */
+  readonly ingestParameterPath?: string;
   readonly warehouseSecretArn: string;
   readonly dbSsl: SslMode;
   /** The load function's WAREHOUSE_SCHEMA: where the star schema lives. */
@@ -70,6 +72,10 @@ export async function resolveStack(
   if (!sequenceParameterPath) {
     throw new StackResolutionError(`the transform function ${output('TransformFunctionName')} has no ${ENV.sequenceParameterPath} in its environment`);
   }
+  const ingestFunction = outputs.get('IngestFunctionName');
+  const ingestParameterPath = ingestFunction
+    ? (await functionEnvironment(clients.lambda, ingestFunction))[ENV.ingestParameterPath] || DEFAULT_INGEST_PARAMETER_PATH
+    : undefined;
   const dbSsl = (loadEnvironment[ENV.warehouseSsl] || DEFAULT_DEPLOYED_SSL) as SslMode;
   const ingestionPrefix =
     overrides.ingestionPrefix ??
@@ -81,6 +87,7 @@ export async function resolveStack(
     processedBucket: output('ProcessedBucketName'),
     processedPrefix: transformEnvironment[ENV.processedPrefix] ?? '',
     sequenceParameterPath,
+    ...(ingestParameterPath ? { ingestParameterPath } : {}),
     warehouseSecretArn: output('WarehouseSecretArn'),
     dbSsl,
     warehouseSchema: loadEnvironment[ENV.warehouseSchema] || DEFAULT_SCHEMAS.warehouse,

@@ -42,6 +42,18 @@ export function formatStatus(status: PipelineStatus, target: string): string {
       ' freshness: from the ingest run reading the source to the load of the last loaded batch, - when unknown)\n',
   );
 
+  const ingested = status.tables.flatMap((t) => (t.ingestStage ? [{ table: t.table, stage: t.ingestStage }] : []));
+  if (ingested.length > 0) {
+    out.push('\nIngest stage (its parameter per table: the last sequence written, and when the cursor\'s snapshot was taken):\n');
+    for (const { table, stage } of ingested) {
+      out.push(
+        stage.error === undefined
+          ? `  ${table}: sequence ${stage.lastSequence}, cursor ${stage.cursorTakenAt ?? 'none (next run reads in full)'}\n`
+          : `  ${table}: cannot be read (${stage.error})\n`,
+      );
+    }
+  }
+
   const { warehouse } = status;
   out.push('\nWarehouse: ');
   if (warehouse.state === 'unreachable') out.push(`cannot be read (${warehouse.error})\n`);

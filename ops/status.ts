@@ -11,6 +11,7 @@
  * Reads listings, the SSM parameters, the ledger, the join state and every manifest (one
  * small GET per batch, a few at a time).
  */
+import { parseState } from '../lambdas/core/extract';
 import type { DatabaseClient } from '../lambdas/core/load';
 import { type DimensionTableName, SOURCE_TABLE_NAMES, type SourceTableName, type WarehouseTableName } from '../lambdas/core/schema';
 import { lastProcessedSequenceParameter } from '../lambdas/core/transform';
@@ -51,6 +52,12 @@ export interface TableStatus {
     /** Keys in the table's folder that are not ingestion object keys (never processed). */
     readonly unrecognisedKeys: readonly string[];
   };
+  /**
+   * The ingest stage's committed state for the table (its parameter `<path>/<table>`): the
+   * last sequence it wrote and when its cursor's snapshot was taken. Null when the pipeline
+   * has no ingest stage or it has not run for the table.
+   */
+  readonly ingestStage: IngestStageState | null;
   readonly transformed: {
     readonly batches: number;
     /** Highest committed batch; 0 when none. */
@@ -95,6 +102,15 @@ export interface TableStatus {
     readonly rows: number;
     readonly objects: readonly RejectedObject[];
   };
+}
+
+export interface IngestStageState {
+  readonly parameter: string;
+  readonly lastSequence: number;
+  /** When the snapshot the next run reads after was taken; null without a cursor (the next read is a full one). */
+  readonly cursorTakenAt: string | null;
+  /** Why the parameter cannot be read, when it cannot. */
+  readonly error?: string;
 }
 
 export interface WaitingForPartner {
@@ -222,11 +238,12 @@ async function tableStatus(
   joinWait: JoinWait | undefined,
   takenAt: number,
 ): Promise<TableStatus> {
-  const [ingestion, manifests, rejectedSequences, parameter] = await Promise.all([
+  const [ingestion, manifests, rejectedSequences, parameter, ingestStage] = await Promise.all([
     listIngestionObjects(access, table),
     listManifestSequences(access, table),
     listRejectedSequences(access, table),
     access.parameters.get(lastProcessedSequenceParameter(access.sequenceParameterPath, table)),
+    readIngestStage(access, table),
   ]);
   const manifestReads = await readBatchManifests(access, table, manifests);
   const manifestOf = (sequence: number) => manifestReads.get(sequence)?.manifest;
@@ -284,6 +301,7 @@ async function tableStatus(
       duplicates,
       unrecognisedKeys: ingestion.unrecognised,
     },
+    ingestStage,
     transformed: {
       batches: manifests.length,
       lastSequence: manifests.at(-1) ?? 0,
@@ -298,6 +316,19 @@ async function tableStatus(
     lag,
     rejected: { rows: rejectedObjects.reduce((sum, object) => sum + object.rows, 0), objects: rejectedObjects },
   };
+}
+
+async function readIngestStage(access: PipelineAccess, table: SourceTableName): Promise<IngestStageState | null> {
+  if (access.ingestParameterPath === undefined) return null;
+  const parameter = `${access.ingestParameterPath.replace(/\/+$/, '')}/${table}`;
+  const text = await access.parameters.get(parameter);
+  if (text === undefined) return null;
+  try {
+    const state = parseState(text, parameter);
+    return { parameter, lastSequence: state.sequence, cursorTakenAt: state.cursor?.takenAt ?? null };
+  } catch (error) {
+    return { parameter, lastSequence: 0, cursorTakenAt: null, error: (error as Error).message };
+  }
 }
 
 function waitingForPartner(wait: JoinWait, manifests: ReadonlyMap<number, ManifestRead>, takenAt: number): WaitingForPartner {

@@ -19,7 +19,7 @@ import { ProcessedLayout } from '../lambdas/core/layout';
 import { type DatabaseClient, loadPendingBatches } from '../lambdas/core/load';
 import { warehouseSchemas } from '../lambdas/core/warehouse';
 import { type Log, noMetrics, silentLog } from '../lambdas/core/ports';
-import { LOCAL_SEQUENCE_PARAMETER_PATH, type SslMode } from '../lambdas/environment';
+import { LOCAL_INGEST_PARAMETER_PATH, LOCAL_SEQUENCE_PARAMETER_PATH, type SslMode } from '../lambdas/environment';
 import { type Connector, secretConnector, tlsOptions, urlConnector, newPostgresClient } from '../lambdas/adapters/pg/connect';
 import { resolveTlsMode } from '../lambdas/adapters/pg/url-tls';
 import { FileObjectStore } from '../lambdas/adapters/file/file-object-store';
@@ -90,6 +90,7 @@ export function localTarget(options: LocalTargetOptions): Target {
     layout,
     parameters: new FileParameterStore(join(stateDir, 'parameters.json')),
     sequenceParameterPath: LOCAL_SEQUENCE_PARAMETER_PATH,
+    ingestParameterPath: LOCAL_INGEST_PARAMETER_PATH,
     connect,
     schemas,
     async startLoad() {
@@ -168,6 +169,7 @@ export async function stackTarget(options: StackTargetOptions, clients: AwsClien
     layout: new ProcessedLayout(stack.processedPrefix),
     parameters: new SsmParameterStore(clients.ssm),
     sequenceParameterPath: stack.sequenceParameterPath,
+    ...(stack.ingestParameterPath ? { ingestParameterPath: stack.ingestParameterPath } : {}),
     connect,
     remoteTransform: { lambda: clients.lambda, functionName: stack.transformFunctionName, ingestionBucket: stack.ingestionBucket },
     schemas: warehouseSchemas(options.warehouseSchema ?? stack.warehouseSchema),

@@ -1,5 +1,5 @@
 /** The Ingest Lambda's environment (docs/ARCHITECTURE.md "Lambda configuration"). */
-import { DEFAULT_DEPLOYED_SSL, DEFAULT_URL_SSL, ENV, SSL_MODES, type SslMode } from '../environment';
+import { DEFAULT_DEPLOYED_SSL, DEFAULT_INGEST_PARAMETER_PATH, DEFAULT_URL_SSL, ENV, SSL_MODES, type SslMode } from '../environment';
 import { PipelineError } from '../core/errors';
 
 export type SourceLocation =
@@ -31,7 +31,7 @@ export class IngestConfigurationError extends PipelineError {
   }
 }
 
-export const DEFAULT_PARAMETER_PATH = '/totesys/ingest';
+export const DEFAULT_PARAMETER_PATH = DEFAULT_INGEST_PARAMETER_PATH;
 export const DEFAULT_GZIP_LEVEL = 6;
 
 export function readIngestConfig(env: Readonly<Record<string, string | undefined>>): IngestConfig {

@@ -84,16 +84,47 @@ export function emptyTables(): Record<SourceTableName, SourceRecord[]> {
   return Object.fromEntries(SOURCE_TABLE_NAMES.map((name) => [name, []])) as unknown as Record<SourceTableName, SourceRecord[]>;
 }
 
-export function generateDataset({ seed, scale = 1 }: GenerateOptions): Dataset {
+/** Order volume of a dataset: sales and purchase orders (one transaction and one payment each). */
+export function orderCounts(scale: number): { readonly sales: number; readonly purchases: number } {
   if (!Number.isFinite(scale) || scale <= 0) throw new Error(`scale must be a positive number, got ${scale}`);
+  return {
+    sales: Math.max(1, Math.round(REAL_DATA_SIZES.salesOrders * scale)),
+    purchases: Math.max(1, Math.round(REAL_DATA_SIZES.purchaseOrders * scale)),
+  };
+}
+
+/** One generated row and the table it belongs to. */
+export interface GeneratedRow {
+  readonly table: SourceTableName;
+  readonly row: SourceRecord;
+}
+
+export function generateDataset({ seed, scale = 1 }: GenerateOptions): Dataset {
   const tables = emptyTables();
+  const rows = datasetRows({ seed, scale });
+  for (let next = rows.next(); ; next = rows.next()) {
+    if (next.done) return { seed, scale, tick: 0, now: next.value.now, tables };
+    tables[next.value.table].push(next.value.row);
+  }
+}
+
+/**
+ * The rows of `generateDataset`, one at a time (each table in primary-key order; order
+ * tables interleaved as the orders are placed), so scale 100 can be written to a database
+ * without holding it. Returns the dataset's `now`.
+ */
+export function* datasetRows({ seed, scale = 1 }: GenerateOptions): Generator<GeneratedRow, { readonly now: number }> {
+  const counts0 = orderCounts(scale);
   const reference = Random.of(seed, 'reference');
-  tables.address = addressRows(reference, REAL_DATA_SIZES.addresses, DATABASE_CREATED);
-  tables.currency = currencyRows(DATABASE_CREATED);
-  tables.department = departmentRows(reference, DEPARTMENTS, DATABASE_CREATED);
-  tables.payment_type = paymentTypeRows(DATABASE_CREATED);
-  tables.counterparty = counterpartyRows(reference, REAL_DATA_SIZES.counterparties, REAL_DATA_SIZES.addresses, PEOPLE_CREATED);
-  tables.staff = staffRows(reference, REAL_DATA_SIZES.staff, DEPARTMENTS.length, LEDS_DEPARTMENT_ID, PEOPLE_CREATED);
+  const each = function* (table: SourceTableName, rows: readonly SourceRecord[]): Generator<GeneratedRow> {
+    for (const row of rows) yield { table, row };
+  };
+  yield* each('address', addressRows(reference, REAL_DATA_SIZES.addresses, DATABASE_CREATED));
+  yield* each('currency', currencyRows(DATABASE_CREATED));
+  yield* each('department', departmentRows(reference, DEPARTMENTS, DATABASE_CREATED));
+  yield* each('payment_type', paymentTypeRows(DATABASE_CREATED));
+  yield* each('counterparty', counterpartyRows(reference, REAL_DATA_SIZES.counterparties, REAL_DATA_SIZES.addresses, PEOPLE_CREATED));
+  yield* each('staff', staffRows(reference, REAL_DATA_SIZES.staff, DEPARTMENTS.length, LEDS_DEPARTMENT_ID, PEOPLE_CREATED));
 
   const office = new OfficeHours(ORDERS_FROM, ORDERS_UNTIL);
   const designRandom = Random.of(seed, 'designs');
@@ -102,7 +133,7 @@ export function generateDataset({ seed, scale = 1 }: GenerateOptions): Dataset {
     ...Array<number>(REAL_DATA_SIZES.initialDesigns).fill(DATABASE_CREATED),
     ...office.atSorted(laterDesigns),
   ];
-  tables.design = designTimes.map((createdMs, index) => designRow(designRandom, index + 1, createdMs));
+  yield* each('design', designTimes.map((createdMs, index) => designRow(designRandom, index + 1, createdMs)));
 
   const counts: ReferenceCounts = {
     staff: REAL_DATA_SIZES.staff,
@@ -111,8 +142,11 @@ export function generateDataset({ seed, scale = 1 }: GenerateOptions): Dataset {
     addresses: REAL_DATA_SIZES.addresses,
   };
   const orders = Random.of(seed, 'orders');
-  let salesLeft = Math.max(1, Math.round(REAL_DATA_SIZES.salesOrders * scale));
-  let purchasesLeft = Math.max(1, Math.round(REAL_DATA_SIZES.purchaseOrders * scale));
+  let salesLeft = counts0.sales;
+  let purchasesLeft = counts0.purchases;
+  let salesOrders = 0;
+  let purchaseOrders = 0;
+  let transactions = 0;
   const itemCodes = new Set<string>();
   const today = dayOf(ORDERS_UNTIL);
   let designsAvailable = 0;
@@ -125,20 +159,20 @@ export function generateDataset({ seed, scale = 1 }: GenerateOptions): Dataset {
     let order: SourceRecord;
     if (sale) {
       salesLeft -= 1;
-      order = salesOrderRow(orders, tables.sales_order.length + 1, designsAvailable, counts, createdMs);
-      tables.sales_order.push(order);
+      order = salesOrderRow(orders, ++salesOrders, designsAvailable, counts, createdMs);
+      yield { table: 'sales_order', row: order };
     } else {
       purchasesLeft -= 1;
-      order = purchaseOrderRow(orders, tables.purchase_order.length + 1, counts, uniqueItemCode(orders, itemCodes), createdMs);
-      tables.purchase_order.push(order);
+      order = purchaseOrderRow(orders, ++purchaseOrders, counts, uniqueItemCode(orders, itemCodes), createdMs);
+      yield { table: 'purchase_order', row: order };
     }
-    const transaction = transactionRow(tables.transaction.length + 1, order);
-    tables.transaction.push(transaction);
+    const transaction = transactionRow(++transactions, order);
+    yield { table: 'transaction', row: transaction };
     paymentId = nextPaymentId(orders, paymentId);
-    tables.payment.push(paymentRow(orders, paymentId, transaction, order, today));
+    yield { table: 'payment', row: paymentRow(orders, paymentId, transaction, order, today) };
     now = createdMs;
   }
-  return { seed, scale, tick: 0, now, tables };
+  return { now };
 }
 
 /** A change set holding every row of the dataset: what a first, full ingestion run lands. */

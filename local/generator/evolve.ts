@@ -50,7 +50,7 @@ export interface Evolution {
 const SALES_PER_DAY = 21;
 const PURCHASES_PER_DAY = 9;
 /** How far back (in rows) updates reach: recent orders are the ones that get amended. */
-const RECENT_ROWS = 2_000;
+export const RECENT_ROWS = 2_000;
 
 export function evolve(dataset: Dataset, options: EvolveOptions = {}): Evolution {
   const tick = options.tick ?? dataset.tick + 1;
@@ -194,16 +194,26 @@ function shiftDay(date: string, days: number): string {
   return formatDay(parseDay(date) + days);
 }
 
+/**
+ * The row, if the dataset holds it whole: a streamed dataset keeps only what evolve reads
+ * of old rows (lean-dataset.ts), and a run must never change or land part of a row.
+ */
+function whole(table: SourceTableName, row: SourceRecord): SourceRecord {
+  if (row.last_updated === undefined) {
+    throw new Error(`${table} ${primaryKeyOf(table, row)} was not kept in full by the streamed dataset, so a run cannot change it`);
+  }
+  return row;
+}
+
 /** The working state of one run: copy-on-write tables, the rows it changed, and its events. */
 class Run {
   private readonly tables: Record<SourceTableName, SourceRecord[]>;
   private readonly copied = new Set<SourceTableName>();
-  private readonly indexes = new Map<SourceTableName, Map<number, number>>();
   private readonly changed = new Map<SourceTableName, Map<number, SourceRecord>>();
   private readonly events: ChangeEvent[] = [];
   private readonly maxIds = new Map<SourceTableName, number>();
-  private paymentsByTransaction?: Map<number, number>;
-  private transactionsByOrder?: Map<string, number>;
+  private paymentsByTransaction?: Float64Array;
+  private transactionsByOrder?: Readonly<Record<'sales_order' | 'purchase_order', Float64Array>>;
   private newest: number;
 
   constructor(private readonly dataset: Dataset) {
@@ -241,30 +251,34 @@ class Run {
     const from = Math.max(0, rows.length - recent);
     for (let attempt = 0; attempt < 100; attempt += 1) {
       const row = rows[random.int(from, rows.length - 1)];
-      if (row !== undefined && !this.touched(table, row)) return row;
+      if (row !== undefined && !this.touched(table, row)) return whole(table, row);
     }
     return undefined;
   }
 
   paymentOfOrder(table: 'sales_order' | 'purchase_order', orderId: number): SourceRecord | undefined {
+    // Typed arrays indexed by id, not Maps: at scale 100 these cover millions of rows.
     if (this.transactionsByOrder === undefined || this.paymentsByTransaction === undefined) {
-      this.transactionsByOrder = new Map();
+      const byOrder = {
+        sales_order: new Float64Array(this.maxId('sales_order') + 1),
+        purchase_order: new Float64Array(this.maxId('purchase_order') + 1),
+      };
       for (const row of this.tables.transaction) {
-        const key = row.sales_order_id === null ? `purchase_order:${row.purchase_order_id}` : `sales_order:${row.sales_order_id}`;
-        this.transactionsByOrder.set(key, row.transaction_id as number);
+        if (row.sales_order_id === null) byOrder.purchase_order[row.purchase_order_id as number] = row.transaction_id as number;
+        else byOrder.sales_order[row.sales_order_id as number] = row.transaction_id as number;
       }
-      this.paymentsByTransaction = new Map();
-      for (const row of this.tables.payment) this.paymentsByTransaction.set(row.transaction_id as number, row.payment_id as number);
+      this.transactionsByOrder = byOrder;
+      this.paymentsByTransaction = new Float64Array(this.maxId('transaction') + 1);
+      for (const row of this.tables.payment) this.paymentsByTransaction[row.transaction_id as number] = row.payment_id as number;
     }
-    const transactionId = this.transactionsByOrder.get(`${table}:${orderId}`);
-    const paymentId = transactionId === undefined ? undefined : this.paymentsByTransaction.get(transactionId);
-    return paymentId === undefined ? undefined : this.tables.payment[this.indexOf('payment', paymentId)];
+    const transactionId = this.transactionsByOrder[table][orderId] || undefined;
+    const paymentId = transactionId === undefined ? undefined : this.paymentsByTransaction[transactionId] || undefined;
+    return paymentId === undefined ? undefined : whole('payment', this.tables.payment[this.indexOf('payment', paymentId)]!);
   }
 
   insert(table: SourceTableName, row: SourceRecord): void {
     const id = primaryKeyOf(table, row);
     this.writable(table).push(row);
-    this.indexes.get(table)?.set(id, this.tables[table].length - 1);
     this.maxIds.set(table, Math.max(this.maxId(table), id));
     this.record(table, id, row);
     this.events.push({ kind: 'created', table, id, columns: [] });
@@ -275,7 +289,7 @@ class Run {
    * changes silently. Returns the new row.
    */
   update(table: SourceTableName, row: SourceRecord, patch: Record<string, SourceValue>, when?: number): SourceRecord {
-    const id = primaryKeyOf(table, row);
+    const id = primaryKeyOf(table, whole(table, row));
     const columns = Object.keys(patch).filter((column) => patch[column] !== row[column]);
     if (columns.length === 0) throw new Error(`update of ${table} ${id} changes nothing`);
     const updated = { ...row, ...patch, last_updated: when === undefined ? row.last_updated! : formatTimestamp(when) };
@@ -311,14 +325,18 @@ class Run {
     return this.tables[table];
   }
 
+  /** Where row `id` is: rows are in primary-key order, so a binary search (no index of millions of rows). */
   private indexOf(table: SourceTableName, id: number): number {
-    let index = this.indexes.get(table);
-    if (index === undefined) {
-      index = new Map(this.tables[table].map((row, position) => [primaryKeyOf(table, row), position]));
-      this.indexes.set(table, index);
+    const rows = this.tables[table];
+    let low = 0;
+    let high = rows.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const found = primaryKeyOf(table, rows[middle]!);
+      if (found === id) return middle;
+      if (found < id) low = middle + 1;
+      else high = middle - 1;
     }
-    const position = index.get(id);
-    if (position === undefined) throw new Error(`${table} has no row ${id}`);
-    return position;
+    throw new Error(`${table} has no row ${id}`);
   }
 }

@@ -19,6 +19,7 @@ export {
   type ChangeSet,
   type Dataset,
   type GenerateOptions,
+  type GeneratedRow,
   type SourceTables,
   LEDS_DEPARTMENT_ID,
   REAL_DATA_SIZES,
@@ -27,6 +28,7 @@ export {
   snapshot,
 } from './dataset';
 export { type EvolveOptions, type Evolution, evolve } from './evolve';
+export { streamDataset } from './lean-dataset';
 export { type HistoryOptions, type IngestionHistory, distinctVersions, landedRows, simulateIngestion } from './history';
 export {
   type IngestionObject,

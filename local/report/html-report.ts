@@ -50,6 +50,7 @@ export function renderHtmlReport(summary: RunSummary): string {
 </div>
 <h2>Sales by month</h2>
 ${salesChart(summary)}
+${ingestSection(summary)}
 <h2>Source tables</h2>
 ${htmlTable(
   ['table', 'objects', 'rows in', 'rejected'],
@@ -65,6 +66,18 @@ ${htmlTable(
 </body>
 </html>
 `;
+}
+
+/** What the ingest stage read and landed, when this run ingested a source database. */
+function ingestSection(summary: RunSummary): string {
+  if (!summary.ingest) return '';
+  const extracted = summary.ingest.tables.map((t) => ({ label: t.table, value: t.rowsExtracted }));
+  return `<h2>Ingest stage (${summary.ingest.runs} ingestion run${summary.ingest.runs === 1 ? '' : 's'})</h2>
+${chart('Rows extracted per source table (this run)', extracted, 'chart-ingest')}
+${htmlTable(
+  ['table', 'rows read', 'rows extracted', 'objects written', 'duration (s)'],
+  summary.ingest.tables.map((t) => [t.table, t.rowsRead, t.rowsExtracted, t.objectsWritten, (t.durationMs / 1000).toFixed(1)]),
+)}`;
 }
 
 function kpi(label: string, value: number): string {

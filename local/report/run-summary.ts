@@ -1,4 +1,6 @@
 /** The figures of one local-mode run: printed as a summary and rendered as the HTML report. */
+import type { IngestStageFigures } from './ingest-figures';
+
 export interface TableFigures {
   readonly table: string;
   readonly objects: number;
@@ -26,6 +28,8 @@ export interface MonthlySales {
 
 export interface RunSummary {
   readonly startedAt: string;
+  /** The ingest stage's runs, when this run ingested a source database (not with --land or --input). */
+  readonly ingest?: IngestStageFigures;
   readonly sourceTables: readonly TableFigures[];
   readonly warehouseTables: readonly WarehouseTableFigures[];
   readonly sequenceGaps: number;

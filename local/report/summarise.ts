@@ -7,6 +7,7 @@ import { warehouseStatus } from '../../lambdas/core/warehouse/status';
 import { withoutPassword } from '../database-url';
 import type { PipelineResult } from '../run-pipeline';
 import { salesByMonth } from '../warehouse-queries';
+import type { IngestStageFigures } from './ingest-figures';
 import type { RunSummary } from './run-summary';
 
 export async function summarise(
@@ -14,6 +15,7 @@ export async function summarise(
   databaseUrl: string,
   startedAt: string,
   schemas: WarehouseSchemas = DEFAULT_SCHEMAS,
+  ingest?: IngestStageFigures,
 ): Promise<RunSummary> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -22,6 +24,7 @@ export async function summarise(
     const processed = result.transformed.filter((t) => t.outcome === 'processed');
     return {
       startedAt,
+      ...(ingest ? { ingest } : {}),
       sourceTables: SOURCE_TABLE_NAMES.map((table) => {
         const mine = processed.filter((t) => t.sourceTable === table);
         return {
@@ -40,7 +43,7 @@ export async function summarise(
       sequenceGaps: sum(processed.map((t) => t.sequenceGap)),
       placeholdersOutstanding: status.placeholdersTotal,
       batchesLoaded: result.load.batchesLoaded,
-      timingsMs: result.timingsMs,
+      timingsMs: ingest ? { ingest: ingest.durationMs, ...result.timingsMs } : result.timingsMs,
       salesByMonth: await salesByMonth(client, schemas.warehouse),
       // The report is shared: the psql URL never carries the password.
       databaseUrlForPsql: withoutPassword(databaseUrl),
@@ -58,6 +61,14 @@ export function formatSummary(summary: RunSummary, result: PipelineResult): stri
   const skipped = result.transformed.filter((t) => t.outcome === 'skipped').length;
   const lines: string[] = [];
   lines.push('');
+  if (summary.ingest) {
+    lines.push(table(
+      ['ingested table', 'rows read', 'rows extracted', 'objects written', 'seconds'],
+      summary.ingest.tables.map((t) => [t.table, t.rowsRead, t.rowsExtracted, t.objectsWritten, (t.durationMs / 1000).toFixed(1)]),
+    ));
+    lines.push(`ingestion runs: ${summary.ingest.runs}`);
+    lines.push('');
+  }
   lines.push(table(
     ['source table', 'objects', 'rows in', 'rejected'],
     summary.sourceTables.map((t) => [t.table, t.objects, t.rowsIn, t.rowsRejected]),
@@ -72,7 +83,7 @@ export function formatSummary(summary: RunSummary, result: PipelineResult): stri
   lines.push(`batches loaded: ${summary.batchesLoaded} (failed: ${result.load.batchesFailed.length}, pending: ${result.load.pendingBatches})`);
   lines.push(`sequence gaps: ${summary.sequenceGaps}`);
   lines.push(`placeholder dimension rows outstanding: ${summary.placeholdersOutstanding}`);
-  lines.push(`timings: transform ${(summary.timingsMs.transform! / 1000).toFixed(1)} s, load ${(summary.timingsMs.load! / 1000).toFixed(1)} s`);
+  lines.push(`timings: ${Object.entries(summary.timingsMs).map(([stage, ms]) => `${stage} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
   for (const failure of result.failedObjects) lines.push(`FAILED object ${failure.key}: ${failure.error}`);
   for (const failure of result.load.batchesFailed) lines.push(`FAILED batch ${failure.batch}: ${failure.error}`);
   const rejected = result.transformed.filter((t) => t.rejectedKey);

@@ -5,9 +5,9 @@
  * again applies and ingests only the ticks not applied before.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { evolve, generateDataset } from '../generator';
+import { type Dataset, evolve, streamDataset } from '../generator';
 import { StateMismatchError } from '../generated-data';
-import { applyRows } from './source-database';
+import { applyRows, fillSource } from './source-database';
 
 export interface SourceRecordFile {
   readonly seed: number;
@@ -36,15 +36,23 @@ export async function buildGeneratedSource(options: {
         'use another --state-dir, or delete the folder to start again',
     );
   }
-  let dataset = generateDataset({ seed: options.seed, scale: options.scale });
+  // Streamed: the initial rows go to the database in chunks; only what later runs change is kept.
+  const rows = streamDataset({ seed: options.seed, scale: options.scale });
+  let dataset: Dataset;
   let rowsWritten = 0;
   let ingestRuns = 0;
   const record = async (ticks: number) =>
     writeFile(options.recordPath, `${JSON.stringify({ seed: options.seed, scale: options.scale, ticks } satisfies SourceRecordFile, null, 2)}\n`);
   if (!previous) {
     options.progress('filling the source database');
-    rowsWritten += await applyRows(options.sourceUrl, dataset.tables);
+    const filled = await fillSource(options.sourceUrl, rows, {
+      progress: (written) => options.progress(`filling the source database: ${written.toLocaleString('en')} rows`),
+    });
+    rowsWritten += filled.written;
+    dataset = filled.result;
     await record(0);
+  } else {
+    dataset = drain(rows);
   }
   // Ingest what is there (a first run; or, after an interrupted run, whatever is pending).
   options.progress('ingesting the source database');
@@ -71,4 +79,9 @@ async function readRecord(path: string): Promise<SourceRecordFile | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** Runs the stream without writing it: the lean dataset of a source filled before. */
+function drain(rows: Iterator<unknown, Dataset>): Dataset {
+  for (let next = rows.next(); ; next = rows.next()) if (next.done) return next.value;
 }

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { SOURCE_TABLE_NAMES, SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema';
-import type { SourceTables } from '../generator';
+import type { GeneratedRow, SourceTables } from '../generator';
 import { type SourceValue, formatMoney } from '../generator/source-json';
 import { sourceDatabaseDdl } from './source-ddl';
 import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
@@ -52,12 +52,14 @@ function copyValue(value: SourceValue): string {
   return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
+function copyLine(table: SourceTableName, row: SourceTables[SourceTableName][number]): string {
+  return `${SOURCE_TABLES[table].columns.map((column) => copyValue(row[column.name] ?? null)).join('\t')}\n`;
+}
+
 function* copyChunks(table: SourceTableName, rows: SourceTables[SourceTableName]): Generator<string> {
-  const columns = SOURCE_TABLES[table].columns;
   let chunk = '';
   for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    chunk += `${columns.map((column) => copyValue(row[column.name] ?? null)).join('\t')}\n`;
+    chunk += copyLine(table, rows[i]!);
     if ((i + 1) % ROWS_PER_CHUNK === 0) {
       yield chunk;
       chunk = '';
@@ -100,4 +102,50 @@ export async function applyRows(sourceUrl: string, tables: SourceTables): Promis
     await client.end();
   }
   return written;
+}
+
+/**
+ * Fills an empty source database from a stream of rows in one transaction, COPYing each
+ * table's rows in chunks as they come: memory is bounded by the chunk, not the dataset.
+ * Returns how many rows were written and what the stream returned at its end.
+ */
+export async function fillSource<R>(
+  sourceUrl: string,
+  rows: Iterator<GeneratedRow, R>,
+  options: { readonly progress?: (written: number) => void; readonly rowsPerChunk?: number } = {},
+): Promise<{ written: number; result: R }> {
+  const rowsPerChunk = options.rowsPerChunk ?? ROWS_PER_CHUNK;
+  const client = newPostgresClient(sourceUrl);
+  await client.connect();
+  const pending = new Map<SourceTableName, { lines: string; count: number }>();
+  const copy = async (table: SourceTableName, lines: string) => {
+    const columns = SOURCE_TABLES[table].columns.map((column) => quote(column.name));
+    await pipeline(Readable.from([lines]), client.query(copyFrom(`COPY ${quote(table)} (${columns.join(', ')}) FROM STDIN`)));
+  };
+  let written = 0;
+  try {
+    await client.query('BEGIN');
+    let next = rows.next();
+    for (; !next.done; next = rows.next()) {
+      const { table, row } = next.value;
+      const chunk = pending.get(table) ?? { lines: '', count: 0 };
+      chunk.lines += copyLine(table, row);
+      chunk.count += 1;
+      written += 1;
+      if (chunk.count < rowsPerChunk) pending.set(table, chunk);
+      else {
+        pending.delete(table);
+        await copy(table, chunk.lines);
+        options.progress?.(written);
+      }
+    }
+    for (const [table, chunk] of pending) await copy(table, chunk.lines);
+    await client.query('COMMIT');
+    return { written, result: next.value };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    await client.end();
+  }
 }
