@@ -257,8 +257,8 @@ export class FlatJsonRowParser {
       }
       out += text.slice(runStart, i);
       if (i + 1 >= end) break;
-      const escape = text.charCodeAt(i + 1);
-      if (escape === LOWER_U) {
+      const escaped = text.charCodeAt(i + 1);
+      if (escaped === LOWER_U) {
         const unit = readHex4(text, i + 2, end);
         if (unit < 0) throw this.malformed(text, i, end, 'invalid \\u escape');
         if (unit >= 0xd800 && unit <= 0xdbff) {
@@ -273,7 +273,7 @@ export class FlatJsonRowParser {
           i += 6;
         }
       } else {
-        const decoded = simpleEscape(escape);
+        const decoded = simpleEscape(escaped);
         if (decoded === undefined) throw this.malformed(text, i, end, 'invalid escape');
         out += decoded;
         i += 2;
