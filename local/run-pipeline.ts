@@ -91,21 +91,11 @@ export async function runPipeline(env: PipelineEnvironment): Promise<PipelineRes
   return { transformed, failedObjects, load: loadResult, timingsMs: { transform: transformMs, load: performance.now() - loadStarted } };
 }
 
-/** Batches with a manifest and no ledger row: all of them when the warehouse has no ledger yet. */
+/** Batches with a manifest and no ledger row, as the loader would have found them. */
 async function countPendingBatches(env: PipelineEnvironment, layout: ProcessedLayout): Promise<number> {
   const client = await connectPostgres(env.databaseUrl);
   try {
     return (await PendingBatches.find(client, env.processed, layout, env.schemas ?? DEFAULT_SCHEMAS)).size;
-  } catch (error) {
-    // 42P01 undefined_table: the other loader is still creating the schema; nothing is loaded.
-    if ((error as { code?: string }).code !== '42P01') throw error;
-    let manifests = 0;
-    for (const table of SOURCE_TABLE_NAMES) {
-      for await (const object of env.processed.list(layout.manifestsPrefix(table))) {
-        if (layout.sequenceOfManifest(table, object.key) !== undefined) manifests++;
-      }
-    }
-    return manifests;
   } finally {
     await client.end().catch(() => {});
   }
