@@ -126,7 +126,7 @@ export async function ingestionObjects(store: ObjectStore, log: Log): Promise<In
 }
 
 /** Each table's keys by sequence; across tables, the next key with the oldest watermark first (then table order). */
-export function inLandingOrder(keys: readonly IngestionKey[]): IngestionKey[] {
+function inLandingOrder(keys: readonly IngestionKey[]): IngestionKey[] {
   const queues = SOURCE_TABLE_NAMES.map((table) =>
     keys.filter((key) => key.table === table).sort((a, b) => a.sequence - b.sequence),
   ).filter((queue) => queue.length > 0);
