@@ -1,4 +1,5 @@
 /** `npm start -- [options]`: the local-mode command line, parsed and validated. */
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { warehouseSchemaProblem } from '../lambdas/core/warehouse/names';
@@ -111,7 +112,7 @@ export function parseLocalOptions(argv: readonly string[]): LocalOptions | 'help
   if (schemaProblem) throw new UsageError(`--warehouse-schema: ${schemaProblem}`);
   return {
     ...(warehouseSchema === undefined ? {} : { warehouseSchema }),
-    inputDir: values.input === undefined ? undefined : resolve(values.input),
+    inputDir: values.input === undefined ? undefined : existingFolder('--input', resolve(values.input)),
     sourceUrl,
     land: values.land!,
     databaseUrl,
@@ -124,6 +125,14 @@ export function parseLocalOptions(argv: readonly string[]): LocalOptions | 'help
     serve: values.serve!,
     verbose: values.verbose!,
   };
+}
+
+/** A folder that must already exist: a mistyped path would otherwise be a clean run of nothing. */
+function existingFolder(name: string, path: string): string {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats) throw new UsageError(`${name}: no such folder: ${path}`);
+  if (!stats.isDirectory()) throw new UsageError(`${name}: not a folder: ${path}`);
+  return path;
 }
 
 function integerOption(name: string, text: string, min: number, max: number): number {

@@ -10,7 +10,7 @@ import type { Log, Metrics } from '../lambdas/core/ports';
 import { DEFAULT_GZIP_LEVEL } from '../lambdas/ingest/config';
 import { FileExtractStore } from './adapters/file-extract-store';
 import { FileParameterStore } from '../lambdas/adapters/file/file-parameter-store';
-import { PipelineError } from '../lambdas/core/errors';
+import { PipelineError, UsageError } from '../lambdas/core/errors';
 import { LOCAL_INGEST_PARAMETER_PATH } from '../lambdas/environment';
 
 export const INGEST_PARAMETER_PATH = LOCAL_INGEST_PARAMETER_PATH;
@@ -30,12 +30,17 @@ export class LocalIngestError extends PipelineError {
 /** One ingestion run; throws when a table failed or another run holds the lease. */
 export async function ingestSource(options: LocalIngestOptions): Promise<Extract<ExtractRunSummary, { status: 'done' }>> {
   const parsed = new URL(options.sourceUrl);
+  const password = decodedOrNull(parsed.password);
+  if (password === null) {
+    // decodeURIComponent's own "URI malformed" names nothing; the password itself is never shown.
+    throw new UsageError('--source-url: the password is not valid percent-encoding (write a % in it as %25)');
+  }
   const summary = await runExtract(
     {
       source: new PgSourceDatabase({
         config: { connectionString: options.sourceUrl },
         description: `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`,
-        secrets: [decodeURIComponent(parsed.password), parsed.password].filter((secret) => secret !== ''),
+        secrets: [password, parsed.password].filter((secret) => secret !== ''),
       }),
       ingestion: new FileExtractStore(join(options.stateDir, 'ingestion'), join(options.stateDir, 'ingestion-metadata')),
       state: new FileExtractStore(join(options.stateDir, 'processed'), join(options.stateDir, 'processed-metadata')),
@@ -52,4 +57,13 @@ export async function ingestSource(options: LocalIngestOptions): Promise<Extract
     throw new LocalIngestError(`ingestion failed for ${summary.failures.map((f) => `${f.table}: ${f.error}`).join('; ')}`);
   }
   return summary;
+}
+
+/** The percent-decoded text, or null when it is not valid percent-encoding (a raw `%`). */
+function decodedOrNull(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }

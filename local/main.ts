@@ -2,7 +2,8 @@
  * `npm start`: the whole pipeline on this machine. Generates (or takes from --input)
  * ingestion objects, transforms and loads them into a warehouse, prints a summary and
  * writes an HTML report. Exit code 0 on success; rejected rows are reported, not fatal;
- * an object that cannot be processed, or a batch that fails to load, exits 1.
+ * an object that cannot be processed, a batch that fails to load, or a load that left
+ * batches pending (another loader held the lock, or the time limit) exits 1.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import { renderHtmlReport } from './report/html-report';
 import { IngestTally } from './report/ingest-figures';
 import { summarise, formatSummary } from './report/summarise';
 import { runPipeline } from './run-pipeline';
+import { unfinishedLoad } from './unfinished-load';
 import { LOCAL_WAREHOUSE_DATABASE } from './warehouse-location';
 import { warehouseSchemas } from '../lambdas/core/warehouse/names';
 
@@ -144,7 +146,9 @@ async function main(argv: readonly string[]): Promise<number> {
         ? `Query the warehouse: npm start -- --serve --state-dir ${options.stateDir}, then ${psql}\n`
         : `Query the warehouse: ${psql}\n`,
     );
-    const failed = result.failedObjects.length > 0 || result.load.batchesFailed.length > 0;
+    const unfinished = unfinishedLoad(result.load);
+    if (unfinished) process.stderr.write(`${unfinished}\n`);
+    const failed = result.failedObjects.length > 0 || result.load.batchesFailed.length > 0 || unfinished !== undefined;
     if (options.serve && postgres) {
       process.stdout.write('The warehouse is running; Ctrl-C stops it.\n');
       await new Promise(() => {});

@@ -5,10 +5,11 @@
  */
 import { type IngestionKey, ProcessedLayout, parseIngestionKey } from '../lambdas/core/layout';
 import { loadPendingBatches, type LoadSummary } from '../lambdas/core/load';
+import { PendingBatches } from '../lambdas/core/load/pending-batches';
 import type { Log, Metrics, ObjectStore, ParameterStore } from '../lambdas/core/ports';
 import { SOURCE_TABLE_NAMES } from '../lambdas/core/schema';
 import { holderName, transformObject, type TransformSummary } from '../lambdas/core/transform';
-import type { WarehouseSchemas } from '../lambdas/core/warehouse';
+import { DEFAULT_SCHEMAS, type WarehouseSchemas } from '../lambdas/core/warehouse';
 import { connectPostgres } from '../lambdas/adapters/pg/connect';
 import { LOCAL_SEQUENCE_PARAMETER_PATH } from '../lambdas/environment';
 
@@ -85,24 +86,59 @@ export async function runPipeline(env: PipelineEnvironment): Promise<PipelineRes
     // No Lambda timeout locally; a generous bound still stops a stuck run.
     { deadline: Date.now() + 6 * 60 * 60 * 1000, ...(env.schemas ? { schemas: env.schemas } : {}) },
   );
-  return { transformed, failedObjects, load, timingsMs: { transform: transformMs, load: performance.now() - loadStarted } };
+  // A skipped run reports nothing pending (it never looked); the summary and exit code need the real count.
+  const loadResult = load.outcome === 'skipped' ? { ...load, pendingBatches: await countPendingBatches(env, layout) } : load;
+  return { transformed, failedObjects, load: loadResult, timingsMs: { transform: transformMs, load: performance.now() - loadStarted } };
+}
+
+/** Batches with a manifest and no ledger row, as the loader would have found them. */
+async function countPendingBatches(env: PipelineEnvironment, layout: ProcessedLayout): Promise<number> {
+  const client = await connectPostgres(env.databaseUrl);
+  try {
+    return (await PendingBatches.find(client, env.processed, layout, env.schemas ?? DEFAULT_SCHEMAS)).size;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 /**
- * Every ingestion object in the order an ingestion job would have landed them: by
- * watermark, then table, then sequence. (Correctness does not depend on the order.)
+ * Every ingestion object, in the order the transform must see them: each table's objects
+ * in sequence order (a table's versions are ordered by sequence, never by watermark), the
+ * tables merged by the watermark of each one's next object, as an ingestion job lands them.
+ * Only `<table>/<file>` at the top of the folder is an ingestion object, as the Lambda's
+ * triage requires with no prefix: a copy in a sub-folder (say `archive/design/…`) is warned
+ * about and ignored, or it would stand in for the real object.
  */
-async function ingestionObjects(store: ObjectStore, log: Log): Promise<IngestionKey[]> {
+export async function ingestionObjects(store: ObjectStore, log: Log): Promise<IngestionKey[]> {
   const keys: IngestionKey[] = [];
   for await (const { key } of store.list('')) {
+    if (!/^[^/]+\/[^/]+$/.test(key)) {
+      log.warn('not an ingestion object (not <table>/<file> at the top of the folder); ignored', { key });
+      continue;
+    }
     try {
       keys.push(parseIngestionKey(key));
     } catch (error) {
       log.warn('not an ingestion object; ignored', { key, reason: (error as Error).message });
     }
   }
-  const tableRank = (key: IngestionKey) => SOURCE_TABLE_NAMES.indexOf(key.table);
-  return keys.sort(
-    (a, b) => a.watermark.localeCompare(b.watermark) || tableRank(a) - tableRank(b) || a.sequence - b.sequence,
-  );
+  return inLandingOrder(keys);
+}
+
+/** Each table's keys by sequence; across tables, the next key with the oldest watermark first (then table order). */
+function inLandingOrder(keys: readonly IngestionKey[]): IngestionKey[] {
+  const queues = SOURCE_TABLE_NAMES.map((table) =>
+    keys.filter((key) => key.table === table).sort((a, b) => a.sequence - b.sequence),
+  ).filter((queue) => queue.length > 0);
+  const ordered: IngestionKey[] = [];
+  while (queues.length > 0) {
+    // SOURCE_TABLE_NAMES order breaks watermark ties: the first queue with the oldest head wins.
+    let next = 0;
+    for (let index = 1; index < queues.length; index++) {
+      if (queues[index]![0]!.watermark < queues[next]![0]!.watermark) next = index;
+    }
+    ordered.push(queues[next]!.shift()!);
+    if (queues[next]!.length === 0) queues.splice(next, 1);
+  }
+  return ordered;
 }

@@ -22,8 +22,9 @@ import { PgSourceDatabase, type SourceConnection } from '../adapters/pg/totesys-
 import { ExtractLayout, type ExtractRunSummary, runExtract } from '../core/extract';
 import { IngestMetric } from '../core/metric-names';
 import { scrubError, tlsOptions } from '../adapters/pg/connect';
-import { type IngestConfig, readIngestConfig } from './config';
+import { type IngestConfig, IngestConfigurationError, readIngestConfig } from './config';
 import { PipelineError, errorKind } from '../core/errors';
+import { ENV } from '../environment';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-ingest';
 const logger = createLogger(SERVICE_NAME);
@@ -75,8 +76,8 @@ export async function sourceConnection({ config, secret }: Container): Promise<S
     const parsed = new URL(config.source.url);
     return {
       config: { connectionString: config.source.url, ssl },
-      description: `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname} as ${decodeURIComponent(parsed.username)}`,
-      secrets: [decodeURIComponent(parsed.password), parsed.password],
+      description: `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname} as ${decodeUrlPart(parsed.username, 'user name')}`,
+      secrets: [decodeUrlPart(parsed.password, 'password'), parsed.password],
       schema: config.schema,
     };
   }
@@ -87,6 +88,15 @@ export async function sourceConnection({ config, secret }: Container): Promise<S
     secrets: [value.password],
     schema: config.schema,
   };
+}
+
+/** A percent-decoded URL part; a raw `%` fails naming the variable and the part, never its text (it may be the password). */
+function decodeUrlPart(text: string, part: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new IngestConfigurationError(`${ENV.sourceUrl}: the ${part} is not valid percent-encoding (write a % in it as %25)`);
+  }
 }
 
 function wantsResync(event: unknown): boolean {

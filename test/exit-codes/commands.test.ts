@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDatabase, createTestDatabase } from '../support/database';
 import { line } from '../support/source-rows';
+import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
+import { ADVISORY_LOCK_NAMESPACE, LOADER_LOCK } from '../../lambdas/core/warehouse/names';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -67,6 +69,33 @@ describe('npm start', () => {
     const result = await npmStart('--help');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: npm start');
+  });
+
+  it('exits 2 naming the folder when --input does not exist', async () => {
+    const missing = join(workDir, 'no', 'such', 'dir');
+    const result = await npmStart('--input', missing, '--state-dir', join(workDir, 'missing-input-state'));
+    expect(result.stderr).toContain(`--input: no such folder: ${missing}`);
+    expect(result.code).toBe(2);
+  });
+
+  it('exits 1, saying why and how many batches wait, when another loader holds the warehouse lock', async () => {
+    const warehouse = await createTestDatabase();
+    const holder = newPostgresClient(warehouse.url);
+    await holder.connect();
+    try {
+      // A first run (of nothing) makes the warehouse's tables, as any earlier load would have.
+      const empty = join(workDir, 'empty-input');
+      await mkdir(empty);
+      expect((await npmStart('--input', empty, '--state-dir', join(workDir, 'empty-state'), '--database-url', warehouse.url)).code).toBe(0);
+      await holder.query('SELECT pg_advisory_lock($1, $2)', [ADVISORY_LOCK_NAMESPACE, LOADER_LOCK]);
+      const result = await npmStart('--input', inputDir, '--state-dir', join(workDir, 'locked-out-state'), '--database-url', warehouse.url);
+      expect(result.stderr).toContain('load skipped: another loader holds the warehouse lock; 1 batch(es) still pending');
+      expect(result.stdout).toContain('pending: 1');
+      expect(result.code).toBe(1);
+    } finally {
+      await holder.end();
+      await warehouse.drop();
+    }
   });
 
   it('exits 0 when every object is processed and every batch loads', async () => {

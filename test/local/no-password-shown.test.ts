@@ -108,4 +108,18 @@ describe('the URL helpers', () => {
       'failed for *** at postgres://me:***@db.example',
     );
   });
+
+  it('scrub the password where it stands, not every word that contains its text', () => {
+    const url = 'postgres://me:secret@db.example/warehouse';
+    expect(scrubPassword('password "secret" rejected; see the secretary at postgres://me:secret@db.example', url)).toBe(
+      'password "***" rejected; see the secretary at postgres://me:***@db.example',
+    );
+  });
+
+  it('leave the user name readable when the password is the same text, still hiding it in a URL', () => {
+    const url = 'postgres://postgres:postgres@localhost:5432/warehouse';
+    expect(scrubPassword('password authentication failed for user "postgres" at postgres://postgres:postgres@localhost', url)).toBe(
+      'password authentication failed for user "postgres" at postgres://postgres:***@localhost',
+    );
+  });
 });

@@ -95,6 +95,12 @@ function layoutOf(expected: { sourceTable: SourceTableName; sequence: number; ke
   return prefix === '' || prefix.endsWith('/') ? new ProcessedLayout(prefix) : undefined;
 }
 
+/**
+ * The source key's table folder (the segment just above the file) and file name must be this
+ * batch's table and sequence. Whatever precedes the table folder is not checked: the loader
+ * is not told the ingestion prefix, so it cannot tell a prefix from a sub-folder copy; the
+ * transform's triage (the Lambda's, and local mode's listing) keeps only `<prefix><table>/<file>`.
+ */
 function checkSourceKey(
   sourceKey: string,
   expected: { sourceTable: SourceTableName; sequence: number },
