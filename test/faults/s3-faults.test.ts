@@ -2,10 +2,12 @@
  * S3 throttling and 5xx errors on reads and writes, in the Transform Lambda and in the
  * loader. Every failed invocation is re-delivered (Lambda's retries, then a DLQ redrive)
  * and every failed load run is followed by the next scheduled one; the warehouse must end
- * equal to a fault-free run, and each failure must show in logs and metrics.
+ * equal to a fault-free run, and each failure must show in logs and metrics. Also a
+ * processed file damaged in the bucket: its batch fails alone until it is restored.
  */
 import { describe, expect, it } from 'vitest';
 import { LoadMetric, TransformMetric } from '../../lambdas/core/metric-names';
+import { readParquetMetadata } from '../../lambdas/core/parquet/reader';
 import { type FaultEffect, awsErrors } from './support/aws-faults';
 import { useReferenceRun } from './support/reference-run';
 import { spreadStops, writeKind } from './support/stop-points';
@@ -159,6 +161,36 @@ describe('the loader', () => {
       expect(run.log.at('error').length).toBeGreaterThan(0);
     }
     expect(pipeline.s3Faults.count('GetObjectCommand')).toBe(plan.size + 1);
+    expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
+  });
+});
+
+describe('a processed file damaged in the bucket (a page header overwritten, the footer intact)', () => {
+  it('fails its batch alone every run, naming batch and file; the others load; once restored, it loads too', async () => {
+    await pipeline.begin();
+    for (const outcome of await pipeline.deliver(pipeline.landAll(input.objects))) expect(outcome.ok).toBe(true);
+    const key = pipeline.processedKeys().find((k) => /\/fact_sales_order\.parquet$/.test(k))!;
+    const original = pipeline.s3.get(PROCESSED_BUCKET, key)!.body;
+    const damaged = new Uint8Array(original);
+    const column = readParquetMetadata(damaged).row_groups[0]!.columns[0]!.meta_data!;
+    const at = Number(column.dictionary_page_offset ?? column.data_page_offset);
+    damaged.fill(0xff, at, at + 12);
+    pipeline.s3.put(PROCESSED_BUCKET, key, damaged);
+
+    for (const attempt of [1, 2]) {
+      const failed = await pipeline.load();
+      expect(failed.error, `run ${attempt}`).toBeUndefined();
+      expect(failed.summary!.outcome).toBe('completed');
+      expect(failed.summary!.batchesFailed).toEqual([
+        expect.objectContaining({ objectKey: key, error: expect.stringMatching(/cannot be decoded: .*thrift/) }),
+      ]);
+      expect(failed.summary!.pendingBatches).toBe(1);
+      expect(failed.metrics.total(LoadMetric.BatchesFailed)).toBe(1);
+      expect(failed.metrics.total(LoadMetric.LoadSucceeded)).toBe(0);
+    }
+    pipeline.s3.put(PROCESSED_BUCKET, key, original);
+    const restored = await pipeline.load();
+    expect(restored.summary).toMatchObject({ outcome: 'completed', batchesLoaded: 1, batchesFailed: [], pendingBatches: 0 });
     expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
   });
 });

@@ -7,7 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LoadMetric } from '../../lambdas/core/metric-names';
 import { integer, text } from '../../lambdas/core/schema/column-types';
 import { DIMENSION_TABLES, FACT_TABLES, type WarehouseTableDefinition } from '../../lambdas/core/schema/warehouse-tables';
-import { LoadTestEnvironment } from './support/warehouse';
+import { BUCKET, LoadTestEnvironment } from './support/warehouse';
+import { GetObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { readParquetMetadata } from '../../lambdas/core/parquet/reader';
 import { datesOf, day, dims, facts, money } from './support/rows';
 
 let env: LoadTestEnvironment;
@@ -127,6 +129,30 @@ describe('a Parquet file that does not match its table definition', () => {
     await expectBatchFails(/listed in the manifest but not in the bucket/, key);
   });
 
+  it('with a damaged page (footer intact) fails its batch alone, naming the file; it loads once rewritten', async () => {
+    const key = await writeBadSalesBatch(1, sales);
+    await damageFirstPage(key);
+    await writeGoodBatches();
+    await expectBatchFails(/cannot be decoded: .*thrift/, key);
+    await writeBadSalesBatch(1, sales);
+    const fixed = await env.load();
+    expect(fixed).toMatchObject({ batchesLoaded: 1, batchesFailed: [], pendingBatches: 0 });
+    expect((await env.rows('fact_sales_order')).map((r) => r.sales_order_id)).toEqual([1, 2]);
+  });
+
+  it.each([
+    ['access is denied', 'AccessDenied', 403, 'Access Denied'],
+    // S3 answers 403 for an archived object too; the adapter reports any 403 as access denied.
+    ['it has been archived', 'InvalidObjectState', 403, 'The operation is not valid for the object\'s storage class'],
+  ])('that cannot be fetched because %s fails its batch alone, naming the file', async (_, name, status, message) => {
+    const key = await writeBadSalesBatch(1, sales);
+    env.s3.mock
+      .on(GetObjectCommand, { Bucket: BUCKET, Key: key })
+      .rejects(new S3ServiceException({ name, $fault: 'client', message, $metadata: { httpStatusCode: status } }));
+    await writeGoodBatches();
+    await expectBatchFails(/cannot be read \(.*S3 403/, key);
+  });
+
   it('with values the warehouse rejects rolls back the whole batch, dimensions included', async () => {
     // dim_date loads first within the batch; then the fact's oversized version_hash is rejected.
     const rows = [facts.salesOrder({ sales_order_id: 1, created_date: day('2023-01-05'), version_hash: 'x'.repeat(40) })];
@@ -179,3 +205,12 @@ describe('a bad manifest', () => {
     await expectBatchFails(/files\[0\]\.table "fact_returns" is not a warehouse table/, key);
   });
 });
+
+/** Overwrites the first page header of a stored file, as a damaged disk or bad copy would; the footer stays readable. */
+async function damageFirstPage(key: string): Promise<void> {
+  const bytes = new Uint8Array(env.s3.get(BUCKET, key)!.body);
+  const column = readParquetMetadata(bytes).row_groups[0]!.columns[0]!.meta_data!;
+  const at = Number(column.dictionary_page_offset ?? column.data_page_offset);
+  bytes.fill(0xff, at, at + 12);
+  env.s3.put(BUCKET, key, bytes);
+}

@@ -45,7 +45,13 @@ describe('a connection killed in the middle of a batch', () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/terminat/i);
     expect(deps.metrics.total(LoadMetric.LoadSucceeded)).toBe(0);
-    expect(deps.log.at('error').map((e) => e.message)).toContain('load run failed; the next run carries on from the ledger');
+    // The failure names the batch it stopped in.
+    expect(deps.log.at('error')).toContainEqual(
+      expect.objectContaining({
+        message: 'load run failed; the next run carries on from the ledger',
+        attributes: expect.objectContaining({ batch: 'sales_order/0000000001' }),
+      }),
+    );
 
     // The staff batch committed before the kill; of the sales batch, nothing.
     expect(await env.query('SELECT source_table FROM etl_control.loaded_batch')).toEqual([{ source_table: 'staff' }]);

@@ -97,6 +97,26 @@ describe('schema migrations', () => {
     await expect(withClient(db.url, (client) => migrate(client))).rejects.toThrow(/migration 2 .* has changed since it was applied/);
   });
 
+  it.each([
+    ['public', 'analytics'],
+    ['analytics', 'public'],
+  ])('refuse a warehouse schema setting changed from %s to %s, saying where the star schema is and what to do', async (was, now) => {
+    await withClient(db.url, (client) => migrate(client, { schemas: { warehouse: was, control: 'etl_control' } }));
+    const changed = withClient(db.url, (client) => migrate(client, { schemas: { warehouse: now, control: 'etl_control' } }));
+    await expect(changed).rejects.toThrow(`the star schema is in "${was}"; the warehouse schema setting says "${now}"`);
+    await expect(changed).rejects.toThrow(`--warehouse-schema ${was}; a stack: deploy with -c warehouseSchema=${was}`);
+    await expect(changed).rejects.not.toThrow(/has changed since it was applied/);
+    // Nothing was built in the other schema.
+    const [row] = await withClient(db.url, async (c) =>
+      (await c.query('SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1', [now])).rows,
+    );
+    expect(row).toEqual({ n: 0 });
+    expect(await withClient(db.url, (client) => migrate(client, { schemas: { warehouse: was, control: 'etl_control' } }))).toEqual({
+      applied: [],
+      version: CURRENT_SCHEMA_VERSION,
+    });
+  });
+
   it('refuse a database newer than the code, rather than run old code against it', async () => {
     await withClient(db.url, (client) => migrate(client));
     await withClient(db.url, (client) => client.query("INSERT INTO etl_control.schema_migration (version, name, checksum) VALUES (99, 'future', 'x')"));

@@ -1,11 +1,12 @@
 /**
  * How a load can go wrong, and what each means for the run:
- * - BatchLoadError: this batch cannot load as it stands (bad manifest, a file that does not
- *   match its table definition, data the warehouse rejects). The batch is rolled back and
- *   reported; the run carries on with the others, and retries it next run.
+ * - BatchLoadError: this batch cannot load as it stands (bad manifest, a file that cannot
+ *   be fetched or decoded or does not match its table definition, data the warehouse
+ *   rejects). The batch is rolled back and reported; the run carries on with the others,
+ *   and retries it next run.
  * - DeadlineReachedError: the run's time budget ran out mid-batch. The batch is rolled back
  *   and stays pending; the run stops cleanly.
- * - Anything else (database unreachable, connection killed, S3 failing): the run stops and
+ * - Anything else (database unreachable, connection killed, S3 listing failing): the run stops and
  *   the error is thrown, for the scheduler to retry. The ledger is the position, so nothing
  *   is lost.
  */

@@ -34,7 +34,7 @@ import { schemaMismatches } from './file-schema';
 import { filesInLoadOrder } from './manifest';
 import { type ParquetFile, openParquetFile } from '../parquet/reader';
 import type { ScheduledBatch } from './pending-batches';
-import { RowValueError, copyIntoStaging } from './staging';
+import { FileDecodeError, RowValueError, copyIntoStaging } from './staging';
 
 export interface BatchLoadContext {
   readonly client: SqlClient;
@@ -191,7 +191,13 @@ async function applyStagedFile(
 async function fetchAndCheckFiles(store: ObjectStore, id: string, batch: LoadableBatch): Promise<CheckedFile[]> {
   const files: CheckedFile[] = [];
   for (const entry of filesInLoadOrder(batch.manifest)) {
-    const bytes = await store.getBytes(entry.key);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await store.getBytes(entry.key);
+    } catch (error) {
+      // Access denied, archived (InvalidObjectState), or S3 failing: this batch waits, the others load.
+      throw new BatchLoadError(id, `cannot be read (${(error as Error).message})`, entry.key);
+    }
     if (!bytes) throw new BatchLoadError(id, 'listed in the manifest but not in the bucket', entry.key);
     let parquet: ParquetFile;
     try {
@@ -214,10 +220,13 @@ async function fetchAndCheckFiles(store: ObjectStore, id: string, batch: Loadabl
   return files;
 }
 
-/** A file-level failure as the batch error it is, naming the file; other errors pass through. */
+/**
+ * A file-level failure as the batch error it is, naming the file. Other errors (the
+ * connection or server failing: the session is unusable) pass through and end the run.
+ */
 function explain(error: unknown, id: string, key: string): unknown {
   if (error instanceof BatchLoadError || error instanceof DeadlineReachedError) return error;
-  if (error instanceof RowValueError) return new BatchLoadError(id, error.message, key);
+  if (error instanceof RowValueError || error instanceof FileDecodeError) return new BatchLoadError(id, error.message, key);
   if (isDataRejection(error)) return new BatchLoadError(id, `rejected by the warehouse: ${describeDatabaseError(error)}`, key);
   return error;
 }

@@ -90,6 +90,8 @@ export async function loadPendingBatches(deps: LoaderDependencies, options: Load
   const schemas = options.schemas ?? DEFAULT_SCHEMAS;
   const { log, metrics } = deps;
   const started = now();
+  // The batch being loaded when the run stops, so the failure names it.
+  const progress: { batch?: string } = {};
   let client: DatabaseClient | undefined;
   try {
     client = await deps.connect();
@@ -106,12 +108,15 @@ export async function loadPendingBatches(deps: LoaderDependencies, options: Load
       return emptySummary('skipped', now() - started);
     }
     if (options.migrate ?? true) await migrateSchema(client, { schemas, log });
-    const summary = await loadInOrder(client, deps, options.deadline, schemas, now, started);
+    const summary = await loadInOrder(client, deps, options.deadline, schemas, now, started, progress);
     report(summary, deps);
     return summary;
   } catch (error) {
     metrics.record(LoadMetric.LoadSucceeded, 0, 'Count');
-    log.error('load run failed; the next run carries on from the ledger', { error: describe(error) });
+    log.error('load run failed; the next run carries on from the ledger', {
+      error: describe(error),
+      ...(progress.batch === undefined ? {} : { batch: progress.batch }),
+    });
     throw error;
   } finally {
     // Ending the session also releases the run lock.
@@ -126,6 +131,7 @@ async function loadInOrder(
   schemas: WarehouseSchemas,
   now: () => number,
   started: number,
+  progress: { batch?: string },
 ): Promise<LoadSummary> {
   const { log } = deps;
   const pending = await PendingBatches.find(client, deps.store, deps.layout, schemas);
@@ -156,6 +162,7 @@ async function loadInOrder(
       continue;
     }
     let result: BatchLoadResult;
+    progress.batch = id;
     try {
       result = await loadBatch({ client, store: deps.store, schemas, deadline, now, log }, { ...batch, manifest: batch.manifest });
     } catch (caught) {
@@ -164,12 +171,14 @@ async function loadInOrder(
         ? new BatchLoadError(id, `rejected by the warehouse: ${describeDatabaseError(caught)}`, batch.manifestKey)
         : caught;
       if (error instanceof BatchLoadError) {
+        progress.batch = undefined;
         failed.push(failure(error));
         failedTransformedAt.push(Date.parse(batch.manifest.transformedAt));
         log.error('batch failed; it stays pending and is retried next run', { batch: id, error: error.message });
         continue;
       }
       if (error instanceof DeadlineReachedError) {
+        progress.batch = undefined;
         pending.putBack(batch);
         outcome = 'deadline';
         log.warn('time budget reached; stopping', { batch: id, note: error.message });
@@ -177,6 +186,7 @@ async function loadInOrder(
       }
       throw error;
     }
+    progress.batch = undefined;
     if (result.outcome === 'already-loaded') {
       log.info('batch already loaded by another loader', { batch: id });
       continue;

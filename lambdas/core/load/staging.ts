@@ -9,7 +9,7 @@ import type { WarehouseTableDefinition } from '../schema/warehouse-tables';
 import { sqlType } from '../warehouse/ddl';
 import { quoteIdent } from '../warehouse/names';
 import { CellError, cellFormatter } from './copy-text';
-import type { ParquetFile } from '../parquet/reader';
+import type { ParquetFile, RowGroupColumns } from '../parquet/reader';
 import { PipelineError } from '../errors';
 
 /** Rows per COPY message chunk: big enough to amortise overhead, small enough to stream. */
@@ -52,30 +52,59 @@ export async function copyIntoStaging(
   return client.copyIn(`COPY ${stagingTable(table)} (${names}) FROM STDIN`, copyText(table, file));
 }
 
+/**
+ * The file's pages could not be decoded (a damaged page with an intact footer: hyparquet
+ * throws e.g. "thrift unhandled type: 15"), or a value could not be formatted. The file's
+ * fault, never the database's: its batch fails alone.
+ */
+export class FileDecodeError extends PipelineError {
+  readonly kind = 'bad-input';
+  constructor(reason: string) {
+    super(`cannot be decoded: ${reason}`);
+    this.name = 'FileDecodeError';
+  }
+}
+
 async function* copyText(table: WarehouseTableDefinition, file: ParquetFile): AsyncGenerator<string> {
+  const groups = file.rowGroups(table.columns.map((column) => column.name));
+  for (;;) {
+    let next: IteratorResult<RowGroupColumns>;
+    try {
+      next = await groups.next();
+    } catch (error) {
+      throw new FileDecodeError(errorMessage(error));
+    }
+    if (next.done) return;
+    yield* rowGroupText(table, next.value);
+  }
+}
+
+function* rowGroupText(table: WarehouseTableDefinition, group: RowGroupColumns): Generator<string> {
   const formatters = table.columns.map(cellFormatter);
   const names = table.columns.map((column) => column.name);
   const last = formatters.length - 1;
-  for await (const group of file.rowGroups(names)) {
-    const values = names.map((name) => group.columns.get(name)!);
-    let chunk = '';
-    let row = 0;
-    let column = 0;
-    try {
-      for (row = 0; row < group.rowCount; row++) {
-        let line = '';
-        for (column = 0; column < last; column++) line += formatters[column]!(values[column]![row]) + '\t';
-        line += formatters[last]!(values[last]![row]) + '\n';
-        chunk += line;
-        if ((row + 1) % ROWS_PER_CHUNK === 0) {
-          yield chunk;
-          chunk = '';
-        }
+  const values = names.map((name) => group.columns.get(name)!);
+  let chunk = '';
+  let row = 0;
+  let column = 0;
+  try {
+    for (row = 0; row < group.rowCount; row++) {
+      let line = '';
+      for (column = 0; column < last; column++) line += formatters[column]!(values[column]![row]) + '\t';
+      line += formatters[last]!(values[last]![row]) + '\n';
+      chunk += line;
+      if ((row + 1) % ROWS_PER_CHUNK === 0) {
+        yield chunk;
+        chunk = '';
       }
-    } catch (error) {
-      if (error instanceof CellError) throw new RowValueError(group.rowStart + row + 1, names[column]!, error.message);
-      throw error;
     }
-    if (chunk !== '') yield chunk;
+  } catch (error) {
+    if (error instanceof CellError) throw new RowValueError(group.rowStart + row + 1, names[column]!, error.message);
+    throw new FileDecodeError(`row ${group.rowStart + row + 1}, column "${names[column]}": ${errorMessage(error)}`);
   }
+  if (chunk !== '') yield chunk;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

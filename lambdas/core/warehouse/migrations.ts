@@ -6,7 +6,9 @@
  *
  * Each applied step's checksum is recorded; a step whose SQL has since changed (say, a
  * table definition was edited) fails loudly instead of leaving existing databases behind
- * new ones. Change the schema by appending a step.
+ * new ones. Change the schema by appending a step. A step's statements name the warehouse
+ * schema, so a changed schema setting also changes its checksum: that is recognised and
+ * refused with what to do, not reported as an edited step.
  */
 import { createHash } from 'node:crypto';
 import type { QueryClient } from '../sql-client';
@@ -100,6 +102,8 @@ export async function migrate(
       const existing = recorded.get(migration.version);
       if (existing !== undefined) {
         if (existing !== checksum) {
+          const appliedIn = await schemaAppliedIn(client, migration, existing, schemas);
+          if (appliedIn !== undefined) throw new MigrationError(movedSchemaMessage(appliedIn, schemas.warehouse));
           throw new MigrationError(
             `migration ${migration.version} (${migration.name}) has changed since it was applied; append a new migration instead of editing an applied one`,
           );
@@ -122,4 +126,36 @@ export async function migrate(
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The warehouse schema a step was applied for, when the recorded checksum is this step's
+ * for another schema that holds the star schema: the schema setting changed, the step did
+ * not (a step's statements name the schema, so its checksum does too).
+ */
+async function schemaAppliedIn(
+  client: QueryClient,
+  migration: Migration,
+  recorded: string,
+  schemas: WarehouseSchemas,
+): Promise<string | undefined> {
+  const { rows } = await client.query<{ schema: string }>(
+    `SELECT DISTINCT table_schema AS schema FROM information_schema.tables
+WHERE table_name = ANY($1) AND table_schema <> $2 ORDER BY 1`,
+    [STAR_SCHEMA_MARKERS, schemas.warehouse],
+  );
+  return rows.map((row) => row.schema).find((warehouse) => migrationChecksum(migration, { ...schemas, warehouse }) === recorded);
+}
+
+/** Tables only the star schema has, to find the schema it was built in. */
+const STAR_SCHEMA_MARKERS = ['fact_sales_order', 'dim_staff'];
+
+function movedSchemaMessage(appliedIn: string, setting: string): string {
+  return (
+    `the star schema is in "${appliedIn}"; the warehouse schema setting says "${setting}". ` +
+    `The loader does not move a warehouse between schemas. Set it back to "${appliedIn}" ` +
+    `(locally: --warehouse-schema ${appliedIn}; a stack: deploy with -c warehouseSchema=${appliedIn}). ` +
+    `To have the warehouse in "${setting}" instead, point the loader at a new database: it builds the star schema there ` +
+    'and loads every batch still in the processed bucket.'
+  );
 }
