@@ -1,12 +1,18 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GzipSpool } from '../../lambdas/core/extract/gzip-spool';
 import { acquireLease } from '../../lambdas/core/extract/lease';
 import { SOURCE_READ_AT_METADATA } from '../../lambdas/core/layout';
 import { FileObjectStore } from '../../lambdas/adapters/file/file-object-store';
 import { FileExtractStore } from '../../local/adapters/file-extract-store';
+
+const run = promisify(execFile);
+const LEASE_PROCESS = resolve(__dirname, 'support/lease-process.ts');
+const TSX = resolve(__dirname, '../../node_modules/tsx/dist/loader.mjs');
 
 let dir: string;
 let store: FileExtractStore;
@@ -62,6 +68,21 @@ describe('local extract store', () => {
       expect(runs.filter((run) => run.acquired)).toHaveLength(1);
     }
   });
+
+  it('lets exactly one of two runs in two processes take each expired lease', async () => {
+    const keys = Array.from({ length: 30 }, (_, index) => `extract/lease-${index}.json`);
+    for (const key of keys) {
+      const first = await acquireLease(store, key, new Date(), 60_000);
+      if (!first.acquired) throw new Error('the first run must take a free lease');
+      await first.lease.release();
+    }
+    const startAt = Date.now() + 3_000; // after both processes have started
+    const outputs = await Promise.all(
+      [0, 1].map(() => run(process.execPath, ['--import', TSX, LEASE_PROCESS, JSON.stringify({ root: dir, keys, startAt })], { timeout: 60_000 })),
+    );
+    const taken = outputs.flatMap(({ stdout }) => stdout.split('\n').filter(Boolean));
+    expect(taken.sort()).toEqual([...keys].sort());
+  }, 60_000);
 
   it('lets exactly one of two concurrent replaces of the same version win', async () => {
     for (let trial = 0; trial < 20; trial++) {
