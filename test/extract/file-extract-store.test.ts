@@ -9,6 +9,7 @@ import { acquireLease } from '../../lambdas/core/extract/lease';
 import { SOURCE_READ_AT_METADATA } from '../../lambdas/core/layout';
 import { FileObjectStore } from '../../lambdas/adapters/file/file-object-store';
 import { FileExtractStore } from '../../local/adapters/file-extract-store';
+import type { LeaseProcessOptions } from './support/lease-process';
 
 const run = promisify(execFile);
 const LEASE_PROCESS = resolve(__dirname, 'support/lease-process.ts');
@@ -78,7 +79,7 @@ describe('local extract store', () => {
     }
     const startAt = Date.now() + 3_000; // after both processes have started
     const outputs = await Promise.all(
-      [0, 1].map(() => run(process.execPath, ['--import', TSX, LEASE_PROCESS, JSON.stringify({ root: dir, keys, startAt })], { timeout: 60_000 })),
+      [0, 1].map(() => run(process.execPath, ['--import', TSX, LEASE_PROCESS, JSON.stringify({ root: dir, keys, startAt } satisfies LeaseProcessOptions)], { timeout: 60_000 })),
     );
     const taken = outputs.flatMap(({ stdout }) => stdout.split('\n').filter(Boolean));
     expect(taken.sort()).toEqual([...keys].sort());

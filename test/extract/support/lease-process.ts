@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { acquireLease } from '../../../lambdas/core/extract/lease';
 import { FileExtractStore } from '../../../local/adapters/file-extract-store';
 
-const { root, keys, startAt } = JSON.parse(process.argv[2]!) as { root: string; keys: string[]; startAt: number };
+export interface LeaseProcessOptions {
+  readonly root: string;
+  readonly keys: readonly string[];
+  readonly startAt: number;
+}
+
+const { root, keys, startAt } = JSON.parse(process.argv[2]!) as LeaseProcessOptions;
 const store = new FileExtractStore(join(root, 'bucket'), join(root, 'metadata'));
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
 for (const key of keys) {
