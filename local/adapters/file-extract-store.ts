@@ -2,11 +2,15 @@
  * The ingest stage's ExtractStore on the local filesystem (local mode, the benchmark):
  * objects are files under `root` exactly as FileObjectStore lays them out (so the
  * transform reads them), user metadata lives beside, under `metadataRoot` (outside the
- * bucket's folder, so listings never show it).
+ * bucket's folder, so listings never show it; file-object-metadata.ts, where
+ * FileObjectStore.get finds it).
  *
  * Create-if-absent is atomic (the body is written to a temporary file, then hard-linked
- * into place: link fails when the name exists). Replace-if-match compares the MD5 ETag
- * first: fine for local mode's one process, not a cross-process lock.
+ * into place: link fails when the name exists). Replace-if-match is FileObjectStore's
+ * guarded compare-and-rename, so two writers, in any processes, never both win.
+ * Metadata is written only by the winner, after its object: a crash in between leaves
+ * the new object with the previous metadata (or none), never a losing or unwritten
+ * object's metadata on the object that is there.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -18,15 +22,16 @@ import { Readable } from 'node:stream';
 import type { ExtractStore, SpooledBody, StoredObject, WriteOptions } from '../../lambdas/core/extract';
 import type { StoredObjectInfo } from '../../lambdas/core/ports';
 import { FileObjectStore, TEMP_DIRECTORY } from '../../lambdas/adapters/file/file-object-store';
+import { metadataKeyOf, metadataRootOf, readObjectMetadata } from '../../lambdas/adapters/file/file-object-metadata';
 
 export class FileExtractStore implements ExtractStore {
   private readonly objects: FileObjectStore;
   private readonly metadataStore: FileObjectStore;
   readonly root: string;
 
-  constructor(root: string, metadataRoot: string) {
+  constructor(root: string, metadataRoot: string = metadataRootOf(root)) {
     this.root = resolve(root);
-    this.objects = new FileObjectStore(this.root);
+    this.objects = new FileObjectStore(this.root, { metadataRoot });
     this.metadataStore = new FileObjectStore(metadataRoot);
   }
 
@@ -42,36 +47,36 @@ export class FileExtractStore implements ExtractStore {
 
   async metadata(key: string): Promise<Readonly<Record<string, string>> | undefined> {
     if ((await this.objects.head(key)) === undefined) return undefined;
-    const bytes = await this.metadataStore.getBytes(`${key}.meta.json`);
-    return bytes === undefined ? {} : (JSON.parse(new TextDecoder().decode(bytes)) as Record<string, string>);
+    return (await readObjectMetadata(this.metadataStore.root, key)) ?? {};
   }
 
   async write(key: string, body: Uint8Array | string, options: WriteOptions = {}): Promise<boolean> {
-    if (options.ifMatch !== undefined) {
-      const current = await this.objects.head(key);
-      if (current?.etag !== options.ifMatch) return false;
-    }
-    await this.writeMetadata(key, options.metadata);
-    if (!options.ifAbsent) {
+    let written: boolean;
+    if (options.ifMatch !== undefined) written = (await this.objects.putIf(key, body, { ifMatch: options.ifMatch })) !== undefined;
+    else if (options.ifAbsent) written = await this.linkNew(key, async (path) => writeFile(path, body));
+    else {
       await this.objects.put(key, body);
-      return true;
+      written = true;
     }
-    return this.linkNew(key, async (path) => writeFile(path, body));
+    if (written) await this.writeMetadata(key, options.metadata);
+    return written;
   }
 
   async createFrom(key: string, body: SpooledBody, options: Omit<WriteOptions, 'ifAbsent' | 'ifMatch'> = {}): Promise<boolean> {
     if ((await this.objects.head(key)) !== undefined) return false;
-    await this.writeMetadata(key, options.metadata);
-    return this.linkNew(key, async (path) => {
+    const created = await this.linkNew(key, async (path) => {
       const file = createWriteStream(path);
       await pipeline(Readable.from(body.chunks()), file);
       if (!file.closed) await once(file, 'close');
     });
+    if (created) await this.writeMetadata(key, options.metadata);
+    return created;
   }
 
+  /** After the object is written: as S3, a write replaces the metadata (none given: none kept). */
   private async writeMetadata(key: string, metadata: Readonly<Record<string, string>> | undefined): Promise<void> {
-    // Before the object: metadata without its object is harmless (the next create rewrites it).
-    if (metadata) await this.metadataStore.put(`${key}.meta.json`, JSON.stringify(metadata));
+    if (metadata) await this.metadataStore.put(metadataKeyOf(key), JSON.stringify(metadata));
+    else await rm(this.metadataStore.pathOf(metadataKeyOf(key)), { force: true });
   }
 
   /** Writes a temporary file, then links it to the key's path unless that exists. */

@@ -1,9 +1,9 @@
 /**
  * The Parquet side of reconcile: every committed batch's manifest and files, read with
  * the core's exact reader. Per batch the fact rows and money sums (to compare with its
- * ingestion object); across batches the distinct fact versions and the newest version of
- * each dimension id, both in all batches and in the loaded ones (what the warehouse must
- * hold).
+ * ingestion object); across batches the distinct fact versions (one state per id per
+ * batch, as the loader keeps) and the newest version of each dimension id, both in all
+ * batches and in the loaded ones (what the warehouse must hold).
  */
 import type { BatchManifest } from '../../lambdas/core/layout';
 import { readParquetColumns } from '../../lambdas/core/parquet';
@@ -13,7 +13,13 @@ import { upgradeVersion } from '../../lambdas/core/transform';
 import { isoDate } from '../../lambdas/core/time';
 import type { PipelineAccess } from '../pipeline-access';
 import { type LoadedSequences, listManifestSequences, readBatchManifest } from '../pipeline-listing';
+import { ObjectObservations } from './fact-history';
 import { DIMENSION_MEASURES, type DimensionMeasure, type FactMeasure, factMeasureOf, isFactTable, versionKey } from './measures';
+
+/** The fact columns holding a row's `last_updated` (day number, milliseconds of the day). */
+const LAST_UPDATED_DATE = 'last_updated_date';
+const LAST_UPDATED_TIME = 'last_updated_time';
+const DAY_MS = 86_400_000;
 
 export interface BatchFigures {
   readonly sequence: number;
@@ -125,11 +131,21 @@ function addFactVersions(
   const ids = columns.get(measure.naturalKey)!;
   const hashes = columns.get(VERSION_HASH_COLUMN)!;
   const money = measure.money.map((column) => columns.get(column.name)!);
+  const days = columns.get(LAST_UPDATED_DATE)!;
+  const times = columns.get(LAST_UPDATED_TIME)!;
   const sums = measure.money.map(() => 0n);
+  const moneyOf = new Map<string, bigint[]>();
+  // The batch holds every line; the loader keeps one state per id (fact-history.ts), in file order.
+  const observations = new ObjectObservations();
   for (let row = 0; row < rowCount; row++) {
     const values = money.map((column) => column[row] as bigint);
     values.forEach((value, index) => (sums[index]! += value));
-    const key = versionKey(ids[row] as number, hashes[row] as string);
+    moneyOf.set(versionKey(ids[row] as number, hashes[row] as string), values);
+    observations.offer(ids[row] as number, hashes[row] as string, Number(days[row]) * DAY_MS + Number(times[row]));
+  }
+  for (const [id, hash] of observations.entries()) {
+    const key = versionKey(id, hash);
+    const values = moneyOf.get(key)!;
     const held = versions.get(key);
     if (!held) versions.set(key, { money: values, batch: sequence, loaded: isLoaded });
     else if (isLoaded && !held.loaded) {

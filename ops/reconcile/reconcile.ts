@@ -18,7 +18,8 @@
  *   matched above (a missing or unknown version is reported once, there).
  *
  * Totals per fact are counted over distinct versions: an identical row ingested twice is
- * one version (a row that went A → B → A has two versions and three warehouse rows).
+ * one version (a row that went A → B → A has two versions and three warehouse rows), and
+ * an id repeated in one object counts only the state the loader keeps (fact-history.ts).
  * Money is summed exactly (bigint cents).
  */
 import type { DatabaseClient } from '../../lambdas/core/load';

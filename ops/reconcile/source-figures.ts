@@ -25,7 +25,7 @@ export interface SourceObjectFigures {
 export interface SourceTableFigures {
   readonly table: SourceTableName;
   readonly objects: readonly SourceObjectFigures[];
-  /** Facts: the distinct versions (natural id and version hash)… */
+  /** Facts: the distinct versions (natural id and version hash), one state per id per object… */
   readonly versions: Set<string>;
   /** …and their money sums, per money column. */
   readonly versionMoney: readonly bigint[];
@@ -56,6 +56,8 @@ export async function readSourceTable(
     let rowsIn = 0;
     let rowsRejected = 0;
     // Versions and ids count only once the whole object is known to be processable.
+    // An id repeated in the object is one state (the loader's rule, fact-history.ts):
+    // only that state's version counts, with its money.
     const objectVersions = new Map<string, readonly bigint[]>();
     const objectIds: number[] = [];
     const observations = new ObjectObservations();
@@ -79,10 +81,11 @@ export async function readSourceTable(
       figures.push({ object, rowsIn, rowsRejected, money, badObject: error.message });
       continue;
     }
-    for (const [key, values] of objectVersions) {
+    for (const [id, hash] of observations.entries()) {
+      const key = versionKey(id, hash);
       if (versions.has(key)) continue;
       versions.add(key);
-      values.forEach((value, index) => (versionMoney[index]! += value));
+      for (const [index, value] of objectVersions.get(key)!.entries()) versionMoney[index]! += value;
     }
     for (const id of objectIds) ids.add(id);
     // A sequence landed under two keys counts once (the first key; reconcile reports the other).

@@ -89,6 +89,10 @@ describe('local mode from a source database', () => {
     expect(salesOrderKeys.sort()[0]).toMatch(/^0000000001_\d{8}T\d{9}\.jsonl\.gz$/);
   });
 
+  it('carries when the ingest run read the source to the loader: a freshness lag locally too', async () => {
+    expect(first.load.freshnessLagMaxSeconds).toBeGreaterThanOrEqual(0);
+  });
+
   it('holds every fact version exactly once and dimensions at the latest source values', async () => {
     const expected = expectedFacts(history);
     const sales = `SELECT concat_ws('|', sales_order_id, created_date, to_char(created_time, 'HH24:MI:SS.MS'), last_updated_date,

@@ -18,6 +18,7 @@ afterEach(async () => {
 
 const sales = (result: Reconciliation) => result.facts.find((f) => f.table === 'fact_sales_order')!;
 let orderId = 0;
+let orderUnits = 0;
 
 /** A local state in which one sales order goes A → B → A through sequences 4 and 5. */
 async function stateWithReturn(): Promise<LocalState> {
@@ -81,5 +82,43 @@ describe('reconcile checks fact history', () => {
     const io = captureIo();
     await runCli(['reconcile', ...state.cliTarget], io.io);
     expect(io.stdout.join('')).toContain('fact_sales_order history not compared: no readable ingestion object for loaded batch sales_order/0000000004.');
+  });
+});
+
+describe('reconcile counts an id repeated in one object as one state, as the loader does', () => {
+  /** A local state whose sequence-4 sales_order object holds one order on two lines. */
+  async function stateWithRepeatedId(lines: (row: Record<string, unknown>) => Record<string, unknown>[]): Promise<LocalState> {
+    return buildLocalState(async (ingestion) => {
+      const bytes = await ingestion.getBytes(await keyOf(ingestion, 'sales_order', 3));
+      const row = JSON.parse(new TextDecoder().decode(bytes!).split('\n')[0]!) as Record<string, unknown>;
+      orderId = row.sales_order_id as number;
+      orderUnits = row.units_sold as number;
+      await putObject(ingestion, 'sales_order', 4, lines(row));
+    });
+  }
+  const units = (row: Record<string, unknown>, more: number) => ({ ...row, units_sold: (row.units_sold as number) + more });
+
+  it('the later line on a tie of last_updated: no difference, one version counted', async () => {
+    state = await stateWithRepeatedId((row) => [units(row, 1), units(row, 2)]);
+    const result = await reconcile(state.target);
+    expect(result.differences).toEqual([]);
+    expect(sales(result).loaded.versions).toBe(sales(result).sourceObjects.versions);
+    expect(sales(result).parquet.versions).toBe(sales(result).sourceObjects.versions);
+    expect(sales(result).parquet.rows).toBe(sales(result).sourceObjects.rowsIn);
+    const [kept] = await state.query<{ units_sold: number }>(
+      'SELECT units_sold FROM fact_sales_order WHERE sales_order_id = $1 AND source_sequence = 4',
+      [orderId],
+    );
+    expect(kept?.units_sold).toBe(orderUnits + 2);
+    const io = captureIo();
+    expect(await runCli(['reconcile', ...state.cliTarget], io.io)).toBe(0);
+  });
+
+  it('the newest line by last_updated, even when it comes first', async () => {
+    state = await stateWithRepeatedId((row) => [{ ...units(row, 1), last_updated: '2030-01-01 00:00:00.000' }, units(row, 2)]);
+    const result = await reconcile(state.target);
+    expect(result.differences).toEqual([]);
+    expect(sales(result).loaded.money).toEqual(sales(result).sourceObjects.money);
+    expect(sales(result).loaded.versions).toBe(sales(result).sourceObjects.versions);
   });
 });

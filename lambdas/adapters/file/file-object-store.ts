@@ -19,7 +19,9 @@
  *
  * Keys that could leave the root (`..`, `.`, absolute, empty segments, backslashes, NUL)
  * are refused with InvalidObjectKeyError. Put options (content type, metadata) are accepted
- * and not stored: nothing in the core reads them back.
+ * and not stored. `get` returns the user metadata the local extract store wrote for the key
+ * (file-object-metadata.ts: beside the bucket, under `metadataRoot`), as S3's GetObject
+ * does: the transform reads `source-read-at` from it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Dirent, Stats } from 'node:fs';
@@ -27,6 +29,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { link, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { withFileGuard } from './file-guard';
+import { metadataRootOf, readObjectMetadata } from './file-object-metadata';
 import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../core/ports';
 import { PipelineError } from '../../core/errors';
 
@@ -47,11 +50,14 @@ export class InvalidObjectKeyError extends PipelineError {
 
 export class FileObjectStore implements ObjectStore {
   readonly root: string;
+  /** Where `get` finds the objects' user metadata (file-object-metadata.ts). */
+  readonly metadataRoot: string;
   /** ETags by file identity: every put renames a new inode into place, so a hit is current. */
   private readonly etags = new Map<string, { readonly identity: string; readonly etag: string }>();
 
-  constructor(root: string) {
+  constructor(root: string, options: { readonly metadataRoot?: string } = {}) {
     this.root = resolve(root);
+    this.metadataRoot = resolve(options.metadataRoot ?? metadataRootOf(this.root));
   }
 
   async getStream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
@@ -78,7 +84,8 @@ export class FileObjectStore implements ObjectStore {
       }
       // The ETag of this open file: a put renames a new file into place, this one stays whole.
       const etag = await this.etagOf(key, handle, stats);
-      return { body: handle.createReadStream({ start: 0 }), etag, size: stats.size };
+      const metadata = await readObjectMetadata(this.metadataRoot, key);
+      return { body: handle.createReadStream({ start: 0 }), etag, size: stats.size, ...(metadata ? { metadata } : {}) };
     } catch (error) {
       await handle.close();
       throw error;
