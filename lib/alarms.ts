@@ -22,7 +22,7 @@ const SEE = 'See "Alarms" in docs/DEPLOY.md.';
  * One evaluation period of the load-failure alarm: the schedule interval, so "several
  * periods" means several scheduled runs, within CloudWatch's one-day window.
  */
-export function loadFailurePeriod(schedule: ParsedSchedule, periods: number): Duration {
+function loadFailurePeriod(schedule: ParsedSchedule, periods: number): Duration {
   const interval = schedule.intervalMinutes ?? CRON_LOAD_PERIOD_MINUTES;
   return Duration.minutes(Math.max(1, Math.min(interval, Math.floor(MAX_EVALUATION_MINUTES / periods))));
 }

@@ -126,7 +126,7 @@ export class PipelineDashboard extends Construct {
  * sum. (The pipeline-wide PlaceholdersOutstanding series receives one data point per
  * dimension per run, so neither its Maximum nor its Sum is the total.)
  */
-export function placeholderMetrics(pipeline: string): cloudwatch.IMetric[] {
+function placeholderMetrics(pipeline: string): cloudwatch.IMetric[] {
   const perDimension = Object.fromEntries(
     PLACEHOLDER_DIMENSIONS.map((table, index) => [
       `d${index}`,

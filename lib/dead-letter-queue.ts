@@ -4,7 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { acknowledge } from './nag';
 
-export const DEAD_LETTER_RETENTION = Duration.days(14);
+const DEAD_LETTER_RETENTION = Duration.days(14);
 
 export function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
   const queue = new sqs.Queue(scope, id, {

@@ -26,14 +26,14 @@ import { PipelineFunction } from './pipeline-function';
 import { FIVE_MINUTES } from './pipeline-metrics';
 import { ENV, LAMBDA_RUNTIME_CA_PATH } from '../lambdas/environment';
 
-export const INGEST_TIMEOUT = Duration.minutes(10);
-export const INGEST_MEMORY_MB = 1024;
+const INGEST_TIMEOUT = Duration.minutes(10);
+const INGEST_MEMORY_MB = 1024;
 /** A failed run is retried by Lambda; the next scheduled run retries anyway. */
-export const INGEST_RETRY_ATTEMPTS = 2;
-export const INGEST_MAX_EVENT_AGE = Duration.minutes(30);
-export const SCHEDULE_RETRY_ATTEMPTS = 3;
+const INGEST_RETRY_ATTEMPTS = 2;
+const INGEST_MAX_EVENT_AGE = Duration.minutes(30);
+const SCHEDULE_RETRY_ATTEMPTS = 3;
 /** Where the ingest Lambda keeps fingerprints and its lease in the processed bucket. */
-export const INGEST_PROCESSED_FOLDER = 'extract';
+const INGEST_PROCESSED_FOLDER = 'extract';
 
 export interface IngestStageProps {
   readonly settings: IngestSettings;

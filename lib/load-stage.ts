@@ -22,14 +22,14 @@ import { PipelineFunction } from './pipeline-function';
 import { ENV } from '../lambdas/environment';
 
 /** What the loader reads in the processed bucket: complete batches and their manifests. */
-export const LOAD_PROCESSED_FOLDERS = ['batches', 'manifests'] as const;
+const LOAD_PROCESSED_FOLDERS = ['batches', 'manifests'] as const;
 /** A failed run is retried about 1 and 2 minutes later; the next scheduled run retries anyway. */
-export const LOAD_RETRY_ATTEMPTS = 2;
+const LOAD_RETRY_ATTEMPTS = 2;
 /** Older runs are superseded by the next scheduled one. */
-export const LOAD_MAX_EVENT_AGE = Duration.hours(1);
+const LOAD_MAX_EVENT_AGE = Duration.hours(1);
 /** Scheduler's retries of a delivery the Lambda service refused. */
-export const SCHEDULE_RETRY_ATTEMPTS = 3;
-export const SCHEDULE_MAX_EVENT_AGE = Duration.hours(1);
+const SCHEDULE_RETRY_ATTEMPTS = 3;
+const SCHEDULE_MAX_EVENT_AGE = Duration.hours(1);
 
 export interface LoadStageProps {
   readonly processedBucket: s3.IBucket;

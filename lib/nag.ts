@@ -25,7 +25,7 @@ export function acknowledgeWildcardResources(role: IConstruct, resources: readon
 }
 
 /** Retention of the log group given to a Lambda function CDK defines for us. */
-export const CDK_FUNCTION_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+const CDK_FUNCTION_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 
 /**
  * A Lambda function defined by aws-cdk-lib itself (the bucket notifications handler) logs

@@ -16,7 +16,7 @@ import type { LogLevel } from './config/pipeline-config';
 import { acknowledge } from './nag';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
+const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 const LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 
 // Bundled as ESM; CommonJS dependencies (pg, …) still call require(), which ESM lacks.

@@ -17,7 +17,7 @@ import { PipelineFunction } from './pipeline-function';
 import { ENV } from '../lambdas/environment';
 
 /** Ingestion objects are JSON Lines, optionally gzipped (CONTRACT.md §2). */
-export const INGESTION_SUFFIXES = ['.jsonl', '.jsonl.gz'] as const;
+const INGESTION_SUFFIXES = ['.jsonl', '.jsonl.gz'] as const;
 /** Everything the transform writes in the processed bucket, and reads back. */
 export const TRANSFORM_PROCESSED_FOLDERS = ['batches', 'manifests', 'rejected', 'state'] as const;
 
@@ -26,11 +26,11 @@ export const TRANSFORM_PROCESSED_FOLDERS = ['batches', 'manifests', 'rejected', 
  * later; that is the longest wait the platform offers. Events that still fail go to the
  * dead-letter queue, from which an operator redrives them after fixing the cause.
  */
-export const TRANSFORM_RETRY_ATTEMPTS = 2;
+const TRANSFORM_RETRY_ATTEMPTS = 2;
 /** The platform maximum: with one invocation at a time, a burst of objects waits in the queue. */
-export const TRANSFORM_MAX_EVENT_AGE = Duration.hours(6);
-export const TRANSFORM_MEMORY_MB = 1024;
-export const TRANSFORM_TIMEOUT = Duration.minutes(5);
+const TRANSFORM_MAX_EVENT_AGE = Duration.hours(6);
+const TRANSFORM_MEMORY_MB = 1024;
+const TRANSFORM_TIMEOUT = Duration.minutes(5);
 
 export interface TransformStageProps {
   readonly ingestionBucket: s3.IBucket;

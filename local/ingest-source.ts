@@ -22,7 +22,7 @@ export interface LocalIngestOptions {
   readonly metrics: Metrics;
 }
 
-export class LocalIngestError extends PipelineError {
+class LocalIngestError extends PipelineError {
   readonly kind = 'internal';
   override readonly name = 'LocalIngestError';
 }

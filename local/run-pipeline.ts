@@ -29,7 +29,7 @@ export interface PipelineEnvironment {
   readonly progress: (message: string) => void;
 }
 
-export interface FailedObject {
+interface FailedObject {
   readonly key: string;
   readonly error: string;
 }

@@ -7,10 +7,10 @@ import { LOCAL_WAREHOUSE_PORT } from './local-warehouse';
 import { DEFAULT_PLACEHOLDER_AGE_SECONDS } from './status-placeholders';
 import { UsageError } from '../lambdas/core/errors';
 
-export const COMMANDS = ['status', 'replay', 'reconcile'] as const;
-export type CommandName = (typeof COMMANDS)[number];
+const COMMANDS = ['status', 'replay', 'reconcile'] as const;
+type CommandName = (typeof COMMANDS)[number];
 
-export type TargetOptions =
+type TargetOptions =
   | {
       readonly kind: 'local';
       readonly stateDir: string;
@@ -31,7 +31,7 @@ export type TargetOptions =
       readonly warehouseSchema?: string;
     };
 
-export type ReplayOptions =
+type ReplayOptions =
   | { readonly kind: 'transform'; readonly table: SourceTableName; readonly from: number; readonly to?: number; readonly dryRun: boolean; readonly load: boolean }
   | { readonly kind: 'dlq'; readonly queue: 'transform' | 'load'; readonly dryRun: boolean };
 
@@ -76,7 +76,7 @@ Output:
 Exit codes: 0 all well; 1 differences, failures or something needing attention; 2 usage errors.
 `;
 
-export const MAIN_HELP = `Usage: npm run ops -- <command> <target> [options]
+const MAIN_HELP = `Usage: npm run ops -- <command> <target> [options]
 
 Operator tools for the totesys pipeline, against local mode or a deployed stack.
 
@@ -92,7 +92,7 @@ Commands:
 
 ${TARGET_HELP}`;
 
-export const COMMAND_HELP: Record<CommandName, string> = {
+const COMMAND_HELP: Record<CommandName, string> = {
   status: `Usage: npm run ops -- status <target> [--placeholder-age AGE] [--json]
 
 Per source table: the last sequence ingested (highest key in the ingestion bucket),

@@ -37,7 +37,7 @@ export interface DeadLetterClients {
 }
 
 /** What a transform dead letter says, for people. */
-export interface DeadLetterDescription {
+interface DeadLetterDescription {
   readonly messageId: string;
   /** `RetriesExhausted` or `EventAgeExceeded`. */
   readonly condition?: string;
@@ -167,7 +167,7 @@ function requestPayloadOf(message: Message): string | undefined {
   return payload === undefined || payload === null ? undefined : JSON.stringify(payload);
 }
 
-export function describeDeadLetter(message: Message): DeadLetterDescription {
+function describeDeadLetter(message: Message): DeadLetterDescription {
   const body = parseBody(message);
   const context = body?.requestContext as { condition?: unknown } | undefined;
   const response = body?.responsePayload as { errorMessage?: unknown; errorType?: unknown } | undefined;

@@ -14,7 +14,7 @@ export { LOCAL_WAREHOUSE_DATABASE, LOCAL_WAREHOUSE_PORT };
 /** local/embedded-postgres.ts's superuser. */
 const LOCAL_CREDENTIALS = 'postgres:postgres';
 
-export class LocalWarehouseError extends PipelineError {
+class LocalWarehouseError extends PipelineError {
   readonly kind = 'configuration';
   override readonly name = 'LocalWarehouseError';
 }

@@ -47,7 +47,7 @@ export interface ReplayRequest {
   readonly dryRun?: boolean;
 }
 
-export interface ReplayedObject {
+interface ReplayedObject {
   readonly sequence: number;
   readonly key: string;
   /** Whether a batch was committed for this sequence before the replay. */

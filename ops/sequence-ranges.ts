@@ -24,10 +24,6 @@ export function formatRanges(ranges: readonly SequenceRange[], maxRanges = 8): s
   return more > 0 ? `${shown.join(', ')} (+${more} more)` : shown.join(', ');
 }
 
-export function countInRanges(ranges: readonly SequenceRange[]): number {
-  return ranges.reduce((total, { from, to }) => total + to - from + 1, 0);
-}
-
 /** The sequences from 1 to `last` that are not in `present`. */
 export function missingUpTo(last: number, present: ReadonlySet<number>): SequenceRange[] {
   const ranges: SequenceRange[] = [];

@@ -32,7 +32,7 @@ export interface StackResources {
 }
 
 /** The outputs the CLI needs, by their OutputKey in lib/pipeline-stack.ts. */
-export const REQUIRED_OUTPUTS = [
+const REQUIRED_OUTPUTS = [
   'IngestionBucketName',
   'ProcessedBucketName',
   'WarehouseSecretArn',

@@ -33,7 +33,7 @@ import { type BatchMissingFiles, type RefusedObject, type UnreadableManifest, ch
 import { type BatchFreshness, batchFreshness } from './status-freshness';
 import { DEFAULT_PLACEHOLDER_AGE_SECONDS, type OverduePlaceholders, readOverduePlaceholders } from './status-placeholders';
 
-export type { BatchMissingFiles, OverduePlaceholders, RefusedObject, UnreadableManifest, WaitingRow };
+;
 
 export interface TableStatus {
   readonly table: SourceTableName;
@@ -104,7 +104,7 @@ export interface TableStatus {
   };
 }
 
-export interface IngestStageState {
+interface IngestStageState {
   readonly parameter: string;
   readonly lastSequence: number;
   /** When the snapshot the next run reads after was taken; null without a cursor (the next read is a full one). */
@@ -113,7 +113,7 @@ export interface IngestStageState {
   readonly error?: string;
 }
 
-export interface WaitingForPartner {
+interface WaitingForPartner {
   /** The table whose rows have not arrived, the column naming them, the dimension held back. */
   readonly partnerTable: SourceTableName;
   readonly foreignKey: string;
@@ -131,7 +131,7 @@ export interface WaitingForPartner {
   readonly error?: string;
 }
 
-export interface RejectedObject {
+interface RejectedObject {
   readonly sequence: number;
   readonly sourceKey: string;
   /** The rejected-rows object in the processed bucket: each line names the line, column and reason. */

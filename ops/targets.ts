@@ -47,7 +47,7 @@ export interface Target extends PipelineAccess {
   close(): Promise<void>;
 }
 
-export interface LoadStarted {
+interface LoadStarted {
   readonly report: string;
   /** False when batches failed to load (local mode, which waits for the run). */
   readonly ok: boolean;
@@ -129,7 +129,7 @@ export interface AwsClients extends StackClients {
   readonly sqs: SQSClient;
 }
 
-export function awsClients(region?: string): AwsClients {
+function awsClients(region?: string): AwsClients {
   const config = region ? { region } : {};
   return {
     cloudFormation: new CloudFormationClient(config),

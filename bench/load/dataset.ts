@@ -15,7 +15,7 @@ import { FACT_TABLES, type WarehouseTableName, WAREHOUSE_TABLES } from '../../la
 import { MS_PER_DAY } from '../../lambdas/core/time';
 import { dimDateRow } from '../../lambdas/core/transform/dim-date';
 
-export const COUNTS = { staff: 20, location: 30, counterparty: 20, currency: 3, design: 50 };
+const COUNTS = { staff: 20, location: 30, counterparty: 20, currency: 3, design: 50 };
 const FIRST_DAY = 19_000; // 2022-01-08
 const DAYS = 730;
 const VERSION = '0000000001.20241114T093012345';
@@ -107,7 +107,7 @@ export async function writeDimensionBatches(store: ObjectStore, layout: Processe
 }
 
 /** The fact rows, in fact_sales_order column order. */
-export function* salesFactRows(count: number): Generator<CellValue[]> {
+function* salesFactRows(count: number): Generator<CellValue[]> {
   const next = random(42);
   const pick = (n: number) => 1 + Math.floor(next() * n);
   const columns = FACT_TABLES.fact_sales_order.columns.length;

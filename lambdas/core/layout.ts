@@ -13,7 +13,7 @@ import { type SourceTableName, isSourceTableName } from './schema/source-tables'
 import type { WarehouseTableName } from './schema/warehouse-tables';
 import { PipelineError } from './errors';
 
-export const SEQUENCE_DIGITS = 10;
+const SEQUENCE_DIGITS = 10;
 
 /**
  * S3 user metadata of an ingestion object: the UTC ISO instant its job read the source
@@ -40,7 +40,7 @@ export interface IngestionKey {
   readonly gzip: boolean;
 }
 
-export class BadObjectKeyError extends PipelineError {
+class BadObjectKeyError extends PipelineError {
   readonly kind = 'bad-input';
   constructor(
     readonly key: string,

@@ -2,7 +2,7 @@
 import { DEFAULT_DEPLOYED_SSL, DEFAULT_INGEST_PARAMETER_PATH, DEFAULT_URL_SSL, ENV, SSL_MODES, type SslMode } from '../environment';
 import { PipelineError } from '../core/errors';
 
-export type SourceLocation =
+type SourceLocation =
   /** Deployed: credentials from a Secrets Manager secret (RDS JSON shape). */
   | { readonly kind: 'secret'; readonly secretId: string }
   /** Local: a `postgres://` URL in SOURCE_DATABASE_URL. */
@@ -31,7 +31,7 @@ export class IngestConfigurationError extends PipelineError {
   }
 }
 
-export const DEFAULT_PARAMETER_PATH = DEFAULT_INGEST_PARAMETER_PATH;
+const DEFAULT_PARAMETER_PATH = DEFAULT_INGEST_PARAMETER_PATH;
 export const DEFAULT_GZIP_LEVEL = 6;
 
 export function readIngestConfig(env: Readonly<Record<string, string | undefined>>): IngestConfig {

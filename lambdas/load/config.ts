@@ -4,9 +4,9 @@ import { DEFAULT_DEPLOYED_SSL, DEFAULT_URL_SSL, ENV, SSL_MODES, type SslMode } f
 import { TlsSettingError, resolveTlsMode } from '../adapters/pg/url-tls';
 import { ConfigurationError } from '../core/errors';
 
-export type { SslMode };
+;
 
-export type DatabaseSource =
+type DatabaseSource =
   /** Deployed: credentials from a Secrets Manager secret. */
   | { readonly kind: 'secret'; readonly secretId: string }
   /** Local: a `postgres://` URL in DATABASE_URL. */

@@ -87,7 +87,7 @@ export interface PipelineConfig {
   readonly logLevel: LogLevel;
 }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   stackName: 'TotesysElt',
   sequenceParameterPath: '/totesys/transform',
   // With ingest also every 5 minutes, a source change reaches the warehouse within 15
@@ -109,7 +109,7 @@ export const DEFAULTS = {
 } as const;
 
 /** The context keys this stack reads; DEPLOY.md documents each. */
-export const SETTING_KEYS = [
+const SETTING_KEYS = [
   'stackName',
   'alertEmails',
   'ingestionBucketName',
@@ -140,7 +140,7 @@ export const SETTING_KEYS = [
   'ingestParameterPath',
 ] as const;
 
-export type SettingKey = (typeof SETTING_KEYS)[number];
+type SettingKey = (typeof SETTING_KEYS)[number];
 
 export class ConfigError extends PipelineError {
   readonly kind = 'configuration';

@@ -16,27 +16,27 @@
  */
 export {
   type ChangeEvent,
-  type ChangeSet,
+  
   type Dataset,
-  type GenerateOptions,
+  
   type GeneratedRow,
   type SourceTables,
   LEDS_DEPARTMENT_ID,
-  REAL_DATA_SIZES,
+  
   generateDataset,
   primaryKeyOf,
   snapshot,
 } from './dataset';
-export { type EvolveOptions, type Evolution, evolve } from './evolve';
+export {   evolve } from './evolve';
 export { streamDataset } from './lean-dataset';
-export { type HistoryOptions, type IngestionHistory, distinctVersions, landedRows, simulateIngestion } from './history';
+export {  type IngestionHistory, distinctVersions, landedRows, simulateIngestion } from './history';
 export {
   type IngestionObject,
-  type IngestionObjectOptions,
+  
   IngestionObjectWriter,
   toIngestionObject,
-  watermarkOf,
+  
 } from './ingestion-objects';
 export { formatTimestamp, formatWatermark, parseTimestamp } from './naive-time';
-export { type SalesOrderLinesOptions, generateSalesOrderLines } from './sales-order-lines';
-export { type SourceRecord, type SourceValue, formatMoney, serializeRow, serializeRows } from './source-json';
+export {  generateSalesOrderLines } from './sales-order-lines';
+export { type SourceRecord,  formatMoney, serializeRow, serializeRows } from './source-json';

@@ -38,7 +38,7 @@ export interface IngestionObject {
 }
 
 /** The newest last_updated of the rows as `YYYYMMDDTHHMMSSmmm`. */
-export function watermarkOf(rows: readonly SourceRecord[]): string {
+function watermarkOf(rows: readonly SourceRecord[]): string {
   if (rows.length === 0) throw new Error('rows are needed for a watermark');
   let newest = -Infinity;
   for (const row of rows) newest = Math.max(newest, parseTimestamp(row.last_updated as string));

@@ -5,9 +5,9 @@
  */
 import { MS_PER_DAY } from '../../lambdas/core/time';
 
-export const MS_PER_SECOND = 1000;
-export const MS_PER_MINUTE = 60 * MS_PER_SECOND;
-export const MS_PER_HOUR = 60 * MS_PER_MINUTE;
+const MS_PER_SECOND = 1000;
+const MS_PER_MINUTE = 60 * MS_PER_SECOND;
+const MS_PER_HOUR = 60 * MS_PER_MINUTE;
 export { MS_PER_DAY };
 
 /** `YYYY-MM-DDTHH:MM:SS[.ffffff]` → ms. Accepts only the form this generator writes. */
@@ -60,7 +60,7 @@ export function dayOf(ms: number): number {
 }
 
 /** ISO day of week, Monday 1 … Sunday 7 (1970-01-01 was a Thursday). */
-export function isoWeekday(day: number): number {
+function isoWeekday(day: number): number {
   return ((((day + 3) % 7) + 7) % 7) + 1;
 }
 

@@ -16,7 +16,7 @@ export interface ReferenceCounts {
   readonly addresses: number;
 }
 
-export const PAYMENT_TYPE = { SALES_RECEIPT: 1, SALES_REFUND: 2, PURCHASE_PAYMENT: 3, PURCHASE_REFUND: 4 } as const;
+const PAYMENT_TYPE = { SALES_RECEIPT: 1, SALES_REFUND: 2, PURCHASE_PAYMENT: 3, PURCHASE_REFUND: 4 } as const;
 
 /** Share of payments that are refunds rather than receipts or payments. */
 const REFUND_SHARE = 0.05;

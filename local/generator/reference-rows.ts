@@ -30,11 +30,11 @@ export const NULL_DISTRICT_SHARE = 14 / 30;
 
 const DIGITS = '0123456789';
 
-export function audit(createdMs: number, updatedMs = createdMs): { created_at: string; last_updated: string } {
+function audit(createdMs: number, updatedMs = createdMs): { created_at: string; last_updated: string } {
   return { created_at: formatTimestamp(createdMs), last_updated: formatTimestamp(updatedMs) };
 }
 
-export function personName(random: Random, decorated = false): string {
+function personName(random: Random, decorated = false): string {
   const name = `${random.pick(FIRST_NAMES)} ${random.pick(LAST_NAMES)}`;
   if (!decorated) return name;
   const roll = random.float();

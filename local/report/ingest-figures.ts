@@ -6,7 +6,7 @@
 import type { ExtractRunSummary } from '../../lambdas/core/extract/run-extract';
 import { SOURCE_TABLE_NAMES } from '../../lambdas/core/schema/source-tables';
 
-export interface IngestTableFigures {
+interface IngestTableFigures {
   readonly table: string;
   /** Rows read from the source (the changed ones, or all on a first or resync run). */
   readonly rowsRead: number;

@@ -1,14 +1,14 @@
 /** The figures of one local-mode run: printed as a summary and rendered as the HTML report. */
 import type { IngestStageFigures } from './ingest-figures';
 
-export interface TableFigures {
+interface TableFigures {
   readonly table: string;
   readonly objects: number;
   readonly rowsIn: number;
   readonly rowsRejected: number;
 }
 
-export interface WarehouseTableFigures {
+interface WarehouseTableFigures {
   readonly table: string;
   /** Rows written to Parquet by the transform in this run. */
   readonly rowsOut: number;

@@ -9,7 +9,7 @@ import { type Dataset, evolve, streamDataset } from '../generator';
 import { StateMismatchError } from '../generated-data';
 import { applyRows, fillSource } from './source-database';
 
-export interface SourceRecordFile {
+interface SourceRecordFile {
   readonly seed: number;
   readonly scale: number;
   readonly ticks: number;

@@ -8,7 +8,7 @@ import type { SourceRow } from '../../lambdas/core/objects';
 import { DIMENSION_TABLES, type DimensionTableName, FACT_TABLE_NAMES, FACT_TABLES, type FactTableName, SOURCE_TABLES, SOURCE_VERSION_COLUMN, type SourceTableName, VERSION_HASH_COLUMN } from '../../lambdas/core/schema';
 import { DIMENSION_REMODELS, FACT_REMODELS, type FactRemodel, JOIN_REMODELS, timestampOf, versionHash } from '../../lambdas/core/transform';
 
-export interface MoneyColumn {
+interface MoneyColumn {
   readonly name: string;
   readonly scale: number;
 }
@@ -22,7 +22,7 @@ export interface FactMeasure {
   version(row: SourceRow): FactVersion;
 }
 
-export interface FactVersion {
+interface FactVersion {
   readonly id: number;
   readonly hash: string;
   readonly money: readonly bigint[];

@@ -181,7 +181,7 @@ function addDimensionIds(
 }
 
 /** Ids as the warehouse prints them: dim_date's day numbers as `YYYY-MM-DD`. */
-export function dimensionIdText(value: CellValue, measure: DimensionMeasure): string {
+function dimensionIdText(value: CellValue, measure: DimensionMeasure): string {
   if (measure.table === 'dim_date') return isoDate(Number(value));
   return String(value);
 }

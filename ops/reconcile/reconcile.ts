@@ -36,14 +36,14 @@ import { type BatchFigures, type ParquetFigures, type ParquetVersion, describeBa
 import { type SourceTableFigures, readSourceTable } from './source-figures';
 import { WarehouseSnapshot } from './warehouse-reader';
 
-export interface Difference {
+interface Difference {
   readonly table: string;
   /** The object, batch or row group concerned. */
   readonly where: string;
   readonly problem: string;
 }
 
-export interface FactReconciliation {
+interface FactReconciliation {
   readonly table: FactTableName;
   readonly source: SourceTableName;
   readonly moneyColumns: readonly string[];
@@ -56,7 +56,7 @@ export interface FactReconciliation {
   readonly historyNotChecked?: string;
 }
 
-export interface DimensionReconciliation {
+interface DimensionReconciliation {
   readonly table: DimensionTableName;
   readonly source: SourceTableName | null;
   /** Distinct ids in the source objects of `source`; null for dim_date. */

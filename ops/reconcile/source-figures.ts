@@ -11,7 +11,7 @@ import { type IngestionObjectInfo, type LoadedSequences, listIngestionObjects } 
 import { ExpectedHistory, ObjectObservations } from './fact-history';
 import { type FactMeasure, versionKey } from './measures';
 
-export interface SourceObjectFigures {
+interface SourceObjectFigures {
   readonly object: IngestionObjectInfo;
   /** Data lines, valid and rejected (what the manifest's rowsIn counts). */
   readonly rowsIn: number;

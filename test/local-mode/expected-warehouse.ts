@@ -9,7 +9,7 @@ import type { SourceTableName } from '../../lambdas/core/schema/source-tables';
 import { type IngestionHistory, type SourceRecord, landedRows, primaryKeyOf, serializeRow } from '../../local/generator';
 
 /** Every state of each row of `table` in landing (= ingestion sequence) order, consecutive repeats collapsed. */
-export function factHistory(history: IngestionHistory, table: SourceTableName): SourceRecord[] {
+function factHistory(history: IngestionHistory, table: SourceTableName): SourceRecord[] {
   const previous = new Map<number, string>();
   const states: SourceRecord[] = [];
   for (const row of landedRows(history.runs, table)) {
@@ -23,13 +23,13 @@ export function factHistory(history: IngestionHistory, table: SourceTableName): 
 }
 
 /** `2022-11-03T14:20:49.962000` → [`2022-11-03`, `14:20:49.962`]. */
-export function splitTimestamp(text: string): [string, string] {
+function splitTimestamp(text: string): [string, string] {
   const [date, time] = text.split(/[T ]/) as [string, string];
   const [hms, fraction = ''] = time.split('.');
   return [date, `${hms}.${fraction.padEnd(3, '0').slice(0, 3)}`];
 }
 
-export function cents(value: unknown): string {
+function cents(value: unknown): string {
   const c = BigInt(value as bigint);
   const sign = c < 0n ? '-' : '';
   const magnitude = c < 0n ? -c : c;

@@ -9,7 +9,7 @@ import { TableRowReader } from '../../lambdas/core/objects/table-row-reader';
 import type { ParsedRow, RejectedRow } from '../../lambdas/core/objects/types';
 import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
 
-export const OBJECT_KEY = 'sales_order/0000000042_20241114T093012345.jsonl';
+const OBJECT_KEY = 'sales_order/0000000042_20241114T093012345.jsonl';
 
 export interface PathResult {
   readonly rows: ParsedRow[];

@@ -55,7 +55,7 @@ function rawLiteral(line: string, key: string): string | undefined {
 }
 
 /** The body in chunks of `size` bytes (1 splits every multi-byte character). */
-export async function* chunked(bytes: Uint8Array, size = 64 * 1024): AsyncGenerator<Uint8Array> {
+async function* chunked(bytes: Uint8Array, size = 64 * 1024): AsyncGenerator<Uint8Array> {
   for (let offset = 0; offset < bytes.length; offset += size) {
     yield bytes.subarray(offset, Math.min(bytes.length, offset + size));
   }

@@ -12,7 +12,7 @@
  */
 import type { S3Event } from 'aws-lambda';
 
-export interface ReplayMarker {
+interface ReplayMarker {
   readonly force: true;
   /** ISO instant the operator asked, for the log. */
   readonly requestedAt: string;
@@ -23,7 +23,7 @@ export interface OperatorReplayEvent extends S3Event {
 }
 
 /** S3's event key encoding (form encoding: `+` for space), which `decodeS3EventKey` undoes. */
-export function encodeS3EventKey(key: string): string {
+function encodeS3EventKey(key: string): string {
   return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
 }
 

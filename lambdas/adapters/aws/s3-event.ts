@@ -6,7 +6,7 @@
  */
 import type { S3EventRecord } from 'aws-lambda';
 
-export interface CreatedObject {
+interface CreatedObject {
   readonly bucket: string;
   readonly key: string;
   readonly etag?: string;
@@ -34,7 +34,7 @@ export function decodeS3EventKey(encoded: string): string {
   return decodeURIComponent(encoded.replace(/\+/g, ' '));
 }
 
-export function isObjectCreated(record: S3EventRecord): boolean {
+function isObjectCreated(record: S3EventRecord): boolean {
   return typeof record?.eventName === 'string' && record.eventName.startsWith('ObjectCreated:');
 }
 

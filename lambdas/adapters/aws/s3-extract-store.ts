@@ -19,7 +19,7 @@ import type { StoredObjectInfo } from '../../core/ports';
 import { S3ObjectStore } from './s3-object-store';
 
 /** S3's minimum part is 5 MiB; 8 MiB parts keep memory small and parts few. */
-export const PART_BYTES = 8 * 1024 * 1024;
+const PART_BYTES = 8 * 1024 * 1024;
 
 function status(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;

@@ -15,7 +15,7 @@ export interface DatabaseSecret {
   readonly dbname: string;
 }
 
-export class DatabaseSecretError extends PipelineError {
+class DatabaseSecretError extends PipelineError {
   readonly kind = 'configuration';
   constructor(secretId: string, reason: string, options?: { cause?: unknown; label?: string }) {
     super(`${options?.label ?? 'warehouse database'} secret "${secretId}": ${reason}`, options);

@@ -11,7 +11,7 @@ import { open, rm, stat } from 'node:fs/promises';
 /** A guard this old was left by a writer that died holding it. */
 export const GUARD_STALE_MS = 10_000;
 /** How long to wait for a guard before giving up. */
-export const GUARD_WAIT_MS = 30_000;
+const GUARD_WAIT_MS = 30_000;
 
 export async function withFileGuard<T>(
   guardPath: string,

@@ -241,7 +241,7 @@ export class FileObjectStore implements ObjectStore {
 }
 
 /** S3 key order: by UTF-8 bytes (differs from JS string order for astral characters). */
-export function compareKeys(a: string, b: string): number {
+function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 

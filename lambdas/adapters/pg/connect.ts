@@ -21,7 +21,7 @@ import { PipelineError } from '../../core/errors';
  * The Lambda Node.js runtimes ship Amazon's CA certificates, RDS's included, here (they
  * are not loaded by default since Node 20). Verified TLS uses it when present.
  */
-export const LAMBDA_CA_BUNDLE = LAMBDA_RUNTIME_CA_PATH;
+const LAMBDA_CA_BUNDLE = LAMBDA_RUNTIME_CA_PATH;
 
 export const CONNECT_TIMEOUT_MS = 10_000;
 

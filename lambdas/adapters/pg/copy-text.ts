@@ -5,7 +5,7 @@
 
 const ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
 
-export function unescapeCopyField(field: string): string {
+function unescapeCopyField(field: string): string {
   return field.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_, code: string) => {
     if (code.length > 1 || /[0-7]/.test(code)) {
       return String.fromCharCode(code[0] === 'x' ? parseInt(code.slice(1), 16) : parseInt(code, 8));

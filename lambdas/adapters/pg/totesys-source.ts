@@ -24,7 +24,7 @@ export interface SourceConnection {
   readonly schema?: string;
 }
 
-export function quoteIdentifier(name: string): string {
+function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -40,7 +40,7 @@ export function fullXminExpression(snapshotXmax: bigint, xid32 = 'xmin::text::bi
   return `(${xmax} - ((${xmax} - ${xid32}) % ${XID_SPACE} + ${XID_SPACE}) % ${XID_SPACE})`;
 }
 
-export function selectSql(table: SourceTableDefinition, schema: string, snapshotXmax: bigint, sinceXid?: bigint): string {
+function selectSql(table: SourceTableDefinition, schema: string, snapshotXmax: bigint, sinceXid?: bigint): string {
   const columns = table.columns.map((column) => quoteIdentifier(column.name)).join(', ');
   const where = sinceXid === undefined ? '' : ` WHERE ${fullXminExpression(snapshotXmax)} >= ${sinceXid.toString()}`;
   return `SELECT ${columns} FROM ${quoteIdentifier(schema)}.${quoteIdentifier(table.name)}${where}`;

@@ -19,7 +19,7 @@ export class TlsSettingError extends PipelineError {
 const FILE_PARAMETERS = ['sslrootcert', 'sslcert', 'sslkey'] as const;
 
 /** What the URL's `sslmode` / `ssl` parameters amount to, if they say anything. Never echoes the URL. */
-export function tlsModeInUrl(url: string, urlSetting: string): SslMode | undefined {
+function tlsModeInUrl(url: string, urlSetting: string): SslMode | undefined {
   const parameters = new URL(url).searchParams;
   const file = FILE_PARAMETERS.find((name) => parameters.has(name));
   if (file) {

@@ -52,7 +52,7 @@ export interface TableResult {
   readonly durationMs: number;
 }
 
-export class SequenceTakenError extends PipelineError {
+class SequenceTakenError extends PipelineError {
   readonly kind = 'conflict';
   constructor(key: string) {
     super(`ingestion object ${key}: its sequence was written by another run meanwhile; the next run adopts it`);

@@ -7,12 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ExtractStore } from './ports';
 
-export interface LeaseBody {
+interface LeaseBody {
   readonly owner: string;
   readonly expiresAt: string;
 }
 
-export interface Lease {
+interface Lease {
   readonly owner: string;
   release(): Promise<void>;
 }

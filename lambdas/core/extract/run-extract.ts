@@ -23,7 +23,7 @@ export interface ExtractRunOptions {
   readonly leaseMs?: number;
 }
 
-export interface TableFailure {
+interface TableFailure {
   readonly table: SourceTableName;
   readonly error: string;
 }
@@ -37,7 +37,7 @@ export type ExtractRunSummary =
       readonly durationMs: number;
     };
 
-export const DEFAULT_LEASE_MS = 20 * 60 * 1000;
+const DEFAULT_LEASE_MS = 20 * 60 * 1000;
 
 export async function runExtract(deps: ExtractRunDeps, options: ExtractRunOptions = {}): Promise<ExtractRunSummary> {
   const now = deps.now ?? (() => new Date());

@@ -10,7 +10,7 @@ import { MS_PER_DAY, civilFromDays } from '../time/calendar';
 import { PipelineError } from '../errors';
 
 /** COPY's NULL marker. */
-export const COPY_NULL = '\\N';
+const COPY_NULL = '\\N';
 
 /** A value of a Parquet column that cannot go into its warehouse column. */
 export class CellError extends PipelineError {

@@ -35,7 +35,7 @@ export class DeadlineReachedError extends PipelineError {
 }
 
 /** SQLSTATE of a Postgres error, if it is one. */
-export function sqlState(error: unknown): string | undefined {
+function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }

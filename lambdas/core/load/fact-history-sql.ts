@@ -23,7 +23,7 @@ import { FACT_SOURCE_BATCH, FACT_SOURCE_SEQUENCE } from '../warehouse/audit-colu
 import { CONTROL_TABLES, type WarehouseSchemas, qualified, quoteIdent, quoteLiteral } from '../warehouse/names';
 import { STAGE_ROW_COLUMN, stagingTable } from './staging';
 
-export interface FactHistoryBatch {
+interface FactHistoryBatch {
   readonly sourceTable: string;
   readonly sequence: number;
 }

@@ -51,7 +51,7 @@ export interface LoadOptions {
   readonly migrate?: boolean;
 }
 
-export interface FailedBatch {
+interface FailedBatch {
   readonly batch: string;
   readonly objectKey?: string;
   readonly error: string;

@@ -188,7 +188,7 @@ function readPlainInteger(text: string, start: number, end: number): number {
 }
 
 /** A value as it appeared (strings quoted, long ones shortened), for messages. */
-export function describeValue(kind: ValueKind, text: string, start: number, end: number): string {
+function describeValue(kind: ValueKind, text: string, start: number, end: number): string {
   switch (kind) {
     case STRING_VALUE: {
       const value = text.slice(start, end);

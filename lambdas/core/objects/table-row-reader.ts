@@ -25,7 +25,7 @@ import { RowProblem } from './row-problem';
 import { BadObjectError, type ParsedRow, type RejectedRow, type RowBatch } from './types';
 
 /** How much of a rejected line is kept in `raw`. */
-export const RAW_LINE_CHARS = 500;
+const RAW_LINE_CHARS = 500;
 
 /** What is derived from a table definition once per process, not once per object. */
 interface TablePlan {

@@ -21,8 +21,6 @@ export type ColumnType =
   | { readonly kind: 'timestamp' }
   | { readonly kind: 'boolean' };
 
-export type ColumnKind = ColumnType['kind'];
-
 export interface ColumnDefinition {
   readonly name: string;
   readonly type: ColumnType;

@@ -49,7 +49,7 @@ export interface DimensionTableDefinition extends TableBase {
 export type WarehouseTableDefinition = FactTableDefinition | DimensionTableDefinition;
 
 export const FACT_TABLE_NAMES = ['fact_sales_order', 'fact_purchase_order', 'fact_payment'] as const;
-export const DIMENSION_TABLE_NAMES = [
+const DIMENSION_TABLE_NAMES = [
   'dim_date',
   'dim_staff',
   'dim_location',

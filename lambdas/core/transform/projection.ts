@@ -13,7 +13,7 @@ import type { CellValue } from '../schema/column-types';
 import type { SourceTableDefinition } from '../schema/source-tables';
 import type { WarehouseTableDefinition } from '../schema/warehouse-tables';
 
-export interface SourcePart {
+interface SourcePart {
   readonly table: SourceTableDefinition;
   /** Warehouse column → this part's column, where the names differ. */
   readonly renames?: Readonly<Record<string, string>>;

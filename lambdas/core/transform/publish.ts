@@ -11,7 +11,7 @@ import type { BatchOutput } from './batch-output';
 import type { JoinStateStore, TableState } from './join-state';
 import type { RejectedRows } from './rejected-rows';
 
-export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
+const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
 
 export interface BatchToPublish {
   readonly source: IngestionKey;

@@ -38,7 +38,7 @@ export interface RemodelContext {
   readonly log: Log;
 }
 
-export interface RemodelStats {
+interface RemodelStats {
   /** Rows older than the version already in join state: not re-emitted. */
   readonly olderThanState: number;
   /** Rows kept in state until their join partner arrives. */

@@ -43,7 +43,7 @@ export interface LockSettings {
  * The Lambda times out after 5 minutes: waiting 90 seconds leaves time to work, and a
  * crashed holder's lease (60 seconds) is taken over within one wait.
  */
-export const DEFAULT_LOCK_SETTINGS: LockSettings = { leaseMs: 60_000, waitMs: 90_000, pollMs: 500 };
+const DEFAULT_LOCK_SETTINGS: LockSettings = { leaseMs: 60_000, waitMs: 90_000, pollMs: 500 };
 
 export interface LockContext {
   readonly store: ObjectStore;

@@ -6,7 +6,7 @@
 import type { QueryClient } from '../sql-client';
 import { qualified } from './names';
 
-export interface ExistingColumn {
+interface ExistingColumn {
   readonly name: string;
   readonly type: string;
   readonly nullable: boolean;

@@ -20,7 +20,7 @@ export function currentVersionView(fact: FactTableDefinition): string {
 }
 
 /** The unique key of a fact's history: one version per natural id and sequence. */
-export function factHistoryKey(fact: FactTableDefinition): string {
+function factHistoryKey(fact: FactTableDefinition): string {
   return `${fact.name}_history_key`;
 }
 

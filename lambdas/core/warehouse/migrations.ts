@@ -54,7 +54,7 @@ export interface MigrationResult {
   readonly version: number;
 }
 
-export class MigrationError extends PipelineError {
+class MigrationError extends PipelineError {
   readonly kind = 'conflict';
   constructor(message: string) {
     super(message);

@@ -8,7 +8,7 @@ import type { QueryClient } from '../sql-client';
 
 const CREATE_SCHEMA = /^CREATE SCHEMA IF NOT EXISTS "((?:[^"]|"")+)"$/;
 
-export async function schemaExists(client: QueryClient, schema: string): Promise<boolean> {
+async function schemaExists(client: QueryClient, schema: string): Promise<boolean> {
   const { rows } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
   return rows.length > 0;
 }

@@ -30,7 +30,7 @@ export interface ExpectedColumn {
   readonly collation?: string;
 }
 
-export interface ExpectedReference {
+interface ExpectedReference {
   readonly column: string;
   readonly table: string;
   readonly targetColumn: string;
@@ -46,7 +46,7 @@ export interface ExpectedShape {
 }
 
 /** DDL spellings the definitions use, as Postgres's catalog reports them. */
-export function catalogType(ddlType: string): string {
+function catalogType(ddlType: string): string {
   const varchar = /^varchar(?:\((\d+)\))?$/.exec(ddlType);
   if (varchar) return varchar[1] ? `character varying(${varchar[1]})` : 'character varying';
   switch (ddlType) {

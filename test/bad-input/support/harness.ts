@@ -22,9 +22,9 @@ import { FakeS3 } from '../../support/s3-mock';
 import { FakeSsm } from '../../support/ssm-mock';
 import { RecordingLog, RecordingMetrics } from '../../support/recorders';
 
-export const INGESTION_BUCKET = 'totesys-ingestion';
-export const PROCESSED_BUCKET = 'totesys-processed';
-export const PROCESSED_PREFIX = 'processed/';
+const INGESTION_BUCKET = 'totesys-ingestion';
+const PROCESSED_BUCKET = 'totesys-processed';
+const PROCESSED_PREFIX = 'processed/';
 const PARAMETER_PATH = '/totesys/transform';
 const WATERMARK = '20241114T093012345';
 

@@ -9,7 +9,7 @@ import type { SourceTableName } from '../../../lambdas/core/schema/source-tables
 const DATASET = generateDataset({ seed: 3, scale: 0.002 });
 
 /** Row `index` of a small generated totesys database. */
-export function sourceRow(table: SourceTableName, index = 0): SourceRecord {
+function sourceRow(table: SourceTableName, index = 0): SourceRecord {
   const row = DATASET.tables[table][index];
   if (!row) throw new Error(`the generated ${table} table has no row ${index}`);
   return row;

@@ -21,7 +21,7 @@ import { ConditionalS3 } from './conditional-s3';
 
 export const INGESTION = 'ingestion-bucket';
 export const PROCESSED = 'processed-bucket';
-export const PARAMETER_PATH = '/totesys/ingest';
+const PARAMETER_PATH = '/totesys/ingest';
 
 export interface LogLine {
   readonly level: string;
@@ -143,8 +143,6 @@ export function done(summary: ExtractRunSummary): Extract<ExtractRunSummary, { s
   if (summary.status !== 'done') throw new Error(`expected a completed run, got ${JSON.stringify(summary)}`);
   return summary;
 }
-
-export const CURRENCY_COLUMNS = 'currency_id, currency_code, created_at, last_updated';
 
 export async function insertSalesOrder(
   harness: ExtractHarness,

@@ -16,7 +16,7 @@ import pg from 'pg';
 import type { DatabaseClient } from '../../../lambdas/core/load/loader';
 import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';
 
-export type StrikeMode = 'terminate' | 'vanish' | 'vanish-after-send';
+type StrikeMode = 'terminate' | 'vanish' | 'vanish-after-send';
 
 export interface ConnectionFault {
   /** Strikes at the first statement for which this is true (index is 1-based per connection). */

@@ -20,7 +20,7 @@ export interface GeneratedInput {
   readonly objects: readonly IngestionObject[];
 }
 
-export const DEFAULT_INPUT = { seed: 11, scale: 0.005, laterRuns: 2 } as const;
+const DEFAULT_INPUT = { seed: 11, scale: 0.005, laterRuns: 2 } as const;
 
 export function generatedInput(options: { seed: number; scale: number; laterRuns: number } = DEFAULT_INPUT): GeneratedInput {
   const history = simulateIngestion(options);

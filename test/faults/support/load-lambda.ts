@@ -21,7 +21,7 @@ const context = {
 
 export const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:totesys-warehouse-Fault1';
 
-export const LOAD_ENV = {
+const LOAD_ENV = {
   PROCESSED_BUCKET,
   PROCESSED_PREFIX,
   DB_SSL: 'disable',

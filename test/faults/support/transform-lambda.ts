@@ -10,9 +10,9 @@ import type { TransformHandlerResult } from '../../../lambdas/transform/handler'
 export const INGESTION_BUCKET = 'totesys-ingestion';
 export const PROCESSED_BUCKET = 'totesys-processed';
 export const PROCESSED_PREFIX = 'processed/';
-export const SEQUENCE_PARAMETER_PATH = '/totesys/transform';
+const SEQUENCE_PARAMETER_PATH = '/totesys/transform';
 
-export const LAMBDA_ENV = {
+const LAMBDA_ENV = {
   INGESTION_BUCKET,
   INGESTION_PREFIX: '',
   PROCESSED_BUCKET,
@@ -46,7 +46,7 @@ function encodeEventKey(key: string): string {
   return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
 }
 
-export function s3Record(delivery: Delivery, bucket = INGESTION_BUCKET): S3EventRecord {
+function s3Record(delivery: Delivery, bucket = INGESTION_BUCKET): S3EventRecord {
   return {
     eventVersion: '2.1',
     eventSource: 'aws:s3',

@@ -21,9 +21,9 @@ import { type TestDatabase, createTestDatabase } from '../../support/database';
 import { line } from '../../support/source-rows';
 import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';
 
-export const SEED = 11;
-export const SCALE = 0.02;
-export const TICKS = 2;
+const SEED = 11;
+const SCALE = 0.02;
+const TICKS = 2;
 
 export interface LocalState {
   readonly stateDir: string;

@@ -17,8 +17,8 @@ import { RecordingLog, RecordingMetrics } from '../../support/recorders';
 
 export const INGESTION_BUCKET = 'totesys-ingestion';
 export const PROCESSED_BUCKET = 'totesys-processed';
-export const PROCESSED_PREFIX = 'processed/';
-export const PARAMETER_PATH = '/totesys/transform';
+const PROCESSED_PREFIX = 'processed/';
+const PARAMETER_PATH = '/totesys/transform';
 
 export class TransformHarness {
   readonly s3 = new FakeS3();
