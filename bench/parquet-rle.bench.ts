@@ -44,9 +44,7 @@ async function rleInputs(): Promise<RleInput[]> {
     if (typeof values[0] !== 'number' && !wide) continue;
     for (let start = 0; start < values.length; start += DEFAULT_ROW_GROUP_SIZE) {
       const group = values.slice(start, start + DEFAULT_ROW_GROUP_SIZE);
-      const words = wide
-        ? new Int32Array(BigInt64Array.from(group as bigint[]).buffer)
-        : Int32Array.from(group as number[]);
+      const words = wide ? new Int32Array(BigInt64Array.from(group as bigint[]).buffer) : Int32Array.from(group as number[]);
       const dictionary = intDictionary(words, group.length, wide ? 2 : 1);
       if (dictionary) inputs.push({ indexes: dictionary.indexes, width: bitWidth(dictionary.size - 1) });
     }

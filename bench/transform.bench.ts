@@ -69,7 +69,9 @@ try {
   const duckdb = best(reference);
   const duckdbOneThread = best(referenceOneThread);
   if (transform.rowsOut !== ROWS || duckdb.rows !== ROWS || duckdbOneThread.rows !== ROWS) {
-    throw new Error(`row counts differ: transform ${transform.rowsOut}, DuckDB ${duckdb.rows} and ${duckdbOneThread.rows}, expected ${ROWS}`);
+    throw new Error(
+      `row counts differ: transform ${transform.rowsOut}, DuckDB ${duckdb.rows} and ${duckdbOneThread.rows}, expected ${ROWS}`,
+    );
   }
   const peakRssMb = Math.max(...ours.map((r) => r.peakRssMb));
   const rowsPerSec = ROWS / (transform.durationMs / 1000);
@@ -77,11 +79,17 @@ try {
   const ratio = rowsPerSec / referenceRowsPerSec;
   const referenceOneThreadRowsPerSec = ROWS / (duckdbOneThread.durationMs / 1000);
   const ratioOneThread = rowsPerSec / referenceOneThreadRowsPerSec;
-  console.log(`transform : ${Math.round(rowsPerSec).toLocaleString('en')} rows/s (${(transform.durationMs / 1000).toFixed(2)} s), peak RSS ${peakRssMb.toFixed(0)} MB`);
+  console.log(
+    `transform : ${Math.round(rowsPerSec).toLocaleString('en')} rows/s (${(transform.durationMs / 1000).toFixed(2)} s), peak RSS ${peakRssMb.toFixed(0)} MB`,
+  );
   console.log(`DuckDB    : ${Math.round(referenceRowsPerSec).toLocaleString('en')} rows/s (${(duckdb.durationMs / 1000).toFixed(2)} s)`);
-  console.log(`DuckDB 1t : ${Math.round(referenceOneThreadRowsPerSec).toLocaleString('en')} rows/s (${(duckdbOneThread.durationMs / 1000).toFixed(2)} s, one thread)`);
+  console.log(
+    `DuckDB 1t : ${Math.round(referenceOneThreadRowsPerSec).toLocaleString('en')} rows/s (${(duckdbOneThread.durationMs / 1000).toFixed(2)} s, one thread)`,
+  );
   console.log(`ratio     : ${ratio.toFixed(3)} (goal ≥ ${GOAL_RATIO.toFixed(3)}) ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}`);
-  console.log(`ratio 1t  : ${ratioOneThread.toFixed(3)} (goal ≥ ${GOAL_RATIO_ONE_THREAD.toFixed(3)}) ${ratioOneThread >= GOAL_RATIO_ONE_THREAD ? 'met' : 'NOT met'}`);
+  console.log(
+    `ratio 1t  : ${ratioOneThread.toFixed(3)} (goal ≥ ${GOAL_RATIO_ONE_THREAD.toFixed(3)}) ${ratioOneThread >= GOAL_RATIO_ONE_THREAD ? 'met' : 'NOT met'}`,
+  );
   console.log(`peak RSS  : ${peakRssMb.toFixed(0)} MB (goal < ${GOAL_RSS_MB} MB) ${peakRssMb < GOAL_RSS_MB ? 'met' : 'NOT met'}`);
   console.log(
     JSON.stringify({

@@ -27,12 +27,7 @@ function loadFailurePeriod(schedule: ParsedSchedule, periods: number): Duration 
   return Duration.minutes(Math.max(1, Math.min(interval, Math.floor(MAX_EVALUATION_MINUTES / periods))));
 }
 
-export function createPipelineAlarms(
-  alerts: AlertTopic,
-  transform: TransformStage,
-  load: LoadStage,
-  config: PipelineConfig,
-): void {
+export function createPipelineAlarms(alerts: AlertTopic, transform: TransformStage, load: LoadStage, config: PipelineConfig): void {
   const { failurePeriods, stalenessMinutes, rejectedRowsThreshold, freshnessMinutes } = config.alarms;
   const pipeline = Stack.of(alerts).stackName;
   const atLeastOnce = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
@@ -75,8 +70,18 @@ export function createPipelineAlarms(
   });
 
   for (const [id, name, queue, what] of [
-    ['TransformDeadLetters', 'transform-dead-letters', transform.deadLetterQueue, 'ingestion-object events that failed every transform attempt'],
-    ['LoadDeadLetters', 'load-dead-letters', load.deadLetterQueue, 'load runs that failed every attempt or could not be delivered by the schedule'],
+    [
+      'TransformDeadLetters',
+      'transform-dead-letters',
+      transform.deadLetterQueue,
+      'ingestion-object events that failed every transform attempt',
+    ],
+    [
+      'LoadDeadLetters',
+      'load-dead-letters',
+      load.deadLetterQueue,
+      'load runs that failed every attempt or could not be delivered by the schedule',
+    ],
   ] as const) {
     alerts.alarm(id, {
       name,
@@ -151,4 +156,3 @@ export function createPipelineAlarms(
     treatMissingData: quietWhenNoData,
   });
 }
-

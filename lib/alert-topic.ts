@@ -27,7 +27,11 @@ export class AlertTopic extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   private readonly action: SnsAction;
 
-  constructor(scope: Construct, id: string, private readonly props: AlertTopicProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: AlertTopicProps,
+  ) {
     super(scope, id);
     const key = new kms.Key(this, 'Key', {
       description: 'Encrypts the totesys pipeline alert topic',

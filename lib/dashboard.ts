@@ -63,7 +63,12 @@ export class PipelineDashboard extends Construct {
       ]),
       graph(
         'Lag: batches waiting for the loader',
-        [pipelineMetric(pipeline, LoadMetric.OldestPendingBatchAge, { statistic: cloudwatch.Stats.MAXIMUM, label: 'oldest pending batch age' })],
+        [
+          pipelineMetric(pipeline, LoadMetric.OldestPendingBatchAge, {
+            statistic: cloudwatch.Stats.MAXIMUM,
+            label: 'oldest pending batch age',
+          }),
+        ],
         {
           right: [pipelineMetric(pipeline, LoadMetric.PendingBatches, { statistic: cloudwatch.Stats.MAXIMUM, label: 'pending batches' })],
         },
@@ -74,7 +79,11 @@ export class PipelineDashboard extends Construct {
         transform.metricErrors({ period: FIVE_MINUTES, label: 'transform errors' }),
         load.metricErrors({ period: FIVE_MINUTES, label: 'load errors' }),
         transform.metricThrottles({ period: FIVE_MINUTES, label: 'transform throttles (queued, expected in bursts)' }),
-        transform.metric('AsyncEventsDropped', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: 'transform events dropped' }),
+        transform.metric('AsyncEventsDropped', {
+          period: FIVE_MINUTES,
+          statistic: cloudwatch.Stats.SUM,
+          label: 'transform events dropped',
+        }),
         load.metric('AsyncEventsDropped', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: 'load events dropped' }),
       ]),
       graph('Errors: pipeline', [
@@ -114,9 +123,7 @@ export class PipelineDashboard extends Construct {
         },
       ),
     );
-    this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: 4 }),
-    );
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: 4 }));
   }
 }
 

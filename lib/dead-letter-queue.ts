@@ -15,7 +15,7 @@ export function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
   acknowledge(
     queue,
     'AwsSolutions-SQS3',
-    'This queue is itself a dead-letter destination (Lambda on-failure / Scheduler DLQ); cdk-nag only recognises DLQs named in another queue\'s redrive policy.',
+    "This queue is itself a dead-letter destination (Lambda on-failure / Scheduler DLQ); cdk-nag only recognises DLQs named in another queue's redrive policy.",
   );
   return queue;
 }

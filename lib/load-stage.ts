@@ -74,7 +74,11 @@ export class LoadStage extends Construct {
           description: 'totesys load Lambda: allow it into the warehouse database security group',
           allowAllOutbound: false,
         });
-        this.createdSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs (S3, Secrets Manager, CloudWatch) over HTTPS');
+        this.createdSecurityGroup.addEgressRule(
+          ec2.Peer.anyIpv4(),
+          ec2.Port.tcp(443),
+          'AWS APIs (S3, Secrets Manager, CloudWatch) over HTTPS',
+        );
         if (props.vpc.warehousePort !== 443) {
           this.createdSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(props.vpc.warehousePort), 'the warehouse (Postgres)');
         }
@@ -141,9 +145,7 @@ export class LoadStage extends Construct {
 
   private grantAccess(props: LoadStageProps): void {
     const role = this.lambda.role;
-    const readable = LOAD_PROCESSED_FOLDERS.map((folder) =>
-      props.processedBucket.arnForObjects(`${props.processedPrefix}${folder}/*`),
-    );
+    const readable = LOAD_PROCESSED_FOLDERS.map((folder) => props.processedBucket.arnForObjects(`${props.processedPrefix}${folder}/*`));
     role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: readable }));
     role.addToPolicy(
       new iam.PolicyStatement({

@@ -5,7 +5,7 @@
 import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
-import { Construct, type IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 
 export function acknowledge(scope: IConstruct, ruleId: string, reason: string): void {
   Validations.of(scope).acknowledge({ id: ruleId, reason });

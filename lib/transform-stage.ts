@@ -75,11 +75,10 @@ export class TransformStage extends Construct {
     });
 
     for (const suffix of INGESTION_SUFFIXES) {
-      props.ingestionBucket.addEventNotification(
-        s3.EventType.OBJECT_CREATED,
-        new LambdaDestination(this.lambda.function),
-        { prefix: props.ingestionPrefix || undefined, suffix },
-      );
+      props.ingestionBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new LambdaDestination(this.lambda.function), {
+        prefix: props.ingestionPrefix || undefined,
+        suffix,
+      });
     }
   }
 
@@ -100,9 +99,7 @@ export class TransformStage extends Construct {
     const processedObjects = TRANSFORM_PROCESSED_FOLDERS.map((folder) =>
       props.processedBucket.arnForObjects(`${props.processedPrefix}${folder}/*`),
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: processedObjects }),
-    );
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: processedObjects }));
     // Without list permission S3 answers a read of a missing key with 403 instead of 404, and
     // the transform must tell "no manifest / no state yet" from a real failure.
     // Only its own folders: S3 evaluates a missing-key read against s3:ListBucket with the
@@ -120,9 +117,7 @@ export class TransformStage extends Construct {
       resource: 'parameter',
       resourceName: `${props.sequenceParameterPath.slice(1)}/*`,
     });
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [sequenceParameters] }),
-    );
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [sequenceParameters] }));
 
     acknowledgeWildcardResources(
       role,

@@ -134,7 +134,8 @@ function typeScriptFiles(root: string, folder = ''): string[] {
   for (const entry of readdirSync(join(root, folder), { withFileTypes: true })) {
     const path = folder ? `${folder}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
-      if (!SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith('.') && path !== 'lint/fixtures') files.push(...typeScriptFiles(root, path));
+      if (!SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith('.') && path !== 'lint/fixtures')
+        files.push(...typeScriptFiles(root, path));
     } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
       files.push(path);
     }

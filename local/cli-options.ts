@@ -102,7 +102,9 @@ export function parseLocalOptions(argv: readonly string[]): LocalOptions | 'help
   if (sourceUrl !== undefined && !/^postgres(ql)?:\/\//.test(sourceUrl)) {
     throw new UsageError('--source-url must be a postgres:// or postgresql:// URL');
   }
-  const sources = [values.input !== undefined && '--input', sourceUrl !== undefined && '--source-url', values.land && '--land'].filter(Boolean);
+  const sources = [values.input !== undefined && '--input', sourceUrl !== undefined && '--source-url', values.land && '--land'].filter(
+    Boolean,
+  );
   if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} are alternatives: give one`);
   if (databaseUrl !== undefined && values.serve) {
     throw new UsageError('--serve keeps the embedded warehouse running; it does not apply with --database-url');

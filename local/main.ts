@@ -30,7 +30,6 @@ import { warehouseSchemas } from '../lambdas/core/warehouse/names';
 /** The generated totesys source database, on the same embedded server as the warehouse. */
 const LOCAL_SOURCE_DATABASE = 'totesys_source';
 
-
 async function main(argv: readonly string[]): Promise<number> {
   let options: LocalOptions | 'help';
   try {

@@ -32,7 +32,14 @@ type TargetOptions =
     };
 
 type ReplayOptions =
-  | { readonly kind: 'transform'; readonly table: SourceTableName; readonly from: number; readonly to?: number; readonly dryRun: boolean; readonly load: boolean }
+  | {
+      readonly kind: 'transform';
+      readonly table: SourceTableName;
+      readonly from: number;
+      readonly to?: number;
+      readonly dryRun: boolean;
+      readonly load: boolean;
+    }
   | { readonly kind: 'dlq'; readonly queue: 'transform' | 'load'; readonly dryRun: boolean };
 
 export type Invocation =
@@ -46,7 +53,13 @@ export type Invocation =
       readonly placeholderAgeSeconds: number;
     }
   | { readonly command: 'reconcile'; readonly target: TargetOptions; readonly json: boolean; readonly verbose: boolean }
-  | { readonly command: 'replay'; readonly target: TargetOptions; readonly json: boolean; readonly verbose: boolean; readonly replay: ReplayOptions };
+  | {
+      readonly command: 'replay';
+      readonly target: TargetOptions;
+      readonly json: boolean;
+      readonly verbose: boolean;
+      readonly replay: ReplayOptions;
+    };
 
 export { UsageError };
 
@@ -211,7 +224,11 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     if (replayOnly.length > 0) fail(`--${replayOnly[0]} applies to replay only`);
     if (command === 'status') {
       const age = values['placeholder-age'] as string | undefined;
-      return { command, ...common, placeholderAgeSeconds: age === undefined ? DEFAULT_PLACEHOLDER_AGE_SECONDS : ageOption('--placeholder-age', age, fail) };
+      return {
+        command,
+        ...common,
+        placeholderAgeSeconds: age === undefined ? DEFAULT_PLACEHOLDER_AGE_SECONDS : ageOption('--placeholder-age', age, fail),
+      };
     }
     return { command, ...common };
   }
@@ -223,7 +240,8 @@ function parseTarget(values: Record<string, string | boolean | undefined>, fail:
   const stackName = values.stack as string | undefined;
   if (local === (stackName !== undefined)) fail('choose exactly one target: --local or --stack NAME');
   const databaseUrl = values['database-url'] as string | undefined;
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) fail('--database-url must be a postgres:// or postgresql:// URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    fail('--database-url must be a postgres:// or postgresql:// URL');
   const warehouseSchema = values['warehouse-schema'] as string | undefined;
   const schemaProblem = warehouseSchema === undefined ? undefined : warehouseSchemaProblem(warehouseSchema);
   if (schemaProblem) fail(`--warehouse-schema: ${schemaProblem}`);
@@ -236,7 +254,8 @@ function parseTarget(values: Record<string, string | boolean | undefined>, fail:
     onlyFor(['region', 'ingestion-prefix', 'db-ssl', 'db-ca-bundle'], '--stack');
     const portText = (values.port as string | undefined) ?? String(LOCAL_WAREHOUSE_PORT);
     const port = Number(portText);
-    if (!/^\d+$/.test(portText) || port < 1024 || port > 65_535) fail(`--port must be a whole number from 1024 to 65535, not "${portText}"`);
+    if (!/^\d+$/.test(portText) || port < 1024 || port > 65_535)
+      fail(`--port must be a whole number from 1024 to 65535, not "${portText}"`);
     return {
       kind: 'local',
       stateDir: (values['state-dir'] as string | undefined) ?? '.local',
@@ -274,7 +293,9 @@ function parseReplay(
     if (extra) fail(`--${extra} does not apply with --dlq`);
     if (dlq !== 'transform' && dlq !== 'load') fail(`--dlq must be transform or load, not "${dlq}"`);
     if (target.kind === 'local') {
-      fail('local mode has no dead-letter queues: a failed object is listed by `status` ("not transformed"); fix it and replay it with --table and --from');
+      fail(
+        'local mode has no dead-letter queues: a failed object is listed by `status` ("not transformed"); fix it and replay it with --table and --from',
+      );
     }
     return { kind: 'dlq', queue: dlq as 'transform' | 'load', dryRun };
   }
@@ -285,12 +306,20 @@ function parseReplay(
   const from = sequenceOption('--from', values.from as string, fail);
   const to = values.to === undefined ? undefined : sequenceOption('--to', values.to as string, fail);
   if (to !== undefined && to < from) fail(`--to ${to} is below --from ${from}`);
-  return { kind: 'transform', table: table as SourceTableName, from, ...(to === undefined ? {} : { to }), dryRun, load: values.load === true };
+  return {
+    kind: 'transform',
+    table: table as SourceTableName,
+    from,
+    ...(to === undefined ? {} : { to }),
+    dryRun,
+    load: values.load === true,
+  };
 }
 
 function sequenceOption(name: string, text: string, fail: (message: string) => never): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 1 || value > 9_999_999_999) fail(`${name} must be a sequence number from 1 to 9999999999, not "${text}"`);
+  if (!/^\d+$/.test(text) || value < 1 || value > 9_999_999_999)
+    fail(`${name} must be a sequence number from 1 to 9999999999, not "${text}"`);
   return value;
 }
 

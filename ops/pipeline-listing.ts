@@ -75,7 +75,9 @@ export async function readBatchManifest(
 }
 
 /** A batch's manifest as read: the manifest, or why it cannot be used. */
-export type ManifestRead = { readonly manifest: BatchManifest; readonly error?: undefined } | { readonly manifest?: undefined; readonly error: string };
+export type ManifestRead =
+  | { readonly manifest: BatchManifest; readonly error?: undefined }
+  | { readonly manifest?: undefined; readonly error: string };
 
 /** The manifests of `sequences`, read a few at a time (one small GET each). */
 export async function readBatchManifests(

@@ -14,7 +14,10 @@ export function formatReplay(result: ReplayResult, dryRun: boolean): string {
     ].join(', ');
     let line = `  ${object.key}: `;
     if (object.outcome === 'processed') {
-      const out = Object.entries(object.rowsOut ?? {}).map(([table, rows]) => `${table} ${rows}`).join(', ') || 'no rows';
+      const out =
+        Object.entries(object.rowsOut ?? {})
+          .map(([table, rows]) => `${table} ${rows}`)
+          .join(', ') || 'no rows';
       line += `transformed (${object.rowsIn} lines, ${object.rowsRejected} rejected; ${out}); ${state}`;
     } else if (object.outcome === 'queued') {
       line += `queued to ${result.queuedTo}; ${state}`;
@@ -39,9 +42,7 @@ export function formatReplay(result: ReplayResult, dryRun: boolean): string {
 export function formatTransformRedrive(result: TransformRedriveResult): string {
   const verb = result.dryRun ? 'Would redrive' : 'Redrove';
   const redriven = result.messages.filter((m) => m.outcome !== 'kept').length;
-  const out: string[] = [
-    `${verb} ${redriven} of ${result.messages.length} message(s) from ${result.queueUrl} to ${result.functionName}\n`,
-  ];
+  const out: string[] = [`${verb} ${redriven} of ${result.messages.length} message(s) from ${result.queueUrl} to ${result.functionName}\n`];
   for (const message of result.messages) {
     const what = message.objectKeys.join(', ') || '(no object key)';
     const why = [message.condition, message.error].filter(Boolean).join(': ');

@@ -28,12 +28,7 @@ import type { SourceTableName, WarehouseTableName } from '../lambdas/core/schema
 import { holderName, transformObject } from '../lambdas/core/transform';
 import { operatorReplayEvent } from '../lambdas/adapters/aws/replay-event';
 import type { PipelineAccess } from './pipeline-access';
-import {
-  type IngestionObjectInfo,
-  type LoadedSequences,
-  listIngestionObjects,
-  readLoadedSequences,
-} from './pipeline-listing';
+import { type IngestionObjectInfo, type LoadedSequences, listIngestionObjects, readLoadedSequences } from './pipeline-listing';
 import { type SequenceRange, missingUpTo } from './sequence-ranges';
 import { type DeployedFunction, invokeAsync } from './transform-invoke';
 import { PipelineError } from '../lambdas/core/errors';
@@ -102,11 +97,7 @@ export interface ReplayOptions {
   readonly onObject?: (object: IngestionObjectInfo, index: number, total: number) => void;
 }
 
-export async function replayTransform(
-  access: PipelineAccess,
-  request: ReplayRequest,
-  options: ReplayOptions = {},
-): Promise<ReplayResult> {
+export async function replayTransform(access: PipelineAccess, request: ReplayRequest, options: ReplayOptions = {}): Promise<ReplayResult> {
   const { table, from } = request;
   const { objects: all } = await listIngestionObjects(access, table);
   if (request.to !== undefined && request.to < from) throw new ReplayRangeError(`--to ${request.to} is below --from ${from}`);
@@ -200,10 +191,7 @@ export async function replayTransform(
   };
 }
 
-async function readLedger(
-  access: PipelineAccess,
-  table: SourceTableName,
-): Promise<{ loaded: LoadedSequences } | { error: string }> {
+async function readLedger(access: PipelineAccess, table: SourceTableName): Promise<{ loaded: LoadedSequences } | { error: string }> {
   let client: DatabaseClient | undefined;
   try {
     client = await access.connect();

@@ -70,7 +70,9 @@ export async function resolveStack(
   const loadEnvironment = await functionEnvironment(clients.lambda, output('LoadFunctionName'));
   const sequenceParameterPath = transformEnvironment[ENV.sequenceParameterPath];
   if (!sequenceParameterPath) {
-    throw new StackResolutionError(`the transform function ${output('TransformFunctionName')} has no ${ENV.sequenceParameterPath} in its environment`);
+    throw new StackResolutionError(
+      `the transform function ${output('TransformFunctionName')} has no ${ENV.sequenceParameterPath} in its environment`,
+    );
   }
   const ingestFunction = outputs.get('IngestFunctionName');
   const ingestParameterPath = ingestFunction
@@ -78,8 +80,7 @@ export async function resolveStack(
     : undefined;
   const dbSsl = (loadEnvironment[ENV.warehouseSsl] || DEFAULT_DEPLOYED_SSL) as SslMode;
   const ingestionPrefix =
-    overrides.ingestionPrefix ??
-    (await notificationPrefix(clients.s3, output('IngestionBucketName'), output('TransformFunctionName')));
+    overrides.ingestionPrefix ?? (await notificationPrefix(clients.s3, output('IngestionBucketName'), output('TransformFunctionName')));
   return {
     stackName,
     ingestionBucket: output('IngestionBucketName'),
@@ -124,7 +125,9 @@ async function functionEnvironment(client: LambdaClient, functionName: string): 
     const response = await client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
     return response.Environment?.Variables ?? {};
   } catch (error) {
-    throw new StackResolutionError(`cannot read the configuration of function ${functionName}: ${(error as Error).message ?? String(error)}`);
+    throw new StackResolutionError(
+      `cannot read the configuration of function ${functionName}: ${(error as Error).message ?? String(error)}`,
+    );
   }
 }
 

@@ -54,10 +54,15 @@ export function attentionFor(status: TableStatus): string[] {
     );
   }
   if (waiting?.error !== undefined) {
-    items.push(`${table}: the join state cannot be read (${waiting.error}); the transform fails on ${table} and ${waiting.partnerTable} objects too`);
+    items.push(
+      `${table}: the join state cannot be read (${waiting.error}); the transform fails on ${table} and ${waiting.partnerTable} objects too`,
+    );
   } else if (waiting && waiting.rows > 0) {
     const idColumn = SOURCE_TABLES[table].primaryKey;
-    const since = waiting.since === null ? '' : ` since ${waiting.since}${waiting.sinceAgeSeconds === null ? '' : ` (${formatAge(waiting.sinceAgeSeconds)} ago)`}`;
+    const since =
+      waiting.since === null
+        ? ''
+        : ` since ${waiting.since}${waiting.sinceAgeSeconds === null ? '' : ` (${formatAge(waiting.sinceAgeSeconds)} ago)`}`;
     items.push(
       `${table}: ${waiting.rows} row(s) wait for their ${waiting.partnerTable}${since}, first brought by sequence ${waiting.oldestSequence}: ` +
         `${firstFew(waiting.examples, (row) => `${idColumn} ${row.id} needs ${waiting.foreignKey} ${row.partnerId}`, 5, waiting.rows)}. ` +
@@ -73,7 +78,9 @@ export function attentionFor(status: TableStatus): string[] {
 export function warehouseAttention(warehouse: WarehouseState, tables: readonly TableStatus[]): string[] {
   if (warehouse.state === 'unreachable') return [`warehouse: cannot be read: ${warehouse.error}`];
   if (warehouse.state === 'not-initialised') {
-    return tables.some((t) => t.transformed.batches > 0) ? ['warehouse: no load has run yet (no ledger); every committed batch is pending'] : [];
+    return tables.some((t) => t.transformed.batches > 0)
+      ? ['warehouse: no load has run yet (no ledger); every committed batch is pending']
+      : [];
   }
   return warehouse.placeholdersOverdue.map((overdue) => {
     const source = DIMENSION_MEASURES.find((measure) => measure.table === overdue.table)?.source;

@@ -14,11 +14,7 @@ export interface BatchFreshness {
 }
 
 /** Null when unknown: nothing loaded, or the batch's object carried no `source-read-at` (objects from other jobs). */
-export function batchFreshness(
-  sequence: number,
-  manifest: BatchManifest | undefined,
-  loadedAt: string | null,
-): BatchFreshness | null {
+export function batchFreshness(sequence: number, manifest: BatchManifest | undefined, loadedAt: string | null): BatchFreshness | null {
   const sourceReadAt = manifest?.sourceReadAt;
   if (sequence === 0 || sourceReadAt === undefined || loadedAt === null) return null;
   const lagSeconds = Math.max(0, Math.round((Date.parse(loadedAt) - Date.parse(sourceReadAt)) / 1000));

@@ -6,7 +6,15 @@
  */
 import type { DatabaseClient } from '../lambdas/core/load';
 import { DIMENSION_TABLES, type DimensionTableName } from '../lambdas/core/schema';
-import { DIMENSION_IS_PLACEHOLDER, DIMENSION_LOADED_AT, PLACEHOLDER_DIMENSIONS, qualified, quoteIdent, quoteLiteral, type WarehouseSchemas } from '../lambdas/core/warehouse';
+import {
+  DIMENSION_IS_PLACEHOLDER,
+  DIMENSION_LOADED_AT,
+  PLACEHOLDER_DIMENSIONS,
+  qualified,
+  quoteIdent,
+  quoteLiteral,
+  type WarehouseSchemas,
+} from '../lambdas/core/warehouse';
 
 /** The default of `--placeholder-age`: a day. */
 export const DEFAULT_PLACEHOLDER_AGE_SECONDS = 24 * 3600;
@@ -41,7 +49,9 @@ FROM ${qualified(schemas.warehouse, name)}
 WHERE ${quoteIdent(DIMENSION_IS_PLACEHOLDER)} AND ${loadedAt} <= $1::timestamptz`;
   }).join('\nUNION ALL\n');
   const cutoff = new Date(now - ageSeconds * 1000).toISOString();
-  const { rows } = await client.query<{ dimension: DimensionTableName; n: number; oldest: string | null; ids: string | null }>(sql, [cutoff]);
+  const { rows } = await client.query<{ dimension: DimensionTableName; n: number; oldest: string | null; ids: string | null }>(sql, [
+    cutoff,
+  ]);
   return rows
     .filter((row) => row.n > 0 && row.oldest !== null)
     .map((row) => ({
@@ -49,6 +59,9 @@ WHERE ${quoteIdent(DIMENSION_IS_PLACEHOLDER)} AND ${loadedAt} <= $1::timestamptz
       rows: row.n,
       oldestCreatedAt: row.oldest!,
       oldestAgeSeconds: Math.max(0, Math.round((now - Date.parse(row.oldest!)) / 1000)),
-      ids: (row.ids ?? '').split(',').filter((id) => id !== '').map(Number),
+      ids: (row.ids ?? '')
+        .split(',')
+        .filter((id) => id !== '')
+        .map(Number),
     }));
 }

@@ -37,14 +37,14 @@ export function formatStatus(status: PipelineStatus, target: string): string {
     ),
   );
   out.push(
-    '\n(ingested/transformed/loaded: the last sequence; SSM: the transform\'s last-processed-sequence;\n' +
+    "\n(ingested/transformed/loaded: the last sequence; SSM: the transform's last-processed-sequence;\n" +
       ' pending: batches committed but not loaded;\n' +
       ' freshness: from the ingest run reading the source to the load of the last loaded batch, - when unknown)\n',
   );
 
   const ingested = status.tables.flatMap((t) => (t.ingestStage ? [{ table: t.table, stage: t.ingestStage }] : []));
   if (ingested.length > 0) {
-    out.push('\nIngest stage (its parameter per table: the last sequence written, and when the cursor\'s snapshot was taken):\n');
+    out.push("\nIngest stage (its parameter per table: the last sequence written, and when the cursor's snapshot was taken):\n");
     for (const { table, stage } of ingested) {
       out.push(
         stage.error === undefined
@@ -75,7 +75,11 @@ export function formatStatus(status: PipelineStatus, target: string): string {
           .join(', ')}\n`,
       );
     }
-    out.push(`  rows: ${Object.entries(warehouse.rows).map(([table, n]) => `${table} ${n}`).join(', ')}\n`);
+    out.push(
+      `  rows: ${Object.entries(warehouse.rows)
+        .map(([table, n]) => `${table} ${n}`)
+        .join(', ')}\n`,
+    );
   }
 
   const rejected = status.tables.flatMap((t) => t.rejected.objects.map((o) => ({ table: t.table, ...o })));

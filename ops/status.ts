@@ -33,8 +33,6 @@ import { type BatchMissingFiles, type RefusedObject, type UnreadableManifest, ch
 import { type BatchFreshness, batchFreshness } from './status-freshness';
 import { DEFAULT_PLACEHOLDER_AGE_SECONDS, type OverduePlaceholders, readOverduePlaceholders } from './status-placeholders';
 
-;
-
 export interface TableStatus {
   readonly table: SourceTableName;
   readonly ingested: {
@@ -177,7 +175,13 @@ export async function collectStatus(access: PipelineAccess, options: StatusOptio
   const [warehouse, joinWaits] = await Promise.all([readWarehouse(access, takenAt, placeholderAgeSeconds), readJoinWaits(access)]);
   const tables = await Promise.all(
     SOURCE_TABLE_NAMES.map((table) =>
-      tableStatus(access, table, warehouse, joinWaits.find((wait) => wait.table === table), takenAt),
+      tableStatus(
+        access,
+        table,
+        warehouse,
+        joinWaits.find((wait) => wait.table === table),
+        takenAt,
+      ),
     ),
   );
   const attention: string[] = [];
@@ -186,7 +190,8 @@ export async function collectStatus(access: PipelineAccess, options: StatusOptio
   return {
     takenAt: new Date(takenAt).toISOString(),
     tables,
-    warehouse: warehouse.state === 'ok' ? warehouse.summary : warehouse.state === 'not-initialised' ? { state: 'not-initialised' } : warehouse,
+    warehouse:
+      warehouse.state === 'ok' ? warehouse.summary : warehouse.state === 'not-initialised' ? { state: 'not-initialised' } : warehouse,
     attention,
   };
 }
@@ -294,10 +299,7 @@ async function tableStatus(
       objects: ingestion.objects.length,
       lastSequence: lastIngested?.sequence ?? 0,
       lastWatermark: lastIngested?.watermark ?? null,
-      missing: missingUpTo(
-        Math.max(lastIngested?.sequence ?? 0, manifests.at(-1) ?? 0),
-        new Set([...ingestedSequences, ...manifests]),
-      ),
+      missing: missingUpTo(Math.max(lastIngested?.sequence ?? 0, manifests.at(-1) ?? 0), new Set([...ingestedSequences, ...manifests])),
       duplicates,
       unrecognisedKeys: ingestion.unrecognised,
     },

@@ -182,7 +182,8 @@ export async function stackTarget(options: StackTargetOptions, clients: AwsClien
       const response = await clients.lambda.send(
         new InvokeCommand({ FunctionName: stack.loadFunctionName, InvocationType: 'Event', Payload: new TextEncoder().encode('{}') }),
       );
-      if (response.StatusCode !== 202) throw new Error(`the load function did not accept the run (status ${response.StatusCode ?? 'none'})`);
+      if (response.StatusCode !== 202)
+        throw new Error(`the load function did not accept the run (status ${response.StatusCode ?? 'none'})`);
       return {
         report: `load: a run of ${stack.loadFunctionName} was started (asynchronously); its log and the LoadSucceeded metric tell how it went`,
         ok: true,

@@ -128,7 +128,7 @@ describe('ParquetTableWriter', () => {
              count(on_day)::INTEGER present_days, count(flag)::INTEGER flags, sum(flag::INTEGER)::INTEGER trues,
              string_agg(label, '|' ORDER BY id) labels, sum(grade)::INTEGER grades, max(time_of_day)::VARCHAR latest
       FROM read_parquet('${path}')`);
-    const present = <T,>(index: number) => rows.map((row) => row[index]).filter((v): v is NonNullable<CellValue> => v !== null) as T[];
+    const present = <T>(index: number) => rows.map((row) => row[index]).filter((v): v is NonNullable<CellValue> => v !== null) as T[];
     const money = present<bigint>(2).reduce((a, b) => a + b, 0n);
     const small = present<bigint>(1).reduce((a, b) => a + b, 0n);
     expect(duck).toEqual({
@@ -156,7 +156,20 @@ describe('ParquetTableWriter', () => {
   it('reads back column chunks of several pages exactly (hyparquet and DuckDB)', async () => {
     // 60,000 version hashes of 32 bytes: over 2 MB of values in one row group, so 3 pages of ~1 MB.
     const rows = Array.from({ length: 60_000 }, (_, i) => [
-      i + 1, 20_000 + (i % 400), i * 1000, 20_000, 0, 1 + (i % 20), 1, 1000 + i, BigInt(200 + (i % 201)), 1 + (i % 3), 5, 20_001, 20_002, 9,
+      i + 1,
+      20_000 + (i % 400),
+      i * 1000,
+      20_000,
+      0,
+      1 + (i % 20),
+      1,
+      1000 + i,
+      BigInt(200 + (i % 201)),
+      1 + (i % 3),
+      5,
+      20_001,
+      20_002,
+      9,
       createHash('md5').update(String(i)).digest('hex'),
     ]);
     const { bytes, path } = await writeRows(table, rows);
@@ -232,16 +245,26 @@ describe('ParquetTableWriter', () => {
     writer.append([2, null, null, null, 0, null, 'Zürich', null]);
     const read = await readParquetColumns(writer.finish({}));
     expect(read.columns.get('label')).toEqual(['Zürich', 'Zürich']);
-    expect(() => new ParquetTableWriter(everyType).append([bytes, null, null, null, 0, null, null, null])).toThrow(/column id: expected an int32/);
+    expect(() => new ParquetTableWriter(everyType).append([bytes, null, null, null, 0, null, null, null])).toThrow(
+      /column id: expected an int32/,
+    );
   });
 
   it('refuses a value of the wrong type, naming the column', () => {
     const writer = new ParquetTableWriter(everyType);
     expect(() => writer.append([1.5, null, null, null, 0, null, null, null])).toThrow(/column id: expected an int32/);
-    expect(() => new ParquetTableWriter(everyType).append([null, null, null, null, 0, null, null, null])).toThrow(/column id: null in a required column/);
-    expect(() => new ParquetTableWriter(everyType).append([1, null, 5, null, 0, null, null, null])).toThrow(/column amount: expected an int64 bigint/);
-    expect(() => new ParquetTableWriter(everyType).append([1, null, 2n ** 63n, null, 0, null, null, null])).toThrow(/column amount: expected an int64 bigint/);
-    expect(() => new ParquetTableWriter(everyType).append([1, null, -(2n ** 63n) - 1n, null, 0, null, null, null])).toThrow(/column amount: expected an int64 bigint/);
+    expect(() => new ParquetTableWriter(everyType).append([null, null, null, null, 0, null, null, null])).toThrow(
+      /column id: null in a required column/,
+    );
+    expect(() => new ParquetTableWriter(everyType).append([1, null, 5, null, 0, null, null, null])).toThrow(
+      /column amount: expected an int64 bigint/,
+    );
+    expect(() => new ParquetTableWriter(everyType).append([1, null, 2n ** 63n, null, 0, null, null, null])).toThrow(
+      /column amount: expected an int64 bigint/,
+    );
+    expect(() => new ParquetTableWriter(everyType).append([1, null, -(2n ** 63n) - 1n, null, 0, null, null, null])).toThrow(
+      /column amount: expected an int64 bigint/,
+    );
     expect(() => new ParquetTableWriter(everyType).append([1, null, -(2n ** 63n), null, 0, null, null, null])).not.toThrow();
   });
 });

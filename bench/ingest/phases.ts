@@ -31,7 +31,11 @@ if (phase === 'reference') {
   await client.connect();
   const file = join(dir, 'reference.jsonl.gz');
   const started = performance.now();
-  await pipeline(client.query(copyTo('COPY (SELECT row_to_json(t) FROM sales_order t) TO STDOUT')), createGzip({ level: GZIP_LEVEL }), createWriteStream(file));
+  await pipeline(
+    client.query(copyTo('COPY (SELECT row_to_json(t) FROM sales_order t) TO STDOUT')),
+    createGzip({ level: GZIP_LEVEL }),
+    createWriteStream(file),
+  );
   const seconds = (performance.now() - started) / 1000;
   await client.end();
   console.log(JSON.stringify({ seconds, bytes: (await stat(file)).size, peakRssMb: peakRssMb() }));
@@ -57,7 +61,9 @@ if (phase === 'reference') {
     throw new Error(`ingest phase did not write its object: ${JSON.stringify(summary)}`);
   }
   const table = summary.tables[0]!;
-  console.log(JSON.stringify({ seconds, rows: table.rows, bytes: (await stat(join(dir, 'ingestion', table.key!))).size, peakRssMb: peakRssMb() }));
+  console.log(
+    JSON.stringify({ seconds, rows: table.rows, bytes: (await stat(join(dir, 'ingestion', table.key!))).size, peakRssMb: peakRssMb() }),
+  );
 } else {
   throw new Error(`unknown phase ${phase}`);
 }

@@ -87,23 +87,68 @@ const ALL_DATES = Array.from({ length: DAYS + 14 }, (_, i) => FIRST_DAY + i);
 export async function writeDimensionBatches(store: ObjectStore, layout: ProcessedLayout): Promise<void> {
   const text = (prefix: string, id: number) => `${prefix} ${id}`;
   await writeBatch(store, layout, 'staff', [
-    parquet('staff', 'dim_staff', ids(COUNTS.staff).map((id) => [id, text('First', id), text('Last', id), 'Sales', 'Leeds', `s${id}@terrifictotes.com`, `${VERSION}/${VERSION}`])),
+    parquet(
+      'staff',
+      'dim_staff',
+      ids(COUNTS.staff).map((id) => [
+        id,
+        text('First', id),
+        text('Last', id),
+        'Sales',
+        'Leeds',
+        `s${id}@terrifictotes.com`,
+        `${VERSION}/${VERSION}`,
+      ]),
+    ),
   ]);
   await writeBatch(store, layout, 'address', [
-    parquet('address', 'dim_location', ids(COUNTS.location).map((id) => [id, text('Line', id), null, null, 'City', 'PC1', 'UK', '0161', VERSION])),
+    parquet(
+      'address',
+      'dim_location',
+      ids(COUNTS.location).map((id) => [id, text('Line', id), null, null, 'City', 'PC1', 'UK', '0161', VERSION]),
+    ),
   ]);
   await writeBatch(store, layout, 'counterparty', [
-    parquet('counterparty', 'dim_counterparty', ids(COUNTS.counterparty).map((id) => [id, text('Company', id), 'Line', null, null, 'City', 'PC1', 'UK', '0161', `${VERSION}/${VERSION}`])),
+    parquet(
+      'counterparty',
+      'dim_counterparty',
+      ids(COUNTS.counterparty).map((id) => [
+        id,
+        text('Company', id),
+        'Line',
+        null,
+        null,
+        'City',
+        'PC1',
+        'UK',
+        '0161',
+        `${VERSION}/${VERSION}`,
+      ]),
+    ),
   ]);
   const codes = ['GBP', 'USD', 'EUR'];
   const names = ['British Pound', 'US Dollar', 'Euro'];
   await writeBatch(store, layout, 'currency', [
-    parquet('currency', 'dim_currency', ids(COUNTS.currency).map((id) => [id, codes[id - 1]!, names[id - 1]!, VERSION])),
+    parquet(
+      'currency',
+      'dim_currency',
+      ids(COUNTS.currency).map((id) => [id, codes[id - 1]!, names[id - 1]!, VERSION]),
+    ),
   ]);
   await writeBatch(store, layout, 'design', [
-    parquet('design', 'dim_design', ids(COUNTS.design).map((id) => [id, text('Design', id), '/designs', `design-${id}.json`, VERSION])),
+    parquet(
+      'design',
+      'dim_design',
+      ids(COUNTS.design).map((id) => [id, text('Design', id), '/designs', `design-${id}.json`, VERSION]),
+    ),
   ]);
-  await writeBatch(store, layout, 'sales_order', [parquet('sales_order', 'dim_date', ALL_DATES.map((day) => dimDateRow(day)))]);
+  await writeBatch(store, layout, 'sales_order', [
+    parquet(
+      'sales_order',
+      'dim_date',
+      ALL_DATES.map((day) => dimDateRow(day)),
+    ),
+  ]);
 }
 
 /** The fact rows, in fact_sales_order column order. */
@@ -144,7 +189,12 @@ export async function writeFactBatch(store: ObjectStore, layout: ProcessedLayout
     for (const index of [1, 3, 11, 12]) dates.add(row[index] as number);
   }
   const facts = { table: 'fact_sales_order' as const, bytes: writer.finish(tags('sales_order', 2, 'fact_sales_order')), rows: count };
-  const dimDate = parquet('sales_order', 'dim_date', [...dates].sort((a, b) => a - b).map((day) => dimDateRow(day)), 2);
+  const dimDate = parquet(
+    'sales_order',
+    'dim_date',
+    [...dates].sort((a, b) => a - b).map((day) => dimDateRow(day)),
+    2,
+  );
   await writeBatch(store, layout, 'sales_order', [dimDate, facts], 2);
 }
 
@@ -155,7 +205,7 @@ export async function writeFactCopyText(path: string, count: number): Promise<vo
   let chunk = '';
   let n = 0;
   for (const row of salesFactRows(count)) {
-    chunk += row.map((value, i) => formatters[i]!(value)).join('\t') + '\n';
+    chunk += `${row.map((value, i) => formatters[i]!(value)).join('\t')}\n`;
     if (++n % 10_000 === 0) {
       if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       chunk = '';

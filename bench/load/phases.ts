@@ -67,7 +67,9 @@ async function copyPhase(path: string, checkForeignKeys: boolean) {
   const client = await connect();
   try {
     // source_batch and source_sequence are the NOT NULL columns the file does not carry.
-    await client.query("ALTER TABLE fact_sales_order ALTER COLUMN source_batch SET DEFAULT 'baseline', ALTER COLUMN source_sequence SET DEFAULT 1");
+    await client.query(
+      "ALTER TABLE fact_sales_order ALTER COLUMN source_batch SET DEFAULT 'baseline', ALTER COLUMN source_sequence SET DEFAULT 1",
+    );
     if (!checkForeignKeys) await client.query('SET session_replication_role = replica');
     await client.query('CHECKPOINT');
     const started = performance.now();

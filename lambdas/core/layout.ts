@@ -57,10 +57,7 @@ const KEY_PATTERN = /(?:^|\/)([a-z_]+)\/(\d{10})_(\d{8}T\d{9})\.jsonl(\.gz)?$/;
 export function parseIngestionKey(key: string): IngestionKey {
   const match = KEY_PATTERN.exec(key);
   if (!match) {
-    throw new BadObjectKeyError(
-      key,
-      'expected <table>/<10-digit sequence>_<YYYYMMDDTHHMMSSmmm>.jsonl[.gz]',
-    );
+    throw new BadObjectKeyError(key, 'expected <table>/<10-digit sequence>_<YYYYMMDDTHHMMSSmmm>.jsonl[.gz]');
   }
   const [, table, sequenceDigits, watermark, gz] = match as unknown as [string, string, string, string, string?];
   if (!isSourceTableName(table)) {

@@ -4,8 +4,6 @@ import { DEFAULT_DEPLOYED_SSL, DEFAULT_URL_SSL, ENV, SSL_MODES, type SslMode } f
 import { TlsSettingError, resolveTlsMode } from '../adapters/pg/url-tls';
 import { ConfigurationError } from '../core/errors';
 
-;
-
 type DatabaseSource =
   /** Deployed: credentials from a Secrets Manager secret. */
   | { readonly kind: 'secret'; readonly secretId: string }
@@ -45,7 +43,10 @@ export function readLoadConfig(env: Readonly<Record<string, string | undefined>>
   try {
     sslText =
       database.kind === 'url'
-        ? resolveTlsMode(database.url, explicit as SslMode | undefined, DEFAULT_URL_SSL, { url: ENV.warehouseUrl, explicit: ENV.warehouseSsl })
+        ? resolveTlsMode(database.url, explicit as SslMode | undefined, DEFAULT_URL_SSL, {
+            url: ENV.warehouseUrl,
+            explicit: ENV.warehouseSsl,
+          })
         : ((explicit as SslMode | undefined) ?? DEFAULT_DEPLOYED_SSL);
   } catch (error) {
     if (error instanceof TlsSettingError) throw misconfigured(error.message);

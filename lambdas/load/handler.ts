@@ -74,7 +74,10 @@ export async function handler(_event: unknown, context: Context): Promise<LoadSu
     if (!connector) {
       const secretId = current.secret!.secretId;
       metrics.addMetric(LoadMetric.WarehouseNotConfigured, 'Count', 1);
-      logger.warn('warehouse not configured yet: its secret still holds the placeholder host; nothing loaded. Fill in the secret (docs/DEPLOY.md); batches wait and load on the first run after', { secretId });
+      logger.warn(
+        'warehouse not configured yet: its secret still holds the placeholder host; nothing loaded. Fill in the secret (docs/DEPLOY.md); batches wait and load on the first run after',
+        { secretId },
+      );
       return emptySummary('not-configured', 0);
     }
     secrets = connector.secrets;

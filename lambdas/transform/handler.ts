@@ -59,7 +59,10 @@ export class TransformFailedError extends PipelineError {
     const [first, ...others] = new Set(this.failures.map((failure) => errorKind(failure.error)));
     return first !== undefined && others.length === 0 ? first : 'internal';
   }
-  constructor(readonly failures: readonly { readonly key: string; readonly error: unknown }[], total: number) {
+  constructor(
+    readonly failures: readonly { readonly key: string; readonly error: unknown }[],
+    total: number,
+  ) {
     super(
       `transform failed for ${failures.length} of ${total} object(s): ` +
         failures.map(({ key, error }) => `${key}: ${(error as Error)?.message ?? String(error)}`).join('; '),
@@ -84,7 +87,8 @@ export async function handler(event: S3Event, context: Context): Promise<Transfo
     }
     // `ops replay --stack`: rebuild even an already-published batch (see replay-event.ts).
     const force = isForcedReplay(event);
-    if (force) logger.info('operator replay: transforming again even if the batch is published', { requestedAt: event.totesysReplay.requestedAt });
+    if (force)
+      logger.info('operator replay: transforming again even if the batch is published', { requestedAt: event.totesysReplay.requestedAt });
     const summaries: TransformSummary[] = [];
     const failures: { key: string; error: unknown }[] = [];
     for (const [index, record] of records.entries()) {

@@ -161,8 +161,8 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
 
   const stackName = settings.text('stackName', DEFAULTS.stackName, checkStackName);
   const alertEmails = settings.list('alertEmails', checkEmail);
-  const duplicate = alertEmails.find((email, index) =>
-    alertEmails.findIndex((other) => other.toLowerCase() === email.toLowerCase()) !== index,
+  const duplicate = alertEmails.find(
+    (email, index) => alertEmails.findIndex((other) => other.toLowerCase() === email.toLowerCase()) !== index,
   );
   if (duplicate) settings.problem('alertEmails', `"${duplicate}" is listed twice`);
 
@@ -178,11 +178,7 @@ export function readPipelineConfig(read: SettingReader): PipelineConfig {
   const processedPrefix = settings.parsed('processedPrefix', '', parseKeyPrefix, (parsed) => parsed.prefix);
   const writerRoleArns = settings.list('processedWriterRoleArns', checkRoleArn);
 
-  const sequenceParameterPath = settings.text(
-    'sequenceParameterPath',
-    DEFAULTS.sequenceParameterPath,
-    checkParameterPath,
-  );
+  const sequenceParameterPath = settings.text('sequenceParameterPath', DEFAULTS.sequenceParameterPath, checkParameterPath);
   const loadSchedule = settings.parsed('loadSchedule', DEFAULTS.loadSchedule, parseScheduleExpression, (parsed) => parsed);
 
   const secretValue = settings.optionalText('dbSecret');
@@ -272,7 +268,10 @@ function readIngestSettings(settings: SettingParser, sequenceParameterPath: stri
   const schedule = settings.parsed('ingestSchedule', DEFAULTS.ingestSchedule, parseScheduleExpression, (parsed) => parsed);
   const parameterPath = settings.text('ingestParameterPath', DEFAULTS.ingestParameterPath, checkParameterPath);
   if (parameterPath === sequenceParameterPath) {
-    settings.problem('ingestParameterPath', `must differ from sequenceParameterPath (${sequenceParameterPath}): each stage's role is scoped to its own path`);
+    settings.problem(
+      'ingestParameterPath',
+      `must differ from sequenceParameterPath (${sequenceParameterPath}): each stage's role is scoped to its own path`,
+    );
   }
   if (secretValue === undefined) {
     for (const key of ['sourceDbSsl', 'ingestSchedule', 'ingestParameterPath'] as const) {

@@ -9,7 +9,8 @@ export type Problem = string | undefined;
 
 // Pragmatic address check (the WHATWG form rule, plus a dot in the domain): it catches the
 // typos that would otherwise silently create a subscription nobody can confirm.
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function checkEmail(address: string): Problem {
   return EMAIL.test(address) ? undefined : `"${address}" is not an email address`;
@@ -115,9 +116,7 @@ function cronFieldProblem(field: string, spec: CronField): Problem {
 
 /** The longest name the transform derives from the path: `<path>/<table>/last-processed-sequence`. */
 const SEQUENCE_PARAMETER_SUFFIX_LEVELS = 2;
-const LONGEST_SEQUENCE_PARAMETER_SUFFIX_LENGTH = Math.max(
-  ...SOURCE_TABLE_NAMES.map((table) => `/${table}/last-processed-sequence`.length),
-);
+const LONGEST_SEQUENCE_PARAMETER_SUFFIX_LENGTH = Math.max(...SOURCE_TABLE_NAMES.map((table) => `/${table}/last-processed-sequence`.length));
 const PARAMETER_NAME_MAX = 1011;
 const PARAMETER_LEVELS_MAX = 15;
 
@@ -161,7 +160,7 @@ export function parseKeyPrefix(prefix: string): { prefix: string } | { problem: 
   if (prefix === '') return { prefix: '' };
   if (prefix.startsWith('/')) return { problem: `"${prefix}" must not start with "/" (S3 keys have no leading slash)` };
   if (prefix.includes('//')) return { problem: `"${prefix}" must not contain "//"` };
-  if (!/^[A-Za-z0-9!_.*'()\/-]+$/.test(prefix)) {
+  if (!/^[A-Za-z0-9!_.*'()/-]+$/.test(prefix)) {
     return { problem: `"${prefix}" may contain only letters, digits, "/" and !_.*'()-` };
   }
   if (prefix.includes('*')) return { problem: `"${prefix}" must not contain "*" (it is used in IAM resource patterns)` };
@@ -170,9 +169,7 @@ export function parseKeyPrefix(prefix: string): { prefix: string } | { problem: 
 
 const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-const SECRET_ARN = new RegExp(
-  `^arn:${PARTITION}:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$`,
-);
+const SECRET_ARN = new RegExp(`^arn:${PARTITION}:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$`);
 
 export type SecretReference = { readonly arn: string } | { readonly name: string };
 

@@ -7,15 +7,7 @@ import { SOURCE_TABLE_NAMES, SOURCE_TABLES, type SourceTableName } from '../../l
 import { OfficeHours, dayOf } from './naive-time';
 import { type ReferenceCounts, paymentRow, purchaseOrderRow, salesOrderRow, transactionRow } from './order-rows';
 import { Random } from './random';
-import {
-  addressRows,
-  counterpartyRows,
-  currencyRows,
-  departmentRows,
-  designRow,
-  paymentTypeRows,
-  staffRows,
-} from './reference-rows';
+import { addressRows, counterpartyRows, currencyRows, departmentRows, designRow, paymentTypeRows, staffRows } from './reference-rows';
 import type { SourceRecord } from './source-json';
 import { CURRENCY_CODES, DEPARTMENTS, ITEM_CODE_ALPHABET } from './word-lists';
 
@@ -129,11 +121,11 @@ export function* datasetRows({ seed, scale = 1 }: GenerateOptions): Generator<Ge
   const office = new OfficeHours(ORDERS_FROM, ORDERS_UNTIL);
   const designRandom = Random.of(seed, 'designs');
   const laterDesigns = sortedUniforms(designRandom, REAL_DATA_SIZES.designs - REAL_DATA_SIZES.initialDesigns);
-  const designTimes = [
-    ...Array<number>(REAL_DATA_SIZES.initialDesigns).fill(DATABASE_CREATED),
-    ...office.atSorted(laterDesigns),
-  ];
-  yield* each('design', designTimes.map((createdMs, index) => designRow(designRandom, index + 1, createdMs)));
+  const designTimes = [...Array<number>(REAL_DATA_SIZES.initialDesigns).fill(DATABASE_CREATED), ...office.atSorted(laterDesigns)];
+  yield* each(
+    'design',
+    designTimes.map((createdMs, index) => designRow(designRandom, index + 1, createdMs)),
+  );
 
   const counts: ReferenceCounts = {
     staff: REAL_DATA_SIZES.staff,

@@ -96,9 +96,9 @@ function updateOrders(run: Run, random: Random, at: () => number, table: 'sales_
 }
 
 function settlePayments(run: Run, random: Random, at: () => number, day: number, count: number): void {
-  const due = run.rows('payment').filter(
-    (payment) => payment.paid === false && parseDay(payment.payment_date as string) <= day && !run.touched('payment', payment),
-  );
+  const due = run
+    .rows('payment')
+    .filter((payment) => payment.paid === false && parseDay(payment.payment_date as string) <= day && !run.touched('payment', payment));
   for (const payment of random.shuffle(due).slice(0, count)) run.update('payment', payment, { paid: true }, at());
 }
 

@@ -16,27 +16,22 @@
  */
 export {
   type ChangeEvent,
-  
   type Dataset,
-  
   type GeneratedRow,
   type SourceTables,
   LEDS_DEPARTMENT_ID,
-  
   generateDataset,
   primaryKeyOf,
   snapshot,
 } from './dataset';
-export {   evolve } from './evolve';
+export { evolve } from './evolve';
 export { streamDataset } from './lean-dataset';
-export {  type IngestionHistory, distinctVersions, landedRows, simulateIngestion } from './history';
+export { type IngestionHistory, distinctVersions, landedRows, simulateIngestion } from './history';
 export {
   type IngestionObject,
-  
   IngestionObjectWriter,
   toIngestionObject,
-  
 } from './ingestion-objects';
 export { formatTimestamp, formatWatermark, parseTimestamp } from './naive-time';
-export {  generateSalesOrderLines } from './sales-order-lines';
-export { type SourceRecord,  formatMoney, serializeRow, serializeRows } from './source-json';
+export { generateSalesOrderLines } from './sales-order-lines';
+export { type SourceRecord, formatMoney, serializeRow, serializeRows } from './source-json';

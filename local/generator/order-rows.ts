@@ -96,8 +96,12 @@ export function paymentRow(random: Random, id: number, transaction: SourceRecord
   const sale = transaction.transaction_type === 'SALE';
   const refund = random.chance(REFUND_SHARE);
   const paymentType = sale
-    ? refund ? PAYMENT_TYPE.SALES_REFUND : PAYMENT_TYPE.SALES_RECEIPT
-    : refund ? PAYMENT_TYPE.PURCHASE_REFUND : PAYMENT_TYPE.PURCHASE_PAYMENT;
+    ? refund
+      ? PAYMENT_TYPE.SALES_REFUND
+      : PAYMENT_TYPE.SALES_RECEIPT
+    : refund
+      ? PAYMENT_TYPE.PURCHASE_REFUND
+      : PAYMENT_TYPE.PURCHASE_PAYMENT;
   const agreed = parseDay(order.agreed_payment_date as string);
   const offset = random.chance(0.7) ? 0 : random.int(-3, 5);
   const paymentDay = Math.max(agreed + offset, parseDay((order.created_at as string).slice(0, 10)));
@@ -116,4 +120,3 @@ export function paymentRow(random: Random, id: number, transaction: SourceRecord
     last_updated: transaction.last_updated!,
   };
 }
-

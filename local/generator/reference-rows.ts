@@ -48,10 +48,9 @@ export function addressFields(
   random: Random,
   nulls: { readonly line2: boolean; readonly district: boolean },
 ): Record<string, string | null> {
-  const city =
-    random.chance(0.4)
-      ? `${random.pick(PLACE_QUALIFIERS)} ${random.pick(PLACE_STEMS)}${random.pick(PLACE_ENDINGS)}`
-      : `${random.pick(PLACE_STEMS)}${random.pick(PLACE_ENDINGS)}`;
+  const city = random.chance(0.4)
+    ? `${random.pick(PLACE_QUALIFIERS)} ${random.pick(PLACE_STEMS)}${random.pick(PLACE_ENDINGS)}`
+    : `${random.pick(PLACE_STEMS)}${random.pick(PLACE_ENDINGS)}`;
   return {
     address_line_1: `${random.string(DIGITS, random.int(2, 5))} ${random.pick(LAST_NAMES)} ${random.pick(STREET_KINDS)}`,
     address_line_2: nulls.line2 ? null : `${random.pick(FIRST_NAMES)} ${random.pick(STREET_KINDS)}`,
@@ -104,7 +103,11 @@ export function currencyRows(createdMs: number): SourceRecord[] {
   return CURRENCY_CODES.map((code, index) => ({ currency_id: index + 1, currency_code: code, ...audit(createdMs) }));
 }
 
-export function departmentRows(random: Random, departments: readonly { name: string; location: string }[], createdMs: number): SourceRecord[] {
+export function departmentRows(
+  random: Random,
+  departments: readonly { name: string; location: string }[],
+  createdMs: number,
+): SourceRecord[] {
   return departments.map((department, index) => ({
     department_id: index + 1,
     department_name: department.name,

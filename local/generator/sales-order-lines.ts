@@ -30,7 +30,9 @@ const MAX_PRICE_CENTS = 400;
 const columns = SOURCE_TABLES.sales_order.columns;
 /** `{"sales_order_id": `, `, "design_id": `, …: the bytes before each value, from the table definition. */
 const keyBytes = columns.map((definition, index) => ascii(`${index === 0 ? '{' : ', '}${JSON.stringify(definition.name)}: `));
-const priceBytes = Array.from({ length: MAX_PRICE_CENTS - MIN_PRICE_CENTS + 1 }, (_, offset) => ascii(formatMoney(MIN_PRICE_CENTS + offset)));
+const priceBytes = Array.from({ length: MAX_PRICE_CENTS - MIN_PRICE_CENTS + 1 }, (_, offset) =>
+  ascii(formatMoney(MIN_PRICE_CENTS + offset)),
+);
 /** Longest value: a quoted timestamp with a fraction. */
 const MAX_VALUE_BYTES = 28;
 const MAX_LINE_BYTES = keyBytes.reduce((sum, key) => sum + key.length + MAX_VALUE_BYTES, 0) + 2;
@@ -130,19 +132,42 @@ export function* generateSalesOrderLines(options: SalesOrderLinesOptions): Gener
       for (let index = 0; index < order.length; index += 1) {
         chunk.copy(keyBytes[index]!);
         switch (order[index]) {
-          case 'sales_order_id': chunk.integer(id); break;
-          case 'design_id': chunk.integer(random.int(1, designs)); break;
-          case 'staff_id': chunk.integer(random.int(1, staff)); break;
-          case 'counterparty_id': chunk.integer(random.int(1, counterparties)); break;
-          case 'units_sold': chunk.integer(random.int(1000, 99_999)); break;
-          case 'unit_price': chunk.copy(priceBytes[random.int(0, priceBytes.length - 1)]!); break;
-          case 'currency_id': chunk.integer(random.int(1, currencies)); break;
-          case 'agreed_delivery_date': chunk.copy(quotedDay(day + Math.floor(random.float() + random.float() * 7))); break;
-          case 'agreed_payment_date': chunk.copy(quotedDay(day + Math.floor(random.float() + random.float() * 6))); break;
-          case 'agreed_delivery_location_id': chunk.integer(random.int(1, addresses)); break;
+          case 'sales_order_id':
+            chunk.integer(id);
+            break;
+          case 'design_id':
+            chunk.integer(random.int(1, designs));
+            break;
+          case 'staff_id':
+            chunk.integer(random.int(1, staff));
+            break;
+          case 'counterparty_id':
+            chunk.integer(random.int(1, counterparties));
+            break;
+          case 'units_sold':
+            chunk.integer(random.int(1000, 99_999));
+            break;
+          case 'unit_price':
+            chunk.copy(priceBytes[random.int(0, priceBytes.length - 1)]!);
+            break;
+          case 'currency_id':
+            chunk.integer(random.int(1, currencies));
+            break;
+          case 'agreed_delivery_date':
+            chunk.copy(quotedDay(day + Math.floor(random.float() + random.float() * 7)));
+            break;
+          case 'agreed_payment_date':
+            chunk.copy(quotedDay(day + Math.floor(random.float() + random.float() * 6)));
+            break;
+          case 'agreed_delivery_location_id':
+            chunk.integer(random.int(1, addresses));
+            break;
           case 'created_at':
-          case 'last_updated': chunk.copy(stamp); break;
-          default: throw new Error(`sales-order-lines: no generator for column "${order[index]}"`);
+          case 'last_updated':
+            chunk.copy(stamp);
+            break;
+          default:
+            throw new Error(`sales-order-lines: no generator for column "${order[index]}"`);
         }
       }
       chunk.byte(0x7d); // }

@@ -134,13 +134,9 @@ function salesChart(summary: RunSummary): string {
     .join('');
   const step = Math.ceil(months.length / 12);
   const labels = months
-    .map((month, m) =>
-      m % step === 0 ? `<text x="${50 + m * groupWidth}" y="${plotHeight + 28}">${month}</text>` : '',
-    )
+    .map((month, m) => (m % step === 0 ? `<text x="${50 + m * groupWidth}" y="${plotHeight + 28}">${month}</text>` : ''))
     .join('');
-  const legend = currencies
-    .map((c, i) => `<span style="color:${PALETTE[i % PALETTE.length]}">■</span> ${escapeHtml(c)}`)
-    .join(' &nbsp; ');
+  const legend = currencies.map((c, i) => `<span style="color:${PALETTE[i % PALETTE.length]}">■</span> ${escapeHtml(c)}`).join(' &nbsp; ');
   const rows = months.map((month) => [month, ...currencies.map((c) => value.get(`${month}|${c}`) ?? '')]);
   return `<figure><figcaption>Sales value by month (units sold × unit price), per currency — ${legend}</figcaption>
 <svg id="chart-sales-by-month" role="img" aria-label="Sales by month" width="${width}" height="${plotHeight + 40}" font-size="11">
@@ -152,7 +148,10 @@ function salesChart(summary: RunSummary): string {
 function htmlTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = rows
-    .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(typeof cell === 'number' ? cell.toLocaleString('en') : cell)}</td>`).join('')}</tr>`)
+    .map(
+      (row) =>
+        `<tr>${row.map((cell) => `<td>${escapeHtml(typeof cell === 'number' ? cell.toLocaleString('en') : cell)}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }

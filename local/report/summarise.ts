@@ -62,28 +62,42 @@ export function formatSummary(summary: RunSummary, result: PipelineResult): stri
   const lines: string[] = [];
   lines.push('');
   if (summary.ingest) {
-    lines.push(table(
-      ['ingested table', 'rows read', 'rows extracted', 'objects written', 'seconds'],
-      summary.ingest.tables.map((t) => [t.table, t.rowsRead, t.rowsExtracted, t.objectsWritten, (t.durationMs / 1000).toFixed(1)]),
-    ));
+    lines.push(
+      table(
+        ['ingested table', 'rows read', 'rows extracted', 'objects written', 'seconds'],
+        summary.ingest.tables.map((t) => [t.table, t.rowsRead, t.rowsExtracted, t.objectsWritten, (t.durationMs / 1000).toFixed(1)]),
+      ),
+    );
     lines.push(`ingestion runs: ${summary.ingest.runs}`);
     lines.push('');
   }
-  lines.push(table(
-    ['source table', 'objects', 'rows in', 'rejected'],
-    summary.sourceTables.map((t) => [t.table, t.objects, t.rowsIn, t.rowsRejected]),
-  ));
+  lines.push(
+    table(
+      ['source table', 'objects', 'rows in', 'rejected'],
+      summary.sourceTables.map((t) => [t.table, t.objects, t.rowsIn, t.rowsRejected]),
+    ),
+  );
   lines.push('');
-  lines.push(table(
-    ['warehouse table', 'rows out', 'rows loaded', 'in warehouse'],
-    summary.warehouseTables.map((t) => [t.table, t.rowsOut, t.rowsLoaded, t.rowsInWarehouse]),
-  ));
+  lines.push(
+    table(
+      ['warehouse table', 'rows out', 'rows loaded', 'in warehouse'],
+      summary.warehouseTables.map((t) => [t.table, t.rowsOut, t.rowsLoaded, t.rowsInWarehouse]),
+    ),
+  );
   lines.push('');
-  lines.push(`objects transformed: ${result.transformed.length - skipped} (already processed: ${skipped}, failed: ${result.failedObjects.length})`);
-  lines.push(`batches loaded: ${summary.batchesLoaded} (failed: ${result.load.batchesFailed.length}, pending: ${result.load.pendingBatches})`);
+  lines.push(
+    `objects transformed: ${result.transformed.length - skipped} (already processed: ${skipped}, failed: ${result.failedObjects.length})`,
+  );
+  lines.push(
+    `batches loaded: ${summary.batchesLoaded} (failed: ${result.load.batchesFailed.length}, pending: ${result.load.pendingBatches})`,
+  );
   lines.push(`sequence gaps: ${summary.sequenceGaps}`);
   lines.push(`placeholder dimension rows outstanding: ${summary.placeholdersOutstanding}`);
-  lines.push(`timings: ${Object.entries(summary.timingsMs).map(([stage, ms]) => `${stage} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+  lines.push(
+    `timings: ${Object.entries(summary.timingsMs)
+      .map(([stage, ms]) => `${stage} ${(ms / 1000).toFixed(1)} s`)
+      .join(', ')}`,
+  );
   for (const failure of result.failedObjects) lines.push(`FAILED object ${failure.key}: ${failure.error}`);
   for (const failure of result.load.batchesFailed) lines.push(`FAILED batch ${failure.batch}: ${failure.error}`);
   const rejected = result.transformed.filter((t) => t.rejectedKey);
@@ -97,10 +111,10 @@ function table(headers: readonly string[], rows: readonly (readonly (string | nu
   const cells = [headers, ...rows.map((row) => row.map((c) => (typeof c === 'number' ? c.toLocaleString('en') : c)))];
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => String(row[i]).length)));
   return cells
-    .map((row, r) =>
-      row
-        .map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!)))
-        .join('  ') + (r === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : ''),
+    .map(
+      (row, r) =>
+        row.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!))).join('  ') +
+        (r === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : ''),
     )
     .join('\n');
 }

@@ -42,7 +42,10 @@ export async function buildGeneratedSource(options: {
   let rowsWritten = 0;
   let ingestRuns = 0;
   const record = async (ticks: number) =>
-    writeFile(options.recordPath, `${JSON.stringify({ seed: options.seed, scale: options.scale, ticks } satisfies SourceRecordFile, null, 2)}\n`);
+    writeFile(
+      options.recordPath,
+      `${JSON.stringify({ seed: options.seed, scale: options.scale, ticks } satisfies SourceRecordFile, null, 2)}\n`,
+    );
   if (!previous) {
     options.progress('filling the source database');
     const filled = await fillSource(options.sourceUrl, rows, {

@@ -32,7 +32,9 @@ export async function ensureSourceDatabase(serverUrl: string, name: string): Pro
   const client = newPostgresClient(url.toString());
   await client.connect();
   try {
-    const tables = await client.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'sales_order'`);
+    const tables = await client.query(
+      `SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'sales_order'`,
+    );
     if (tables.rowCount === 0) {
       await client.query('BEGIN');
       for (const statement of sourceDatabaseDdl()) await client.query(statement);

@@ -5,7 +5,17 @@
  * dimension, the source table whose ids it holds.
  */
 import type { SourceRow } from '../../lambdas/core/objects';
-import { DIMENSION_TABLES, type DimensionTableName, FACT_TABLE_NAMES, FACT_TABLES, type FactTableName, SOURCE_TABLES, SOURCE_VERSION_COLUMN, type SourceTableName, VERSION_HASH_COLUMN } from '../../lambdas/core/schema';
+import {
+  DIMENSION_TABLES,
+  type DimensionTableName,
+  FACT_TABLE_NAMES,
+  FACT_TABLES,
+  type FactTableName,
+  SOURCE_TABLES,
+  SOURCE_VERSION_COLUMN,
+  type SourceTableName,
+  VERSION_HASH_COLUMN,
+} from '../../lambdas/core/schema';
 import { DIMENSION_REMODELS, FACT_REMODELS, type FactRemodel, JOIN_REMODELS, timestampOf, versionHash } from '../../lambdas/core/transform';
 
 interface MoneyColumn {

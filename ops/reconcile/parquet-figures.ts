@@ -7,7 +7,14 @@
  */
 import type { BatchManifest } from '../../lambdas/core/layout';
 import { readParquetColumns } from '../../lambdas/core/parquet';
-import { type CellValue, type DimensionTableName, type FactTableName, SOURCE_VERSION_COLUMN, type SourceTableName, VERSION_HASH_COLUMN } from '../../lambdas/core/schema';
+import {
+  type CellValue,
+  type DimensionTableName,
+  type FactTableName,
+  SOURCE_VERSION_COLUMN,
+  type SourceTableName,
+  VERSION_HASH_COLUMN,
+} from '../../lambdas/core/schema';
 import { batchId } from '../../lambdas/core/load';
 import { upgradeVersion } from '../../lambdas/core/transform';
 import { isoDate } from '../../lambdas/core/time';

@@ -47,7 +47,13 @@ interface FactReconciliation {
   readonly table: FactTableName;
   readonly source: SourceTableName;
   readonly moneyColumns: readonly string[];
-  readonly sourceObjects: { readonly objects: number; readonly rowsIn: number; readonly rowsRejected: number; readonly versions: number; readonly money: readonly string[] };
+  readonly sourceObjects: {
+    readonly objects: number;
+    readonly rowsIn: number;
+    readonly rowsRejected: number;
+    readonly versions: number;
+    readonly money: readonly string[];
+  };
   readonly parquet: { readonly batches: number; readonly rows: number; readonly versions: number; readonly money: readonly string[] };
   /** What the warehouse must hold: the versions in loaded batches. */
   readonly loaded: { readonly batches: number; readonly versions: number; readonly money: readonly string[] };
@@ -113,7 +119,15 @@ async function reconcileIn(
   const sources = new Map<SourceTableName, SourceTableFigures>();
   for (const table of SOURCE_TABLE_NAMES) {
     progress(`reading the ingestion objects of ${table}`);
-    sources.set(table, await readSourceTable(access, table, FACT_MEASURES.find((m) => m.source === table), loaded.get(table)));
+    sources.set(
+      table,
+      await readSourceTable(
+        access,
+        table,
+        FACT_MEASURES.find((m) => m.source === table),
+        loaded.get(table),
+      ),
+    );
   }
   progress('reading the processed batches');
   const parquet = await readParquetSide(access, SOURCE_TABLE_NAMES, loaded);
@@ -132,7 +146,14 @@ async function reconcileIn(
     progress(`reading ${measure.table}`);
     const loadedSequences = [...(parquet.batches.get(measure.source) ?? [])].filter((batch) => batch.loaded).map((batch) => batch.sequence);
     facts.push(
-      await reconcileFact(measure, sources.get(measure.source)!, parquet, loadedSequences, warehouseReadable ? snapshot : undefined, differences),
+      await reconcileFact(
+        measure,
+        sources.get(measure.source)!,
+        parquet,
+        loadedSequences,
+        warehouseReadable ? snapshot : undefined,
+        differences,
+      ),
     );
   }
   const joinWaits = await readJoinWaits(access);
@@ -142,10 +163,18 @@ async function reconcileIn(
     const ids = parquet.dimensionIds.get(measure.table)!;
     const notReached = measure.source ? idsNotReached(measure, sources.get(measure.source)!.ids, ids, joinWaits) : [];
     for (const missing of notReached) {
-      differences.group(measure.table, `${measure.source} ids ingested that never reached the dimension (no batch holds them)`, describeIdNotReached(measure, missing));
+      differences.group(
+        measure.table,
+        `${measure.source} ids ingested that never reached the dimension (no batch holds them)`,
+        describeIdNotReached(measure, missing),
+      );
     }
     for (const held of versionsNotReached(measure, ids, joinWaits)) {
-      differences.group(measure.table, `${measure.source} rows whose newest version never reached the dimension (it keeps the previous one)`, describeIdNotReached(measure, held));
+      differences.group(
+        measure.table,
+        `${measure.source} rows whose newest version never reached the dimension (it keeps the previous one)`,
+        describeIdNotReached(measure, held),
+      );
     }
     let warehouseRows = 0;
     let placeholders = 0;
@@ -218,7 +247,8 @@ function compareObjectsWithBatches(source: SourceTableFigures, batches: readonly
       continue;
     }
     if (figures.rowsIn !== manifest.rowsIn) add(`${figures.rowsIn} data lines; the batch counted ${manifest.rowsIn}`);
-    if (figures.rowsRejected !== manifest.rowsRejected) add(`${figures.rowsRejected} rejected rows; the batch recorded ${manifest.rowsRejected}`);
+    if (figures.rowsRejected !== manifest.rowsRejected)
+      add(`${figures.rowsRejected} rejected rows; the batch recorded ${manifest.rowsRejected}`);
     if (fact) {
       const valid = figures.rowsIn - figures.rowsRejected;
       const rows = batch.factRows ?? 0;
@@ -227,7 +257,9 @@ function compareObjectsWithBatches(source: SourceTableFigures, batches: readonly
         const inSource = figures.money[index]!;
         const inParquet = batch.factMoney?.[index] ?? 0n;
         if (inSource !== inParquet) {
-          add(`${column.name} sums to ${formatUnscaled(inSource, column.scale)}; the batch's file to ${formatUnscaled(inParquet, column.scale)}`);
+          add(
+            `${column.name} sums to ${formatUnscaled(inSource, column.scale)}; the batch's file to ${formatUnscaled(inParquet, column.scale)}`,
+          );
         }
       });
     }
@@ -277,7 +309,11 @@ async function reconcileFact(
     if (expected) expected.inWarehouse = true;
     if (!expected?.loaded) {
       versionsDiffer.add(row.id);
-      differences.group(measure.table, `versions in the warehouse (${row.batch}) that no loaded batch holds`, `${measure.naturalKey} ${row.id}`);
+      differences.group(
+        measure.table,
+        `versions in the warehouse (${row.batch}) that no loaded batch holds`,
+        `${measure.naturalKey} ${row.id}`,
+      );
       return;
     }
     measure.money.forEach((column, index) => {
@@ -301,7 +337,9 @@ async function reconcileFact(
     }
   }
 
-  const historyNotChecked = snapshot ? compareHistories(measure, source, loadedSequences, warehouseHistory, versionsDiffer, differences) : undefined;
+  const historyNotChecked = snapshot
+    ? compareHistories(measure, source, loadedSequences, warehouseHistory, versionsDiffer, differences)
+    : undefined;
 
   return {
     table: measure.table,
@@ -341,7 +379,10 @@ function compareHistories(
 ): string | undefined {
   const gone = loadedSequences.filter((sequence) => !source.historySequences.has(sequence));
   if (gone.length > 0) {
-    return `not compared: no readable ingestion object for loaded ${gone.length === 1 ? 'batch' : 'batches'} ${gone.slice(0, 5).map((s) => describeBatch(measure.source, s).replace('batch ', '')).join(', ')}${gone.length > 5 ? ', …' : ''}`;
+    return `not compared: no readable ingestion object for loaded ${gone.length === 1 ? 'batch' : 'batches'} ${gone
+      .slice(0, 5)
+      .map((s) => describeBatch(measure.source, s).replace('batch ', ''))
+      .join(', ')}${gone.length > 5 ? ', …' : ''}`;
   }
   const ids = new Set([...source.history.ids(), ...warehouse.keys()]);
   for (const id of ids) {

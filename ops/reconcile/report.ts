@@ -12,8 +12,24 @@ export function formatReconciliation(result: Reconciliation, target: string): st
   const rows: string[][] = [];
   for (const fact of result.facts) {
     const money = (values: readonly string[]) => values.map((v, i) => `${fact.moneyColumns[i]} ${v}`).join(', ');
-    rows.push([fact.table, 'source objects', String(fact.sourceObjects.objects), String(fact.sourceObjects.rowsIn - fact.sourceObjects.rowsRejected), String(fact.sourceObjects.rowsRejected), String(fact.sourceObjects.versions), money(fact.sourceObjects.money)]);
-    rows.push(['', 'parquet batches', String(fact.parquet.batches), String(fact.parquet.rows), '', String(fact.parquet.versions), money(fact.parquet.money)]);
+    rows.push([
+      fact.table,
+      'source objects',
+      String(fact.sourceObjects.objects),
+      String(fact.sourceObjects.rowsIn - fact.sourceObjects.rowsRejected),
+      String(fact.sourceObjects.rowsRejected),
+      String(fact.sourceObjects.versions),
+      money(fact.sourceObjects.money),
+    ]);
+    rows.push([
+      '',
+      'parquet batches',
+      String(fact.parquet.batches),
+      String(fact.parquet.rows),
+      '',
+      String(fact.parquet.versions),
+      money(fact.parquet.money),
+    ]);
     rows.push(['', 'loaded batches', String(fact.loaded.batches), '', '', String(fact.loaded.versions), money(fact.loaded.money)]);
     rows.push(['', 'warehouse', '', '', '', String(fact.warehouse.rows), money(fact.warehouse.money)]);
   }

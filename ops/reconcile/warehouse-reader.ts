@@ -6,7 +6,15 @@
  */
 import type { DatabaseClient } from '../../lambdas/core/load';
 import { type DimensionTableName, type FactTableName, SOURCE_VERSION_COLUMN, VERSION_HASH_COLUMN } from '../../lambdas/core/schema';
-import { DEFAULT_SCHEMAS, DIMENSION_IS_PLACEHOLDER, FACT_SOURCE_BATCH, FACT_SOURCE_SEQUENCE, qualified, quoteIdent, type WarehouseSchemas } from '../../lambdas/core/warehouse';
+import {
+  DEFAULT_SCHEMAS,
+  DIMENSION_IS_PLACEHOLDER,
+  FACT_SOURCE_BATCH,
+  FACT_SOURCE_SEQUENCE,
+  qualified,
+  quoteIdent,
+  type WarehouseSchemas,
+} from '../../lambdas/core/warehouse';
 import type { DimensionMeasure, FactMeasure } from './measures';
 
 const SLICE_ROWS = 10_000;

@@ -27,7 +27,9 @@ describe('the Postgres connector', () => {
   it('reads DATE, TIME and NUMERIC back exactly as the server prints them, whatever the machine zone', async () => {
     const client = await connectPostgres(database.url);
     try {
-      const { rows } = await client.query(`SELECT DATE '1900-01-01' AS d, TIME '23:59:59.999' AS t, 12345678901234567.89::numeric(20,2) AS n`);
+      const { rows } = await client.query(
+        `SELECT DATE '1900-01-01' AS d, TIME '23:59:59.999' AS t, 12345678901234567.89::numeric(20,2) AS n`,
+      );
       expect(rows[0]).toEqual({ d: '1900-01-01', t: '23:59:59.999', n: '12345678901234567.89' });
     } finally {
       await client.end();

@@ -23,9 +23,16 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 type EmfDocument = Record<string, unknown> & {
-  _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit?: string }[] }[] };
+  _aws: {
+    Timestamp: number;
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit?: string }[] }[];
+  };
 };
-const documents = () => printed.flatMap((chunk) => chunk.split('\n')).filter(Boolean).map((l) => JSON.parse(l));
+const documents = () =>
+  printed
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const emf = (): EmfDocument[] => documents().filter((d) => d._aws);
 
 /** The EMF document of one metric as the adapter prints it, with this dimension set and values. */
@@ -140,7 +147,10 @@ describe('the EMF specification check', () => {
   it('finds what would stop CloudWatch extracting a metric', () => {
     expect(
       emfProblems({
-        _aws: { Timestamp: 'now', CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [['pipeline']], Metrics: [{ Name: 'M', Unit: 'Rows' }] }] },
+        _aws: {
+          Timestamp: 'now',
+          CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [['pipeline']], Metrics: [{ Name: 'M', Unit: 'Rows' }] }],
+        },
         M: 'one',
       }),
     ).toEqual([

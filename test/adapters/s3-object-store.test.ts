@@ -70,11 +70,19 @@ describe('S3ObjectStore', () => {
   });
 
   it('says access denied (403), naming the object, rather than passing S3\'s bare "Access Denied"', async () => {
-    const denied = new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } });
+    const denied = new S3ServiceException({
+      name: 'AccessDenied',
+      $fault: 'client',
+      message: 'Access Denied',
+      $metadata: { httpStatusCode: 403 },
+    });
     s3.mock.on(GetObjectCommand).rejects(denied);
     s3.mock.on(HeadObjectCommand).rejects(denied);
     for (const read of [() => store.getBytes('in/k'), () => store.getStream('in/k'), () => store.head('in/k')]) {
-      const error = await read().then(() => undefined, (e: unknown) => e);
+      const error = await read().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(S3AccessDeniedError);
       expect((error as Error).message).toMatch(/^access denied reading s3:\/\/bucket\/in\/k \(S3 403 AccessDenied\): /);
       expect((error as Error).cause).toBe(denied);
@@ -82,7 +90,12 @@ describe('S3ObjectStore', () => {
   });
 
   it('lets other errors through unchanged', async () => {
-    const failure = new S3ServiceException({ name: 'InternalError', $fault: 'server', message: 'We encountered an internal error', $metadata: { httpStatusCode: 500 } });
+    const failure = new S3ServiceException({
+      name: 'InternalError',
+      $fault: 'server',
+      message: 'We encountered an internal error',
+      $metadata: { httpStatusCode: 500 },
+    });
     s3.mock.on(GetObjectCommand).rejects(failure);
     await expect(store.getBytes('k')).rejects.toBe(failure);
   });
@@ -104,10 +117,14 @@ describe('the transform, when its ingestion object cannot be read', () => {
   });
 
   it('says access was denied when S3 answers 403', async () => {
-    h.s3.mock.on(GetObjectCommand, { Bucket: INGESTION_BUCKET, Key: key }).rejects(
-      new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+    h.s3.mock
+      .on(GetObjectCommand, { Bucket: INGESTION_BUCKET, Key: key })
+      .rejects(
+        new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+      );
+    await expect(h.transform({ key, etag: 'abc' })).rejects.toThrow(
+      `access denied reading s3://${INGESTION_BUCKET}/${key} (S3 403 AccessDenied)`,
     );
-    await expect(h.transform({ key, etag: 'abc' })).rejects.toThrow(`access denied reading s3://${INGESTION_BUCKET}/${key} (S3 403 AccessDenied)`);
   });
 });
 
@@ -140,7 +157,12 @@ describe('S3ObjectStore reads and conditional writes', () => {
     s3.mock
       .on(PutObjectCommand)
       .rejectsOnce(
-        new S3ServiceException({ name: 'ConditionalRequestConflict', $fault: 'client', message: 'conflict', $metadata: { httpStatusCode: 409 } }),
+        new S3ServiceException({
+          name: 'ConditionalRequestConflict',
+          $fault: 'client',
+          message: 'conflict',
+          $metadata: { httpStatusCode: 409 },
+        }),
       )
       .rejectsOnce(
         new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),

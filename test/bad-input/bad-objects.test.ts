@@ -149,7 +149,10 @@ describe('object keys outside the format', () => {
     ['design/0000000001_2024-11-14.jsonl', 'expected <table>/<10-digit sequence>_<YYYYMMDDTHHMMSSmmm>.jsonl[.gz]'],
     ['design/0000000001_20241114T093012345.jsonl.txt', 'expected <table>/<10-digit sequence>_<YYYYMMDDTHHMMSSmmm>.jsonl[.gz]'],
     ['design\\0000000001_20241114T093012345.jsonl', 'expected <table>/<10-digit sequence>_<YYYYMMDDTHHMMSSmmm>.jsonl[.gz]'],
-    ["design/0000000001_20241114T093012345.jsonl'; DROP TABLE dim_design; --", 'expected <table>/<10-digit sequence>_<YYYYMMDDTHHMMSSmmm>.jsonl[.gz]'],
+    [
+      "design/0000000001_20241114T093012345.jsonl'; DROP TABLE dim_design; --",
+      'expected <table>/<10-digit sequence>_<YYYYMMDDTHHMMSSmmm>.jsonl[.gz]',
+    ],
     ['design/../0000000001_20241114T093012345.jsonl', 'expected <table>/<10-digit sequence>_<YYYYMMDDTHHMMSSmmm>.jsonl[.gz]'],
   ])('%s: rejected, naming the key', async (key, reason) => {
     const outcome = await h.transform(key, body(design(1)));

@@ -36,7 +36,13 @@ const validSale: fc.Arbitrary<ValidSale> = fc.record({
   cents: fc.bigInt({ min: -(10n ** 10n) + 1n, max: 10n ** 10n - 1n }),
   moneyAsString: fc.boolean(),
   created: fc
-    .tuple(civil, fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 999 }))
+    .tuple(
+      civil,
+      fc.integer({ min: 0, max: 23 }),
+      fc.integer({ min: 0, max: 59 }),
+      fc.integer({ min: 0, max: 59 }),
+      fc.integer({ min: 0, max: 999 }),
+    )
     .map(([[y, mo, d], hh, mm, ss, ms]) => [y, mo, d, hh, mm, ss, ms] as const),
   fractionDigits: fc.integer({ min: 3, max: 6 }),
   separator: fc.constantFrom(' ' as const, 'T' as const),
@@ -167,7 +173,11 @@ describe('garbage lines among valid rows', () => {
           } else if (item.kind === 'garbage') {
             const valid = saleLine(id, shape.first);
             parts.push(item.garbage.bytes(valid));
-            expectedRejections.push({ line: lineNumber, reason: item.garbage.reason(valid, lineEnd === '\r\n'), column: item.garbage.column });
+            expectedRejections.push({
+              line: lineNumber,
+              reason: item.garbage.reason(valid, lineEnd === '\r\n'),
+              column: item.garbage.column,
+            });
           } else {
             parts.push(Buffer.from(item.text));
           }
@@ -179,17 +189,22 @@ describe('garbage lines among valid rows', () => {
           deps: { maxLineBytes: MAX_LINE_BYTES },
         });
         expect(error).toBeUndefined();
-        expect(summary).toMatchObject({ rowsIn: expectedFacts.length + expectedRejections.length, rowsRejected: expectedRejections.length });
+        expect(summary).toMatchObject({
+          rowsIn: expectedFacts.length + expectedRejections.length,
+          rowsRejected: expectedRejections.length,
+        });
 
         const facts = await h.rows('sales_order', 1, 'fact_sales_order');
-        expect(facts.map((f) => ({
-          sales_order_id: f.sales_order_id,
-          units_sold: f.units_sold,
-          unit_price: f.unit_price,
-          created_date: f.created_date,
-          created_time: f.created_time,
-          agreed_delivery_date: f.agreed_delivery_date,
-        }))).toEqual(expectedFacts);
+        expect(
+          facts.map((f) => ({
+            sales_order_id: f.sales_order_id,
+            units_sold: f.units_sold,
+            unit_price: f.unit_price,
+            created_date: f.created_date,
+            created_time: f.created_time,
+            agreed_delivery_date: f.agreed_delivery_date,
+          })),
+        ).toEqual(expectedFacts);
 
         const rejected = h.rejected('sales_order', 1);
         expect(rejected.map((r) => r.line)).toEqual(expectedRejections.map((r) => r.line));

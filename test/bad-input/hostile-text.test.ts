@@ -111,7 +111,13 @@ describe('hostile text in values', () => {
 
   it('survives the joins: staff and their department, verbatim', async () => {
     expect(await warehouse('SELECT staff_id, first_name, last_name, department_name, location FROM dim_staff ORDER BY staff_id')).toEqual([
-      { staff_id: 1, first_name: "O'Brien", last_name: 'Robert"); DROP TABLE dim_staff;--', department_name: "Sales'; --", location: '\\N' },
+      {
+        staff_id: 1,
+        first_name: "O'Brien",
+        last_name: 'Robert"); DROP TABLE dim_staff;--',
+        department_name: "Sales'; --",
+        location: '\\N',
+      },
       { staff_id: 2, first_name: '../..', last_name: '\\.', department_name: "Sales'; --", location: '\\N' },
     ]);
   });

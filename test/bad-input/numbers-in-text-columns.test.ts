@@ -37,7 +37,12 @@ describe('numbers in text columns', () => {
       [4, '1e3', '28441'],
       [5, '1803 637401', '28441'],
     ]);
-    expect(h.metrics.points).toContainEqual({ name: TransformMetric.NumbersAsText, value: 5, unit: 'Count', dimensions: { table: 'address' } });
+    expect(h.metrics.points).toContainEqual({
+      name: TransformMetric.NumbersAsText,
+      value: 5,
+      unit: 'Count',
+      dimensions: { table: 'address' },
+    });
     expect(h.log.entries).toContainEqual(
       expect.objectContaining({ message: 'transform completed', attributes: expect.objectContaining({ numbersAsText: 5 }) }),
     );

@@ -37,7 +37,8 @@ const npmStart = (...args: string[]) => run('npm', ['start', '--silent', '--', .
 const ops = (...args: string[]) => run('npm', ['run', '--silent', 'ops', '--', ...args]);
 
 const AT = '2024-11-14 09:30:12.345';
-const designLine = (id: number) => JSON.stringify(line('design', { design_id: id, design_name: `Design ${id}`, created_at: AT, last_updated: AT }));
+const designLine = (id: number) =>
+  JSON.stringify(line('design', { design_id: id, design_name: `Design ${id}`, created_at: AT, last_updated: AT }));
 
 let database: TestDatabase;
 let workDir: string;

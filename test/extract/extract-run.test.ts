@@ -47,7 +47,7 @@ describe('first run', () => {
     expect(h.state('sales_order')?.sequence).toBe(0);
   });
 
-  it('records in each object\'s metadata when its run read the source (UTC ISO), for the freshness lag', async () => {
+  it("records in each object's metadata when its run read the source (UTC ISO), for the freshness lag", async () => {
     await insertSalesOrder(h, 1);
     const before = Date.now();
     done(await h.run());
@@ -161,7 +161,9 @@ describe('incremental runs', () => {
 
     const keys = h.keys('sales_order');
     expect(keys).toHaveLength(2);
-    expect(h.rows(keys[1]!)).toEqual([expect.objectContaining({ sales_order_id: 1, unit_price: '4.10', last_updated: '2022-11-03 14:20:52.186' })]);
+    expect(h.rows(keys[1]!)).toEqual([
+      expect.objectContaining({ sales_order_id: 1, unit_price: '4.10', last_updated: '2022-11-03 14:20:52.186' }),
+    ]);
   });
 
   it('writes no object for a table with no changes, and moves its cursor on', async () => {
@@ -299,7 +301,9 @@ describe('failures', () => {
     down.port = '1';
     const { sourceAt } = await import('./support/harness');
 
-    await expect(h.run({}, sourceAt(down.toString()))).rejects.toThrow(/cannot connect to the source database at .*:1\/.*the next run retries/);
+    await expect(h.run({}, sourceAt(down.toString()))).rejects.toThrow(
+      /cannot connect to the source database at .*:1\/.*the next run retries/,
+    );
     expect(h.keys('sales_order')).toEqual([]);
     expect((await h.run()).status).toBe('done');
     expect(h.keys('sales_order')).toHaveLength(1);

@@ -65,7 +65,9 @@ describe('local extract store', () => {
       if (!first.acquired) throw new Error('the first run must take a free lease');
       await first.lease.release();
       // Two runs, each with its own store (as two processes would have).
-      const runs = await Promise.all([0, 1].map(() => acquireLease(new FileExtractStore(join(dir, 'bucket'), join(dir, 'metadata')), key, new Date(), 60_000)));
+      const runs = await Promise.all(
+        [0, 1].map(() => acquireLease(new FileExtractStore(join(dir, 'bucket'), join(dir, 'metadata')), key, new Date(), 60_000)),
+      );
       expect(runs.filter((run) => run.acquired)).toHaveLength(1);
     }
   });
@@ -79,7 +81,13 @@ describe('local extract store', () => {
     }
     const startAt = Date.now() + 3_000; // after both processes have started
     const outputs = await Promise.all(
-      [0, 1].map(() => run(process.execPath, ['--import', TSX, LEASE_PROCESS, JSON.stringify({ root: dir, keys, startAt } satisfies LeaseProcessOptions)], { timeout: 60_000 })),
+      [0, 1].map(() =>
+        run(
+          process.execPath,
+          ['--import', TSX, LEASE_PROCESS, JSON.stringify({ root: dir, keys, startAt } satisfies LeaseProcessOptions)],
+          { timeout: 60_000 },
+        ),
+      ),
     );
     const taken = outputs.flatMap(({ stdout }) => stdout.split('\n').filter(Boolean));
     expect(taken.sort()).toEqual([...keys].sort());
@@ -123,7 +131,9 @@ describe('local extract store', () => {
         throw new Error('disk full');
       },
     };
-    await expect(store.createFrom('t/0000000002_x.jsonl.gz', failing, { metadata: { 'extract-cursor': 'c2' } })).rejects.toThrow('disk full');
+    await expect(store.createFrom('t/0000000002_x.jsonl.gz', failing, { metadata: { 'extract-cursor': 'c2' } })).rejects.toThrow(
+      'disk full',
+    );
     expect(await store.metadata('t/0000000002_x.jsonl.gz')).toBeUndefined();
     // Had it been written, a later object of that key would inherit it.
     expect(await store.write('t/0000000002_x.jsonl.gz', 'x', { ifAbsent: true })).toBe(true);

@@ -45,7 +45,14 @@ afterEach(async () => {
 function answerSecret(overrides: Record<string, unknown> = {}) {
   const url = new URL(h.database.url);
   secretsManager.on(GetSecretValueCommand).resolves({
-    SecretString: JSON.stringify({ host: url.hostname, port: Number(url.port), username: role, password, dbname: url.pathname.slice(1), ...overrides }),
+    SecretString: JSON.stringify({
+      host: url.hostname,
+      port: Number(url.port),
+      username: role,
+      password,
+      dbname: url.pathname.slice(1),
+      ...overrides,
+    }),
   });
 }
 
@@ -99,7 +106,11 @@ describe('ingest handler', () => {
 
     const summary = await handler({ resync: true }, context);
 
-    expect(summary.status === 'done' && summary.tables.find((t) => t.table === 'sales_order')).toMatchObject({ mode: 'resync', rowsRead: 1, rows: 0 });
+    expect(summary.status === 'done' && summary.tables.find((t) => t.table === 'sales_order')).toMatchObject({
+      mode: 'resync',
+      rowsRead: 1,
+      rows: 0,
+    });
     expect(h.keys('sales_order')).toHaveLength(1);
   });
 

@@ -13,7 +13,9 @@ describe('local mode options for the ingest stage', () => {
 
   it('refuses a source URL that is not Postgres, and two sources at once', () => {
     expect(() => parseLocalOptions(['--source-url', 'mysql://db'])).toThrow(UsageError);
-    expect(() => parseLocalOptions(['--source-url', 'postgres://db/x', '--input', 'dir'])).toThrow(/--input and --source-url are alternatives/);
+    expect(() => parseLocalOptions(['--source-url', 'postgres://db/x', '--input', 'dir'])).toThrow(
+      /--input and --source-url are alternatives/,
+    );
     expect(() => parseLocalOptions(['--land', '--input', 'dir'])).toThrow(/--input and --land are alternatives/);
   });
 });

@@ -34,7 +34,10 @@ describe('pg source', () => {
 
   it('extracts text exactly as stored: quotes, tabs, newlines, backslashes, non-ASCII', async () => {
     const awkward = 'Flat 2\t"B"\\ \r\nLine\u00a0two — Zoë 🧳';
-    await h.sql(`INSERT INTO address VALUES (1, $1, NULL, NULL, 'C', 'P', 'Côte d''Ivoire', '+44 (0)1', '2022-11-03 14:20:49.962', '2022-11-03 14:20:49.962')`, [awkward]);
+    await h.sql(
+      `INSERT INTO address VALUES (1, $1, NULL, NULL, 'C', 'P', 'Côte d''Ivoire', '+44 (0)1', '2022-11-03 14:20:49.962', '2022-11-03 14:20:49.962')`,
+      [awkward],
+    );
     done(await h.run());
     const [row] = h.rows(h.keys('address')[0]!);
     expect(row).toMatchObject({ address_line_1: awkward, country: "Côte d'Ivoire", district: null });
@@ -45,7 +48,14 @@ describe('pg source', () => {
     await h.sql(`INSERT INTO "transaction" VALUES (1, 'SALE', 2, NULL, '2022-11-03 14:20:49.962', '2022-11-03 14:20:49.962')`);
     done(await h.run());
     expect(h.rows(h.keys('transaction')[0]!)).toEqual([
-      { transaction_id: 1, transaction_type: 'SALE', sales_order_id: 2, purchase_order_id: null, created_at: '2022-11-03 14:20:49.962', last_updated: '2022-11-03 14:20:49.962' },
+      {
+        transaction_id: 1,
+        transaction_type: 'SALE',
+        sales_order_id: 2,
+        purchase_order_id: null,
+        created_at: '2022-11-03 14:20:49.962',
+        last_updated: '2022-11-03 14:20:49.962',
+      },
     ]);
     expect(h.rows(h.keys('payment_type')[0]!)[0]).toMatchObject({ payment_type_name: 'SALES_RECEIPT' });
   });
@@ -74,7 +84,11 @@ describe('S3 store', () => {
         const body = await spool.finish();
         expect(await h.ingestion.createFrom('k', body)).toBe(false);
         expect(await h.ingestion.createFrom(`new-${lines}`, body)).toBe(true);
-        expect(gunzipSync(h.s3.get(INGESTION, `new-${lines}`)!.body).toString().split('\n')).toHaveLength(lines + 1);
+        expect(
+          gunzipSync(h.s3.get(INGESTION, `new-${lines}`)!.body)
+            .toString()
+            .split('\n'),
+        ).toHaveLength(lines + 1);
       } finally {
         await spool.dispose();
       }

@@ -39,7 +39,7 @@ beforeEach(async () => {
 
 async function land(table: SourceTableName, sequence: number, rows: Record<string, unknown>[], watermark: string): Promise<string> {
   const key = ingestionKey(table, sequence, watermark);
-  await ingestion.put(key, rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+  await ingestion.put(key, `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
   return key;
 }
 
@@ -67,10 +67,18 @@ async function inTwoProcesses(...children: ChildOptions[]): Promise<Record<strin
   await mkdir(barrier.dir);
   const outputs = await Promise.all(
     children.map((child) =>
-      run(process.execPath, ['--import', TSX, CHILD, JSON.stringify({ ...child, root, barrier, parameterPath: PARAMETER_PATH })], { timeout: 60_000 }),
+      run(process.execPath, ['--import', TSX, CHILD, JSON.stringify({ ...child, root, barrier, parameterPath: PARAMETER_PATH })], {
+        timeout: 60_000,
+      }),
     ),
   );
-  return outputs.flatMap(({ stdout }) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
+  return outputs.flatMap(({ stdout }) =>
+    stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+  );
 }
 
 /** Every dim_staff row any batch holds, and per staff id the one the loader keeps (newest source_version). */
@@ -91,10 +99,27 @@ const T2 = '2024-02-01T10:00:00.000';
 
 describe('two transforms in two processes at once', () => {
   it('a department rename and a new staff member of that department: neither update is lost', async () => {
-    await transformHere(await land('department', 1, [line('department', { department_id: 1, department_name: 'Sales', last_updated: T1 })], '20240101T100000000'));
+    await transformHere(
+      await land(
+        'department',
+        1,
+        [line('department', { department_id: 1, department_name: 'Sales', last_updated: T1 })],
+        '20240101T100000000',
+      ),
+    );
     await transformHere(await land('staff', 1, [line('staff', { staff_id: 1, department_id: 1, last_updated: T1 })], '20240101T100000000'));
-    const rename = await land('department', 2, [line('department', { department_id: 1, department_name: 'Marketing', last_updated: T2 })], '20240201T100000000');
-    const joiner = await land('staff', 2, [line('staff', { staff_id: 2, first_name: 'Ann', department_id: 1, last_updated: T2 })], '20240201T100000000');
+    const rename = await land(
+      'department',
+      2,
+      [line('department', { department_id: 1, department_name: 'Marketing', last_updated: T2 })],
+      '20240201T100000000',
+    );
+    const joiner = await land(
+      'staff',
+      2,
+      [line('staff', { staff_id: 2, first_name: 'Ann', department_id: 1, last_updated: T2 })],
+      '20240201T100000000',
+    );
 
     const reports = await inTwoProcesses(
       { holder: 'renamer', keys: [rename], stateReadDelayMs: 1_500 },
@@ -122,7 +147,14 @@ describe('two transforms in two processes at once', () => {
     );
     expect(await warehouseStaff()).toEqual(new Map());
 
-    await transformHere(await land('department', 1, [line('department', { department_id: 9, department_name: 'Research', last_updated: T1 })], '20240101T100000000'));
+    await transformHere(
+      await land(
+        'department',
+        1,
+        [line('department', { department_id: 9, department_name: 'Research', last_updated: T1 })],
+        '20240101T100000000',
+      ),
+    );
     const staff = await warehouseStaff();
     expect([...staff.values()].map((row) => [row.staff_id, row.department_name]).sort()).toEqual([
       [3, 'Research'],
@@ -131,7 +163,8 @@ describe('two transforms in two processes at once', () => {
   }, 90_000);
 
   it('the last processed sequence never goes back when two processes record it at once', async () => {
-    const order = (sequence: number) => land('sales_order', sequence, [line('sales_order', { sales_order_id: sequence })], '20240101T100000000');
+    const order = (sequence: number) =>
+      land('sales_order', sequence, [line('sales_order', { sales_order_id: sequence })], '20240101T100000000');
     await transformHere(await order(5));
     const [six, seven] = [await order(6), await order(7)];
     await inTwoProcesses(

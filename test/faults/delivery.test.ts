@@ -14,7 +14,6 @@ import { useReferenceRun } from './support/reference-run';
 const run = useReferenceRun();
 const { input, pipeline } = run;
 
-
 it('the fault-free run holds every row the generated input implies', () => {
   const counts = rowCounts(run.reference.warehouse);
   expect(counts).toMatchObject(expectedRowCounts(input.history));
@@ -161,4 +160,3 @@ function lastSequences(objects: typeof input.objects): Map<string, number> {
   for (const object of objects) last.set(object.table, Math.max(last.get(object.table) ?? 0, object.sequence));
   return last;
 }
-

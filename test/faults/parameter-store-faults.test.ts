@@ -13,7 +13,6 @@ import { useReferenceRun } from './support/reference-run';
 const run = useReferenceRun();
 const { input, pipeline } = run;
 
-
 function failedObjects(errorName: string): unknown[] {
   return pipeline.output
     .errors()

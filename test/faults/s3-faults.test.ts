@@ -16,7 +16,6 @@ import { INGESTION_BUCKET, PROCESSED_BUCKET } from './support/transform-lambda';
 const run = useReferenceRun();
 const { input, pipeline } = run;
 
-
 const isIngestionRead = (input: Record<string, unknown>) => input.Bucket === INGESTION_BUCKET;
 const isProcessed = (input: Record<string, unknown>) => input.Bucket === PROCESSED_BUCKET;
 
@@ -95,9 +94,7 @@ describe('the Transform Lambda', () => {
     // Every kind of write failed at least once, the manifest (commit marker) included.
     expect(new Set(failedWrites.map(writeKind))).toEqual(new Set(['batches', 'state', 'manifests']));
     expect(pipeline.output.total(TransformMetric.ObjectsFailed)).toBe(failedWrites.length);
-    expect(failureLogs().map((l) => l.split(' ')[0])).toEqual(
-      expect.arrayContaining(['InternalError', 'ServiceUnavailable']),
-    );
+    expect(failureLogs().map((l) => l.split(' ')[0])).toEqual(expect.arrayContaining(['InternalError', 'ServiceUnavailable']));
 
     expect((await pipeline.load()).summary).toMatchObject({ batchesLoaded: input.objects.length, batchesFailed: [] });
     expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);

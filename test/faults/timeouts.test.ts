@@ -20,7 +20,6 @@ import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 const run = useReferenceRun();
 const { input, pipeline } = run;
 
-
 const TIMED_OUT = 'timed out' as const;
 
 /** A rule that makes the planned call never return. */
@@ -69,7 +68,10 @@ describe('a Lambda timeout in the middle of a transform', () => {
     }
     for (const retry of await pipeline.deliver(awaitingRetry)) expect(retry.ok).toBe(true);
 
-    const stoppedAt = [...pipeline.s3Faults.injected.map((f) => writeKind(String(f.input.Key))), ...pipeline.ssmFaults.injected.map(() => 'sequence')];
+    const stoppedAt = [
+      ...pipeline.s3Faults.injected.map((f) => writeKind(String(f.input.Key))),
+      ...pipeline.ssmFaults.injected.map(() => 'sequence'),
+    ];
     expect(new Set(stoppedAt)).toEqual(new Set(['batches', 'state', 'manifests', 'sequence']));
     expect(timedOut.length).toBeGreaterThan(input.objects.length / 2);
     // Visible: each timed-out attempt logged its start but no end (Lambda reports the timeout itself);

@@ -7,7 +7,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APPLICATION_NAME } from '../../lambdas/core/load/session';
 import { LoadMetric } from '../../lambdas/core/metric-names';
@@ -95,13 +95,19 @@ describe('Secrets Manager errors', () => {
     }
     const failures = pipeline.output.errors().filter((l) => l.message === 'load run failed before reaching the database');
     expect(failures).toHaveLength(expectedReasons.length);
-    expect(pipeline.output.metrics().filter((m) => m.name === LoadMetric.LoadSucceeded).map((m) => m.value)).toEqual(
-      expectedReasons.map(() => 0),
-    );
+    expect(
+      pipeline.output
+        .metrics()
+        .filter((m) => m.name === LoadMetric.LoadSucceeded)
+        .map((m) => m.value),
+    ).toEqual(expectedReasons.map(() => 0));
     expect(await pipeline.query("SELECT to_regclass('etl_control.loaded_batch') AS ledger")).toEqual([{ ledger: null }]);
 
     const recovered = await lambda.invoke();
-    expect(recovered).toMatchObject({ ok: true, summary: { outcome: 'completed', batchesLoaded: input.objects.length, batchesFailed: [] } });
+    expect(recovered).toMatchObject({
+      ok: true,
+      summary: { outcome: 'completed', batchesLoaded: input.objects.length, batchesFailed: [] },
+    });
     expect(await pipeline.fingerprint()).toEqual(run.reference.warehouse);
 
     // The secret is kept for the container's life: Secrets Manager failing later does not stop loading.
@@ -185,7 +191,12 @@ describe('the database down for a while, then back', () => {
     }
 
     const output = pipeline.output;
-    expect(output.metrics().filter((m) => m.name === LoadMetric.LoadSucceeded).map((m) => m.value)).toEqual([1, 0, 0, 0]);
+    expect(
+      output
+        .metrics()
+        .filter((m) => m.name === LoadMetric.LoadSucceeded)
+        .map((m) => m.value),
+    ).toEqual([1, 0, 0, 0]);
     const failures = output.errors().filter((l) => l.message === 'load run failed; the next run carries on from the ledger');
     expect(failures.map((l) => l.error)).toEqual([
       expect.stringMatching(/terminat/i),

@@ -67,7 +67,10 @@ describe('biome', () => {
     const folder = mkdtempSync(join(tmpdir(), 'lint-biome-'));
     scratch.push(folder);
     cpSync(join(FIXTURES, 'biome'), folder, { recursive: true });
-    const result = spawnSync(join(BIN, 'biome'), ['lint', '--config-path', join(ROOT, 'biome.json'), '.'], { cwd: folder, encoding: 'utf8' });
+    const result = spawnSync(join(BIN, 'biome'), ['lint', '--config-path', join(ROOT, 'biome.json'), '.'], {
+      cwd: folder,
+      encoding: 'utf8',
+    });
     const output = `${result.stdout}${result.stderr}`;
     expect(output).toContain('lint/suspicious/noFocusedTests');
     expect(output).toContain('lint/suspicious/noSkippedTests');

@@ -25,7 +25,11 @@ const replace = (name: string, column: WarehouseTableDefinition['columns'][numbe
   withColumns(sales.columns.map((c) => (c.name === name ? column : c)));
 
 /** A sales_order batch (dim_date + facts) whose fact file is written with `definition`. */
-async function writeBadSalesBatch(sequence: number, definition: WarehouseTableDefinition, rows = [facts.salesOrder({ sales_order_id: sequence })]) {
+async function writeBadSalesBatch(
+  sequence: number,
+  definition: WarehouseTableDefinition,
+  rows = [facts.salesOrder({ sales_order_id: sequence })],
+) {
   const key = env.layout.batchFile('sales_order', sequence, 'fact_sales_order');
   const dateKey = env.layout.batchFile('sales_order', sequence, 'dim_date');
   await env.bucket.writeFile(key, definition, rows);
@@ -41,7 +45,11 @@ async function writeBadSalesBatch(sequence: number, definition: WarehouseTableDe
 /** Good batches around the bad one: they must load regardless. */
 async function writeGoodBatches() {
   await env.bucket.writeBatch({ sourceTable: 'staff', sequence: 1, tables: { dim_staff: [dims.staff()] } });
-  await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 2, tables: { fact_sales_order: [facts.salesOrder({ sales_order_id: 2 })] } });
+  await env.bucket.writeBatch({
+    sourceTable: 'sales_order',
+    sequence: 2,
+    tables: { fact_sales_order: [facts.salesOrder({ sales_order_id: 2 })] },
+  });
 }
 
 async function expectBatchFails(reason: RegExp, objectKey: string) {
@@ -81,11 +89,9 @@ describe('a Parquet file that does not match its table definition', () => {
   });
 
   it('with a column of the wrong type fails its batch, saying what it is and what was expected', async () => {
-    const key = await writeBadSalesBatch(
-      1,
-      replace('units_sold', { name: 'units_sold', type: text }),
-      [facts.salesOrder({ sales_order_id: 1, units_sold: 'ten' })],
-    );
+    const key = await writeBadSalesBatch(1, replace('units_sold', { name: 'units_sold', type: text }), [
+      facts.salesOrder({ sales_order_id: 1, units_sold: 'ten' }),
+    ]);
     await writeGoodBatches();
     await expectBatchFails(/column "units_sold" is BYTE_ARRAY STRING, expected INT32/, key);
   });
@@ -143,7 +149,7 @@ describe('a Parquet file that does not match its table definition', () => {
   it.each([
     ['access is denied', 'AccessDenied', 403, 'Access Denied'],
     // S3 answers 403 for an archived object too; the adapter reports any 403 as access denied.
-    ['it has been archived', 'InvalidObjectState', 403, 'The operation is not valid for the object\'s storage class'],
+    ['it has been archived', 'InvalidObjectState', 403, "The operation is not valid for the object's storage class"],
   ])('that cannot be fetched because %s fails its batch alone, naming the file', async (_, name, status, message) => {
     const key = await writeBadSalesBatch(1, sales);
     env.s3.mock
@@ -160,7 +166,11 @@ describe('a Parquet file that does not match its table definition', () => {
     await writeGoodBatches();
     await expectBatchFails(/rejected by the warehouse: value too long for type character varying\(32\); row 1, column "version_hash"/, key);
     // Only the good batch's dates: the bad batch's 2023-01-05 row went with its rollback.
-    expect((await env.query('SELECT date_id FROM dim_date ORDER BY 1')).map((r) => r.date_id)).toEqual(['2024-11-14', '2024-11-18', '2024-11-20']);
+    expect((await env.query('SELECT date_id FROM dim_date ORDER BY 1')).map((r) => r.date_id)).toEqual([
+      '2024-11-14',
+      '2024-11-18',
+      '2024-11-20',
+    ]);
   });
 
   it('with a value its column cannot hold fails its batch, naming row and column, and the connection carries on', async () => {
@@ -177,7 +187,11 @@ describe('a Parquet file that does not match its table definition', () => {
     await writeGoodBatches();
     await env.load();
     expect((await env.load()).batchesFailed).toHaveLength(1);
-    await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 1, tables: { fact_sales_order: [facts.salesOrder({ sales_order_id: 1, unit_price: money('3.50') })] } });
+    await env.bucket.writeBatch({
+      sourceTable: 'sales_order',
+      sequence: 1,
+      tables: { fact_sales_order: [facts.salesOrder({ sales_order_id: 1, unit_price: money('3.50') })] },
+    });
     const fixed = await env.load();
     expect(fixed.batchesFailed).toEqual([]);
     expect(fixed.batchesLoaded).toBe(1);

@@ -33,7 +33,9 @@ describe('dim_date in SQL and in TypeScript', () => {
     expect(fromSql).toHaveLength(73_414);
     expect(fromTypeScript).toHaveLength(73_414);
     // Report the first few differing dates rather than a 73,414-row diff.
-    const differing = fromSql.flatMap((row, i) => (JSON.stringify(row) === JSON.stringify(fromTypeScript[i]) ? [] : [{ sql: row, typeScript: fromTypeScript[i] }]));
+    const differing = fromSql.flatMap((row, i) =>
+      JSON.stringify(row) === JSON.stringify(fromTypeScript[i]) ? [] : [{ sql: row, typeScript: fromTypeScript[i] }],
+    );
     expect(differing.slice(0, 5)).toEqual([]);
   });
 });

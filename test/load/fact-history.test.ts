@@ -50,7 +50,11 @@ describe('fact history in sequence order', () => {
   });
 
   it('the same three batches loaded one run each give the same history', async () => {
-    for (const [sequence, row] of [[1, A], [2, B], [3, A]] as const) {
+    for (const [sequence, row] of [
+      [1, A],
+      [2, B],
+      [3, A],
+    ] as const) {
       await send(sequence, row);
       expect((await env.load()).rowsWritten.fact_sales_order).toBe(1);
     }

@@ -13,26 +13,60 @@ describe('the first load into an empty warehouse', () => {
 
   beforeAll(async () => {
     const { bucket } = env;
-    await bucket.writeBatch({ sourceTable: 'staff', sequence: 1, tables: { dim_staff: [dims.staff(), dims.staff({ staff_id: 2, first_name: 'Deron' })] } });
+    await bucket.writeBatch({
+      sourceTable: 'staff',
+      sequence: 1,
+      tables: { dim_staff: [dims.staff(), dims.staff({ staff_id: 2, first_name: 'Deron' })] },
+    });
     await bucket.writeBatch({ sourceTable: 'address', sequence: 1, tables: { dim_location: [dims.location()] } });
     await bucket.writeBatch({ sourceTable: 'counterparty', sequence: 1, tables: { dim_counterparty: [dims.counterparty()] } });
-    await bucket.writeBatch({ sourceTable: 'currency', sequence: 1, tables: { dim_currency: [dims.currency(), dims.currency({ currency_id: 2, currency_code: 'USD', currency_name: 'US Dollar' })] } });
+    await bucket.writeBatch({
+      sourceTable: 'currency',
+      sequence: 1,
+      tables: { dim_currency: [dims.currency(), dims.currency({ currency_id: 2, currency_code: 'USD', currency_name: 'US Dollar' })] },
+    });
     await bucket.writeBatch({ sourceTable: 'design', sequence: 1, tables: { dim_design: [dims.design()] } });
     await bucket.writeBatch({ sourceTable: 'payment_type', sequence: 1, tables: { dim_payment_type: [dims.paymentType()] } });
-    await bucket.writeBatch({ sourceTable: 'transaction', sequence: 1, tables: { dim_transaction: [dims.transaction(), dims.transaction({ transaction_id: 2, transaction_type: 'PURCHASE', sales_order_id: null, purchase_order_id: 1 })] } });
+    await bucket.writeBatch({
+      sourceTable: 'transaction',
+      sequence: 1,
+      tables: {
+        dim_transaction: [
+          dims.transaction(),
+          dims.transaction({ transaction_id: 2, transaction_type: 'PURCHASE', sales_order_id: null, purchase_order_id: 1 }),
+        ],
+      },
+    });
     await bucket.writeBatch({
       sourceTable: 'sales_order',
       sequence: 1,
       tables: {
         fact_sales_order: [
           facts.salesOrder(),
-          facts.salesOrder({ sales_order_id: 2, sales_staff_id: 2, currency_id: 2, unit_price: money('99999999.99'), created_time: time('23:59:59.999') }),
-          facts.salesOrder({ sales_order_id: 3, unit_price: money('0.01'), created_date: day('2024-02-29'), created_time: time('00:00:00.000') }),
+          facts.salesOrder({
+            sales_order_id: 2,
+            sales_staff_id: 2,
+            currency_id: 2,
+            unit_price: money('99999999.99'),
+            created_time: time('23:59:59.999'),
+          }),
+          facts.salesOrder({
+            sales_order_id: 3,
+            unit_price: money('0.01'),
+            created_date: day('2024-02-29'),
+            created_time: time('00:00:00.000'),
+          }),
         ],
       },
     });
     await bucket.writeBatch({ sourceTable: 'purchase_order', sequence: 1, tables: { fact_purchase_order: [facts.purchaseOrder()] } });
-    await bucket.writeBatch({ sourceTable: 'payment', sequence: 1, tables: { fact_payment: [facts.payment(), facts.payment({ payment_id: 2, transaction_id: 2, paid: true, payment_amount: money('0.05') })] } });
+    await bucket.writeBatch({
+      sourceTable: 'payment',
+      sequence: 1,
+      tables: {
+        fact_payment: [facts.payment(), facts.payment({ payment_id: 2, transaction_id: 2, paid: true, payment_amount: money('0.05') })],
+      },
+    });
     summary = await env.load();
   });
 
@@ -41,7 +75,9 @@ describe('the first load into an empty warehouse', () => {
     expect(summary.batchesLoaded).toBe(10);
     expect(summary.batchesFailed).toEqual([]);
     expect(summary.pendingBatches).toBe(0);
-    const ledger = await env.query('SELECT source_table, sequence, rows_read, rows_written FROM etl_control.loaded_batch ORDER BY source_table');
+    const ledger = await env.query(
+      'SELECT source_table, sequence, rows_read, rows_written FROM etl_control.loaded_batch ORDER BY source_table',
+    );
     expect(ledger).toHaveLength(10);
     expect(ledger.find((row) => row.source_table === 'sales_order')).toMatchObject({
       sequence: 1,
@@ -61,11 +97,37 @@ describe('the first load into an empty warehouse', () => {
        FROM fact_sales_order ORDER BY sales_order_id`,
     );
     expect(sales).toEqual([
-      { sales_order_id: 1, unit_price: '12.34', created_date: '2024-11-14', created_time: '09:30:12.345', agreed_payment_date: '2024-11-20', sales_staff_id: 1, source_batch: 'sales_order/0000000001' },
-      { sales_order_id: 2, unit_price: '99999999.99', created_date: '2024-11-14', created_time: '23:59:59.999', agreed_payment_date: '2024-11-20', sales_staff_id: 2, source_batch: 'sales_order/0000000001' },
-      { sales_order_id: 3, unit_price: '0.01', created_date: '2024-02-29', created_time: '00:00:00', agreed_payment_date: '2024-11-20', sales_staff_id: 1, source_batch: 'sales_order/0000000001' },
+      {
+        sales_order_id: 1,
+        unit_price: '12.34',
+        created_date: '2024-11-14',
+        created_time: '09:30:12.345',
+        agreed_payment_date: '2024-11-20',
+        sales_staff_id: 1,
+        source_batch: 'sales_order/0000000001',
+      },
+      {
+        sales_order_id: 2,
+        unit_price: '99999999.99',
+        created_date: '2024-11-14',
+        created_time: '23:59:59.999',
+        agreed_payment_date: '2024-11-20',
+        sales_staff_id: 2,
+        source_batch: 'sales_order/0000000001',
+      },
+      {
+        sales_order_id: 3,
+        unit_price: '0.01',
+        created_date: '2024-02-29',
+        created_time: '00:00:00',
+        agreed_payment_date: '2024-11-20',
+        sales_staff_id: 1,
+        source_batch: 'sales_order/0000000001',
+      },
     ]);
-    const payments = await env.query('SELECT payment_id, payment_amount::text, paid, payment_date::text FROM fact_payment ORDER BY payment_id');
+    const payments = await env.query(
+      'SELECT payment_id, payment_amount::text, paid, payment_date::text FROM fact_payment ORDER BY payment_id',
+    );
     expect(payments).toEqual([
       { payment_id: 1, payment_amount: '552548.62', paid: false, payment_date: '2024-11-15' },
       { payment_id: 2, payment_amount: '0.05', paid: true, payment_date: '2024-11-15' },
@@ -76,8 +138,14 @@ describe('the first load into an empty warehouse', () => {
       { staff_id: 1, first_name: 'Jeremie', is_placeholder: false },
       { staff_id: 2, first_name: 'Deron', is_placeholder: false },
     ]);
-    expect(await env.query('SELECT * FROM dim_location')).toMatchObject([{ location_id: 1, address_line_2: null, district: null, city: 'New Patienceburgh' }]);
-    expect(await env.query("SELECT date_id::text, year, month, day, day_of_week, day_name, month_name, quarter FROM dim_date WHERE date_id = '2024-02-29'")).toEqual([
+    expect(await env.query('SELECT * FROM dim_location')).toMatchObject([
+      { location_id: 1, address_line_2: null, district: null, city: 'New Patienceburgh' },
+    ]);
+    expect(
+      await env.query(
+        "SELECT date_id::text, year, month, day, day_of_week, day_name, month_name, quarter FROM dim_date WHERE date_id = '2024-02-29'",
+      ),
+    ).toEqual([
       { date_id: '2024-02-29', year: 2024, month: 2, day: 29, day_of_week: 4, day_name: 'Thursday', month_name: 'February', quarter: 1 },
     ]);
   });
@@ -104,7 +172,15 @@ describe('the first load into an empty warehouse', () => {
     const tableOf = (id: string) => id.slice(0, id.indexOf('/'));
     // All ten batches, the seven dimension batches first: vacuous neither with no fact nor with no dimension loaded.
     expect(loaded).toHaveLength(10);
-    expect(loaded.slice(0, 7).map(tableOf).sort()).toEqual(['address', 'counterparty', 'currency', 'design', 'payment_type', 'staff', 'transaction']);
+    expect(loaded.slice(0, 7).map(tableOf).sort()).toEqual([
+      'address',
+      'counterparty',
+      'currency',
+      'design',
+      'payment_type',
+      'staff',
+      'transaction',
+    ]);
     expect(loaded.slice(7).map(tableOf).sort()).toEqual(['payment', 'purchase_order', 'sales_order']);
   });
 });

@@ -21,7 +21,7 @@ afterEach(() => env.stop());
 const COMMITTED_AT = Date.parse('2024-11-14T12:00:00.000Z');
 
 describe('the freshness lag', () => {
-  it('is reported per source table when a batch commits, from its sourceReadAt to the loader\'s clock', async () => {
+  it("is reported per source table when a batch commits, from its sourceReadAt to the loader's clock", async () => {
     await env.bucket.writeBatch({
       sourceTable: 'staff',
       sequence: 1,
@@ -65,10 +65,9 @@ describe('the freshness lag', () => {
   it('is not reported for a batch without sourceReadAt, nor for one that fails to load', async () => {
     await env.bucket.writeBatch({ sourceTable: 'staff', sequence: 1, tables: { dim_staff: [dims.staff()] } });
     // A manifest whose file is missing: the batch fails and stays pending.
-    await env.bucket.writeManifest(
-      { sourceTable: 'sales_order', sequence: 1, sourceReadAt: '2024-11-14T11:50:00.000Z', tables: {} },
-      [{ table: 'fact_sales_order', key: env.layout.batchFile('sales_order', 1, 'fact_sales_order'), rows: 1 }],
-    );
+    await env.bucket.writeManifest({ sourceTable: 'sales_order', sequence: 1, sourceReadAt: '2024-11-14T11:50:00.000Z', tables: {} }, [
+      { table: 'fact_sales_order', key: env.layout.batchFile('sales_order', 1, 'fact_sales_order'), rows: 1 },
+    ]);
 
     const run = await env.load({ now: () => COMMITTED_AT });
 
@@ -78,7 +77,7 @@ describe('the freshness lag', () => {
     expect(run).not.toHaveProperty('freshnessLagMaxSeconds');
   });
 
-  it('is never negative when the loader\'s clock is behind the ingest host\'s', async () => {
+  it("is never negative when the loader's clock is behind the ingest host's", async () => {
     await env.bucket.writeBatch({
       sourceTable: 'staff',
       sequence: 1,

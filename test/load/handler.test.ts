@@ -107,7 +107,11 @@ describe('the Load Lambda handler', () => {
     const handler = await newContainer(lambdaEnv);
     const first = await handler({ 'detail-type': 'Scheduled Event' }, context);
     expect(first).toMatchObject({ outcome: 'completed', batchesLoaded: 2 });
-    await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 2, tables: { fact_sales_order: [facts.salesOrder({ sales_order_id: 2 })] } });
+    await env.bucket.writeBatch({
+      sourceTable: 'sales_order',
+      sequence: 2,
+      tables: { fact_sales_order: [facts.salesOrder({ sales_order_id: 2 })] },
+    });
     const second = await handler({}, context);
     expect(second).toMatchObject({ outcome: 'completed', batchesLoaded: 1 });
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
@@ -129,7 +133,10 @@ describe('the Load Lambda handler', () => {
     await env.bucket.writeBatch({ sourceTable: 'staff', sequence: 3, tables: { dim_staff: [dims.staff({ staff_id: 3 })] } });
     const handler = await newContainer(lambdaEnv);
     await expect(handler({}, context)).resolves.toMatchObject({ outcome: 'not-configured', batchesLoaded: 0 });
-    const lines = output.join('').split('\n').filter((line) => line.includes('"level"'));
+    const lines = output
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('"level"'));
     expect(lines.filter((line) => line.includes('"level":"WARN"'))).toHaveLength(1);
     expect(lines.filter((line) => /"level":"(ERROR|WARN)"/.test(line))).toHaveLength(1);
     expect(lines.join('')).toContain('warehouse not configured yet');
@@ -147,7 +154,11 @@ describe('the Load Lambda handler', () => {
     answerSecret(rdsSecret());
     const handler = await newContainer({ ...lambdaEnv, PIPELINE_NAME: 'TotesysEltDev' });
     await handler({}, context);
-    const documents = output.join('').split('\n').filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+    const documents = output
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line));
     expect(documents.length).toBeGreaterThan(0);
     for (const document of documents) {
       expect(document.pipeline).toBe('TotesysElt' + 'Dev');
@@ -158,8 +169,13 @@ describe('the Load Lambda handler', () => {
   it('fails clearly, without the password, when the database is unreachable; the next run carries on', async () => {
     answerSecret(rdsSecret({ port: 1 }));
     const handler = await newContainer(lambdaEnv);
-    const error = await handler({}, context).then(() => undefined, (e: Error) => e);
-    expect(error?.message).toMatch(new RegExp(`cannot connect to the warehouse database at ${target.hostname}:1/\\w+ as ${role}: .*ECONNREFUSED.*the next run retries`));
+    const error = await handler({}, context).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(
+      new RegExp(`cannot connect to the warehouse database at ${target.hostname}:1/\\w+ as ${role}: .*ECONNREFUSED.*the next run retries`),
+    );
     expect(error?.message).not.toContain(password);
     expect(emittedMetrics().LoadSucceeded).toEqual([0]);
     expect(output.join('')).not.toContain(password);
@@ -168,7 +184,10 @@ describe('the Load Lambda handler', () => {
   it('fails clearly, without the password, when the password is wrong', async () => {
     answerSecret(rdsSecret({ password: `${password}-rotated` }));
     const handler = await newContainer(lambdaEnv);
-    const error = await handler({}, context).then(() => undefined, (e: Error) => e);
+    const error = await handler({}, context).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error?.message).toMatch(/cannot connect to the warehouse database .*password authentication failed/);
     expect(error?.message).not.toContain(password);
     expect(output.join('')).not.toContain(password);
@@ -196,11 +215,16 @@ describe('the Load Lambda handler', () => {
   });
 
   it('retries the secret on the next invocation when Secrets Manager fails', async () => {
-    secretsManager.on(GetSecretValueCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })).resolves({
-      SecretString: JSON.stringify(rdsSecret()),
-    });
+    secretsManager
+      .on(GetSecretValueCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({
+        SecretString: JSON.stringify(rdsSecret()),
+      });
     const handler = await newContainer(lambdaEnv);
-    await expect(handler({}, context)).rejects.toThrow(/warehouse database secret "arn:aws:secretsmanager:.*warehouse-AbCdEf": cannot be read \(ThrottlingException: Rate exceeded\)/);
+    await expect(handler({}, context)).rejects.toThrow(
+      /warehouse database secret "arn:aws:secretsmanager:.*warehouse-AbCdEf": cannot be read \(ThrottlingException: Rate exceeded\)/,
+    );
     expect(emittedMetrics().LoadSucceeded).toEqual([0]);
     await expect(handler({}, context)).resolves.toMatchObject({ outcome: 'completed' });
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
@@ -233,12 +257,14 @@ describe('the Load Lambda configuration', () => {
   it('requires the bucket and a database, and accepts only known TLS modes', () => {
     expect(() => readLoadConfig({})).toThrow(/PROCESSED_BUCKET is not set/);
     expect(() => readLoadConfig({ PROCESSED_BUCKET: 'b' })).toThrow(/set DB_SECRET_ARN/);
-    expect(() => readLoadConfig({ PROCESSED_BUCKET: 'b', DB_SECRET_ARN: 'arn', DB_SSL: 'prefer' })).toThrow(/DB_SSL must be one of require, no-verify, disable, got "prefer"/);
+    expect(() => readLoadConfig({ PROCESSED_BUCKET: 'b', DB_SECRET_ARN: 'arn', DB_SSL: 'prefer' })).toThrow(
+      /DB_SSL must be one of require, no-verify, disable, got "prefer"/,
+    );
     expect(readLoadConfig({ PROCESSED_BUCKET: 'b', DB_SECRET_ARN: 'arn' }).ssl).toBe('require');
     expect(readLoadConfig({ PROCESSED_BUCKET: 'b', DATABASE_URL: 'postgres://h/db' }).ssl).toBe('disable');
   });
 
-  it('takes a DATABASE_URL\'s ?sslmode= when DB_SSL is not set, and refuses the two disagreeing', () => {
+  it("takes a DATABASE_URL's ?sslmode= when DB_SSL is not set, and refuses the two disagreeing", () => {
     const config = (url: string, ssl?: string) =>
       readLoadConfig({ PROCESSED_BUCKET: 'b', DATABASE_URL: url, ...(ssl === undefined ? {} : { DB_SSL: ssl }) });
     expect(config('postgres://h/db?sslmode=require').ssl).toBe('require');
@@ -246,9 +272,13 @@ describe('the Load Lambda configuration', () => {
     expect(config('postgres://h/db?sslmode=no-verify').ssl).toBe('no-verify');
     expect(config('postgres://h/db?ssl=true').ssl).toBe('require');
     expect(config('postgres://h/db?sslmode=require', 'require').ssl).toBe('require');
-    expect(() => config('postgres://me:s3cret@h/db?sslmode=require', 'disable')).toThrow(/DATABASE_URL asks for TLS mode require .* but DB_SSL is disable/);
+    expect(() => config('postgres://me:s3cret@h/db?sslmode=require', 'disable')).toThrow(
+      /DATABASE_URL asks for TLS mode require .* but DB_SSL is disable/,
+    );
     expect(() => config('postgres://me:s3cret@h/db?sslmode=require', 'disable')).not.toThrow(/s3cret/);
-    expect(() => config('postgres://h/db?sslrootcert=/tmp/ca.pem')).toThrow(/DATABASE_URL sets sslrootcert: give a CA bundle with DB_CA_BUNDLE/);
+    expect(() => config('postgres://h/db?sslrootcert=/tmp/ca.pem')).toThrow(
+      /DATABASE_URL sets sslrootcert: give a CA bundle with DB_CA_BUNDLE/,
+    );
     expect(() => config('postgres://h/db?sslmode=sometimes')).toThrow(/sslmode=sometimes, which is not a TLS mode/);
   });
 
@@ -260,9 +290,16 @@ describe('the Load Lambda configuration', () => {
 
   it('reads the RDS secret shape, naming what is wrong but never a value', () => {
     expect(parseDatabaseSecret(JSON.stringify({ host: 'h', port: '5433', username: 'u', password: 'p', dbname: 'd' }), 's')).toEqual({
-      host: 'h', port: 5433, username: 'u', password: 'p', dbname: 'd',
+      host: 'h',
+      port: 5433,
+      username: 'u',
+      password: 'p',
+      dbname: 'd',
     });
-    expect(parseDatabaseSecret(JSON.stringify({ host: 'h', username: 'u', password: 'p' }), 's')).toMatchObject({ port: 5432, dbname: 'postgres' });
+    expect(parseDatabaseSecret(JSON.stringify({ host: 'h', username: 'u', password: 'p' }), 's')).toMatchObject({
+      port: 5432,
+      dbname: 'postgres',
+    });
     expect(() => parseDatabaseSecret(JSON.stringify({ host: 'h', password: 'hunter2', port: 'x' }), 's')).toThrow(
       /warehouse database secret "s": "username" is missing or not a string; "port" is not a port number/,
     );
@@ -280,7 +317,9 @@ describe('the Load Lambda configuration', () => {
   });
 
   it('scrubs passwords, and passwords in URLs, from text', () => {
-    expect(scrub('failed for postgres://loader:s3cret@db:5432/w (s3cret)', ['s3cret'])).toBe('failed for postgres://loader:***@db:5432/w (***)');
+    expect(scrub('failed for postgres://loader:s3cret@db:5432/w (s3cret)', ['s3cret'])).toBe(
+      'failed for postgres://loader:***@db:5432/w (***)',
+    );
     expect(scrub('postgresql://u:other@h/d', [])).toBe('postgresql://u:***@h/d');
   });
 });

@@ -32,7 +32,10 @@ describe('a connection killed in the middle of a batch', () => {
     const lock = await TableLock.take(env.url, 'fact_sales_order');
     const deps = env.deps();
     const run = env.load(deps);
-    const outcome = run.then(() => 'completed', (error: Error) => error);
+    const outcome = run.then(
+      () => 'completed',
+      (error: Error) => error,
+    );
     try {
       const pid = await lock.waitingLoader();
       // By now the loader has claimed the ledger row, written dim_date and placeholders,
@@ -62,7 +65,9 @@ describe('a connection killed in the middle of a batch', () => {
     const rerun = await env.load();
     expect(rerun.batchesLoaded).toBe(1);
     expect(await env.count('fact_sales_order')).toBe(500);
-    expect(await env.query("SELECT count(*)::int AS n FROM etl_control.loaded_batch WHERE source_table = 'sales_order'")).toEqual([{ n: 1 }]);
+    expect(await env.query("SELECT count(*)::int AS n FROM etl_control.loaded_batch WHERE source_table = 'sales_order'")).toEqual([
+      { n: 1 },
+    ]);
     expect((await env.load()).batchesLoaded).toBe(0);
     expect(await env.count('fact_sales_order')).toBe(500);
   });
@@ -149,7 +154,12 @@ describe('the time budget', () => {
   it('stops between batches when it runs out, reports what is pending, and the next run carries on', async () => {
     const transformedAt = new Date(Date.now() - 3_600_000).toISOString();
     for (let sequence = 1; sequence <= 3; sequence++) {
-      await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence, transformedAt, tables: { fact_sales_order: salesRows(10, sequence * 100) } });
+      await env.bucket.writeBatch({
+        sourceTable: 'sales_order',
+        sequence,
+        transformedAt,
+        tables: { fact_sales_order: salesRows(10, sequence * 100) },
+      });
     }
     // A clock that jumps ten minutes each time a batch finishes; the budget is five.
     let clock = Date.now();

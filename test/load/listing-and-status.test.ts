@@ -52,7 +52,11 @@ describe('finding pending batches', () => {
 
 describe('the warehouse status', () => {
   it('reports placeholders outstanding, batches and last sequence per source table, and rows per table', async () => {
-    await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 1, tables: { fact_sales_order: [facts.salesOrder({ sales_staff_id: 1, counterparty_id: 8 })] } });
+    await env.bucket.writeBatch({
+      sourceTable: 'sales_order',
+      sequence: 1,
+      tables: { fact_sales_order: [facts.salesOrder({ sales_staff_id: 1, counterparty_id: 8 })] },
+    });
     await env.load();
     const client = await env.connect();
     try {

@@ -122,8 +122,23 @@ describe('upgrading from the release that ordered versions by last_updated', () 
     h.s3.put(PROCESSED_BUCKET, h.layout.state(table), JSON.stringify({ formatVersion: 1, table, rows: [{ version, row }] }));
 
   it('join state and warehouse rows stuck at a 2099 typo are overtaken by the next objects', async () => {
-    const department = { department_id: 1, department_name: 'Sales', location: 'Manchester', manager: 'Richard Roma', created_at: at('2022-11-03'), last_updated: at('2022-11-03') };
-    const member = { staff_id: 1, first_name: 'Jeremie', last_name: 'Franney', department_id: 1, email_address: 'jeremie.franey@terrifictotes.com', created_at: at('2022-11-03'), last_updated: at('2099-01-01') };
+    const department = {
+      department_id: 1,
+      department_name: 'Sales',
+      location: 'Manchester',
+      manager: 'Richard Roma',
+      created_at: at('2022-11-03'),
+      last_updated: at('2022-11-03'),
+    };
+    const member = {
+      staff_id: 1,
+      first_name: 'Jeremie',
+      last_name: 'Franney',
+      department_id: 1,
+      email_address: 'jeremie.franey@terrifictotes.com',
+      created_at: at('2022-11-03'),
+      last_updated: at('2099-01-01'),
+    };
     legacyState('department', '20221103T000000000.0000000001', department);
     legacyState('staff', '20990101T000000000.0000000003', member);
     // The warehouse at schema version 2, holding what that release loaded.
@@ -140,7 +155,9 @@ describe('upgrading from the release that ordered versions by last_updated', () 
       { last_name: 'Franey', source_version: '0000000004.20241114T100000000/0000000001.20221103T000000000' },
     ]);
 
-    await transform('department', 2, [line('department', { department_name: 'Sales & Marketing', last_updated: '2024-01-01T00:00:00.000000' })]);
+    await transform('department', 2, [
+      line('department', { department_name: 'Sales & Marketing', last_updated: '2024-01-01T00:00:00.000000' }),
+    ]);
     await load();
     expect(await staff()).toEqual([{ last_name: 'Franey', department_name: 'Sales & Marketing' }]);
     expect(JSON.parse(h.s3.text(PROCESSED_BUCKET, h.layout.state('staff'))!)).toMatchObject({
@@ -150,8 +167,23 @@ describe('upgrading from the release that ordered versions by last_updated', () 
   });
 
   it('a fix the previous release dropped is applied by the documented replay and reload', async () => {
-    const department = { department_id: 1, department_name: 'Sales', location: 'Manchester', manager: 'Richard Roma', created_at: at('2022-11-03'), last_updated: at('2022-11-03') };
-    const member = { staff_id: 1, first_name: 'Jeremie', last_name: 'Franney', department_id: 1, email_address: 'jeremie.franey@terrifictotes.com', created_at: at('2022-11-03'), last_updated: at('2099-01-01') };
+    const department = {
+      department_id: 1,
+      department_name: 'Sales',
+      location: 'Manchester',
+      manager: 'Richard Roma',
+      created_at: at('2022-11-03'),
+      last_updated: at('2022-11-03'),
+    };
+    const member = {
+      staff_id: 1,
+      first_name: 'Jeremie',
+      last_name: 'Franney',
+      department_id: 1,
+      email_address: 'jeremie.franey@terrifictotes.com',
+      created_at: at('2022-11-03'),
+      last_updated: at('2099-01-01'),
+    };
     // The previous release: staff 1 (the typo) and staff 2 (the fix, held back as older than state) both transformed and loaded.
     legacyState('department', '20221103T000000000.0000000001', department);
     legacyState('staff', '20990101T000000000.0000000001', member);
@@ -162,8 +194,15 @@ describe('upgrading from the release that ordered versions by last_updated', () 
       `INSERT INTO dim_staff (staff_id, first_name, last_name, department_name, location, email_address, source_version)
        VALUES (1, 'Jeremie', 'Franney', 'Sales', 'Manchester', 'jeremie.franey@terrifictotes.com', '20990101T000000000.0000000001/20221103T000000000.0000000001')`,
     );
-    for (const [table, sequence] of [['department', 1], ['staff', 1], ['staff', 2]] as const) {
-      await query(`INSERT INTO etl_control.loaded_batch (source_table, sequence, manifest_key, source_key, watermark) VALUES ($1, $2, 'm', 's', 'w')`, [table, sequence]);
+    for (const [table, sequence] of [
+      ['department', 1],
+      ['staff', 1],
+      ['staff', 2],
+    ] as const) {
+      await query(
+        `INSERT INTO etl_control.loaded_batch (source_table, sequence, manifest_key, source_key, watermark) VALUES ($1, $2, 'm', 's', 'w')`,
+        [table, sequence],
+      );
     }
 
     // ops replay --table staff --from 2: the upgraded join state lets the fix through…

@@ -29,7 +29,15 @@ it('a value its column formatter cannot take fails as a decode error naming row 
   await client.connect();
   try {
     await client.query('BEGIN');
-    const file = decodedFile({ currency_id: [1, 2], currency_code: ['GBP', Symbol('not text')], currency_name: ['British Pound', 'Euro'], source_version: ['1', '1'] }, 2);
+    const file = decodedFile(
+      {
+        currency_id: [1, 2],
+        currency_code: ['GBP', Symbol('not text')],
+        currency_name: ['British Pound', 'Euro'],
+        source_version: ['1', '1'],
+      },
+      2,
+    );
     const copying = copyIntoStaging(client, DIMENSION_TABLES.dim_currency, file);
     await expect(copying).rejects.toBeInstanceOf(FileDecodeError);
     await expect(copying).rejects.toThrow(/^cannot be decoded: row 2, column "currency_code": /);

@@ -30,14 +30,23 @@ describe('the age of the oldest batch not yet attempted', () => {
       expect(summary.metrics.total(LoadMetric.BatchesFailed)).toBe(1);
       expect(summary.metrics.total(LoadMetric.OldestPendingBatchAge)).toBeGreaterThanOrEqual(7200);
       expect(summary.metrics.total(LoadMetric.OldestUnattemptedBatchAge)).toBe(0);
-      await env.bucket.writeBatch({ sourceTable: 'address', sequence: run + 1, tables: { dim_location: [dims.location({ location_id: run + 1 })] } });
+      await env.bucket.writeBatch({
+        sourceTable: 'address',
+        sequence: run + 1,
+        tables: { dim_location: [dims.location({ location_id: run + 1 })] },
+      });
     }
     expect(await env.count('dim_location')).toBe(1);
   });
 
   it('is the waiting time of the batches a run left for lack of time', async () => {
     for (let sequence = 1; sequence <= 3; sequence++) {
-      await env.bucket.writeBatch({ sourceTable: 'staff', sequence, transformedAt: twoHoursAgo(), tables: { dim_staff: [dims.staff({ staff_id: sequence })] } });
+      await env.bucket.writeBatch({
+        sourceTable: 'staff',
+        sequence,
+        transformedAt: twoHoursAgo(),
+        tables: { dim_staff: [dims.staff({ staff_id: sequence })] },
+      });
     }
     // A clock that jumps ten minutes each time a batch finishes; the budget is five.
     let clock = Date.now();

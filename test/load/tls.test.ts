@@ -38,14 +38,21 @@ describe('dbSsl=require', () => {
   it('refuses a server whose certificate no trusted authority signed', async () => {
     const error = await urlConnector(server.url, tlsOptions('require', server.otherCaPath))
       .connect()
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(DatabaseConnectionError);
     // (The test server's password is "postgres", so that word is scrubbed from the message.)
-    expect((error as Error).message).toMatch(/^cannot connect to the warehouse database at localhost:\d+\/\S+ as \S+: unable to verify the first certificate; the next run retries$/);
+    expect((error as Error).message).toMatch(
+      /^cannot connect to the warehouse database at localhost:\d+\/\S+ as \S+: unable to verify the first certificate; the next run retries$/,
+    );
   });
 
   it('says which CA bundle it cannot read, rather than connecting unverified', () => {
-    expect(() => tlsOptions('require', join(server.dir, 'missing.pem'))).toThrow(/cannot read the CA bundle DB_CA_BUNDLE=.*missing\.pem: ENOENT/);
+    expect(() => tlsOptions('require', join(server.dir, 'missing.pem'))).toThrow(
+      /cannot read the CA bundle DB_CA_BUNDLE=.*missing\.pem: ENOENT/,
+    );
     expect(() => tlsOptions('require', join(server.dir, 'server.ext'))).toThrow(/DB_CA_BUNDLE=.*server\.ext holds no PEM certificate/);
   });
 });

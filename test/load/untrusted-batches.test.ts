@@ -20,7 +20,11 @@ afterEach(() => env.stop());
 /** Two good batches that must load whatever the bad one does. */
 async function writeGoodBatches() {
   await env.bucket.writeBatch({ sourceTable: 'staff', sequence: 1, tables: { dim_staff: [dims.staff()] } });
-  await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 2, tables: { fact_sales_order: [facts.salesOrder({ sales_order_id: 2 })] } });
+  await env.bucket.writeBatch({
+    sourceTable: 'sales_order',
+    sequence: 2,
+    tables: { fact_sales_order: [facts.salesOrder({ sales_order_id: 2 })] },
+  });
 }
 
 /** The one bad batch fails with `reason`, naming `objectKey`; nothing of it loads; the good ones do. */
@@ -100,15 +104,31 @@ describe('a manifest the transform could not have written', () => {
   it.each([
     ['a year for transformedAt', { transformedAt: '2024' }, /"transformedAt" "2024" is not an ISO instant/],
     ['a local time for transformedAt', { transformedAt: '2024-11-14 09:31' }, /"transformedAt" .* is not an ISO instant/],
-    ['a NUL in sourceKey', { sourceKey: 'ingest/sales_order/0000000001_20241114T090000000.jsonl\u0000' }, /sourceKey contains a control character/],
-    ['a terminal escape in a file key', { files: [{ table: 'dim_date', key: '\u001b[2Jx', rows: 0 }] }, /files\[0\]\.key contains a control character/],
-    ['a naive time for sourceReadAt', { sourceReadAt: '2024-11-14 09:30:00' }, /"sourceReadAt" "2024-11-14 09:30:00" is not an ISO instant/],
+    [
+      'a NUL in sourceKey',
+      { sourceKey: 'ingest/sales_order/0000000001_20241114T090000000.jsonl\u0000' },
+      /sourceKey contains a control character/,
+    ],
+    [
+      'a terminal escape in a file key',
+      { files: [{ table: 'dim_date', key: '\u001b[2Jx', rows: 0 }] },
+      /files\[0\]\.key contains a control character/,
+    ],
+    [
+      'a naive time for sourceReadAt',
+      { sourceReadAt: '2024-11-14 09:30:00' },
+      /"sourceReadAt" "2024-11-14 09:30:00" is not an ISO instant/,
+    ],
     ['a number for sourceReadAt', { sourceReadAt: 1731576600000 }, /"sourceReadAt" 1731576600000 is not an ISO instant/],
     ['an impossible date for sourceReadAt', { sourceReadAt: '2024-13-45T09:30:00Z' }, /"sourceReadAt" .* is not an ISO instant/],
     ['a control character in sourceReadAt', { sourceReadAt: '2024-11-14T09:30:00Z\u001b[2J' }, /sourceReadAt contains a control character/],
     ['a malformed watermark', { watermark: '2024-11-14' }, /"watermark" "2024-11-14" is not YYYYMMDDTHHMMSSmmm/],
     ['a negative row count', { rowsIn: -1 }, /"rowsIn" is not a row count/],
-    ['a foreign rejected-rows key', { rejectedKey: 'processed/rejected/staff/0000000001.jsonl' }, /"rejectedKey" .* is not this batch's rejected-rows key/],
+    [
+      'a foreign rejected-rows key',
+      { rejectedKey: 'processed/rejected/staff/0000000001.jsonl' },
+      /"rejectedKey" .* is not this batch's rejected-rows key/,
+    ],
   ])('with %s fails that batch alone, every run', async (_what, overrides, reason) => {
     const key = await putManifest('sales_order', 1, overrides);
     await writeGoodBatches();
@@ -130,7 +150,9 @@ describe('a Parquet file that is not the one the manifest names', () => {
   async function writeSalesBatch(tags: Record<string, string>) {
     const file = env.layout.batchFile('sales_order', 1, 'fact_sales_order');
     await putSalesFile(file, tags);
-    await env.bucket.writeManifest({ sourceTable: 'sales_order', sequence: 1, tables: {} }, [{ table: 'fact_sales_order', key: file, rows: 1 }]);
+    await env.bucket.writeManifest({ sourceTable: 'sales_order', sequence: 1, tables: {} }, [
+      { table: 'fact_sales_order', key: file, rows: 1 },
+    ]);
     return file;
   }
 
@@ -146,7 +168,7 @@ describe('a Parquet file that is not the one the manifest names', () => {
     await expectOnlyBadBatchFails('sales_order/0000000001', /is tagged source_table "payment", expected "sales_order"/, file);
   });
 
-  it('without the transform\'s tags fails, naming each missing tag', async () => {
+  it("without the transform's tags fails, naming each missing tag", async () => {
     const file = await writeSalesBatch({});
     await writeGoodBatches();
     await expectOnlyBadBatchFails(

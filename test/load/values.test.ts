@@ -46,12 +46,20 @@ describe('values in the warehouse', () => {
       sequence: 1,
       tables: {
         fact_purchase_order: cases.map((c, i) =>
-          facts.purchaseOrder({ purchase_order_id: i + 1, created_date: day(c.date), created_time: time(c.time), last_updated_date: day(c.date), last_updated_time: time(c.time) }),
+          facts.purchaseOrder({
+            purchase_order_id: i + 1,
+            created_date: day(c.date),
+            created_time: time(c.time),
+            last_updated_date: day(c.date),
+            last_updated_time: time(c.time),
+          }),
         ),
       },
     });
     await env.load();
-    const rows = await env.query('SELECT created_date, created_time, last_updated_date, last_updated_time FROM fact_purchase_order ORDER BY purchase_order_id');
+    const rows = await env.query(
+      'SELECT created_date, created_time, last_updated_date, last_updated_time FROM fact_purchase_order ORDER BY purchase_order_id',
+    );
     expect(rows).toEqual(
       cases.map((c) => ({
         created_date: c.date,
@@ -60,7 +68,9 @@ describe('values in the warehouse', () => {
         last_updated_time: c.time.replace(/\.000$/, '').replace(/(\.\d*?)0+$/, '$1'),
       })),
     );
-    expect(await env.query("SELECT date_id, day_name FROM dim_date WHERE date_id = '1995-01-01'")).toEqual([{ date_id: '1995-01-01', day_name: 'Sunday' }]);
+    expect(await env.query("SELECT date_id, day_name FROM dim_date WHERE date_id = '1995-01-01'")).toEqual([
+      { date_id: '1995-01-01', day_name: 'Sunday' },
+    ]);
   });
 
   it('text with tabs, newlines, backslashes and COPY’s null marker, as written', async () => {

@@ -47,14 +47,30 @@ describe('a warehouse loaded before versions were ordered by sequence', () => {
     await warehouseBeforeUpgrade();
     const { bucket } = env;
     // Transformed after the upgrade: a late object (2), the fix (4), the real currency.
-    await bucket.writeBatch({ sourceTable: 'design', sequence: 2, tables: { dim_design: [dims.design({ design_name: 'Late', source_version: version('20990102T000000000', 2) })] } });
-    await bucket.writeBatch({ sourceTable: 'design', sequence: 4, tables: { dim_design: [dims.design({ design_name: 'Fixed', source_version: version('20240501T000000000', 4) })] } });
+    await bucket.writeBatch({
+      sourceTable: 'design',
+      sequence: 2,
+      tables: { dim_design: [dims.design({ design_name: 'Late', source_version: version('20990102T000000000', 2) })] },
+    });
+    await bucket.writeBatch({
+      sourceTable: 'design',
+      sequence: 4,
+      tables: { dim_design: [dims.design({ design_name: 'Fixed', source_version: version('20240501T000000000', 4) })] },
+    });
     await bucket.writeBatch({
       sourceTable: 'staff',
       sequence: 4,
-      tables: { dim_staff: [dims.staff({ last_name: 'Franey', source_version: `${version('20240501T000000000', 4)}/${version('20221103T142049962', 1)}` })] },
+      tables: {
+        dim_staff: [
+          dims.staff({ last_name: 'Franey', source_version: `${version('20240501T000000000', 4)}/${version('20221103T142049962', 1)}` }),
+        ],
+      },
     });
-    await bucket.writeBatch({ sourceTable: 'currency', sequence: 1, tables: { dim_currency: [dims.currency({ source_version: version('20221103T142049962', 1) })] } });
+    await bucket.writeBatch({
+      sourceTable: 'currency',
+      sequence: 1,
+      tables: { dim_currency: [dims.currency({ source_version: version('20221103T142049962', 1) })] },
+    });
 
     const run = await env.load();
     expect(run.batchesFailed).toEqual([]);
@@ -65,25 +81,39 @@ describe('a warehouse loaded before versions were ordered by sequence', () => {
     expect(await env.query('SELECT last_name, source_version FROM dim_staff')).toEqual([
       { last_name: 'Franey', source_version: '0000000004.20240501T000000000/0000000001.20221103T142049962' },
     ]);
-    expect(await env.query('SELECT currency_code, is_placeholder FROM dim_currency')).toEqual([{ currency_code: 'GBP', is_placeholder: false }]);
+    expect(await env.query('SELECT currency_code, is_placeholder FROM dim_currency')).toEqual([
+      { currency_code: 'GBP', is_placeholder: false },
+    ]);
   });
 });
 
 describe('batches transformed before the upgrade, loaded after it', () => {
   it('have their versions upgraded on the way in: a late one never overwrites, a later one wins', async () => {
     const { bucket } = env;
-    await bucket.writeBatch({ sourceTable: 'design', sequence: 5, tables: { dim_design: [dims.design({ design_name: 'Current', source_version: version('20240501T000000000', 5) })] } });
+    await bucket.writeBatch({
+      sourceTable: 'design',
+      sequence: 5,
+      tables: { dim_design: [dims.design({ design_name: 'Current', source_version: version('20240501T000000000', 5) })] },
+    });
     await env.load();
 
     // Old-format versions: read as they are, '2099…' would sort above '0000000005…'.
-    await bucket.writeBatch({ sourceTable: 'design', sequence: 3, tables: { dim_design: [dims.design({ design_name: 'Late typo', source_version: legacy('20990101T000000000', 3) })] } });
+    await bucket.writeBatch({
+      sourceTable: 'design',
+      sequence: 3,
+      tables: { dim_design: [dims.design({ design_name: 'Late typo', source_version: legacy('20990101T000000000', 3) })] },
+    });
     const late = await env.load();
     expect(late.batchesLoaded).toBe(1);
     expect(await env.query('SELECT design_name, source_version FROM dim_design')).toEqual([
       { design_name: 'Current', source_version: '0000000005.20240501T000000000' },
     ]);
 
-    await bucket.writeBatch({ sourceTable: 'design', sequence: 7, tables: { dim_design: [dims.design({ design_name: 'Later', source_version: legacy('20240101T000000000', 7) })] } });
+    await bucket.writeBatch({
+      sourceTable: 'design',
+      sequence: 7,
+      tables: { dim_design: [dims.design({ design_name: 'Later', source_version: legacy('20240101T000000000', 7) })] },
+    });
     await bucket.writeBatch({
       sourceTable: 'staff',
       sequence: 7,
@@ -93,6 +123,8 @@ describe('batches transformed before the upgrade, loaded after it', () => {
     expect(await env.query('SELECT design_name, source_version FROM dim_design')).toEqual([
       { design_name: 'Later', source_version: '0000000007.20240101T000000000' },
     ]);
-    expect(await env.query('SELECT source_version FROM dim_staff')).toEqual([{ source_version: '0000000007.20240101T000000000/0000000002.20990101T000000000' }]);
+    expect(await env.query('SELECT source_version FROM dim_staff')).toEqual([
+      { source_version: '0000000007.20240101T000000000/0000000002.20990101T000000000' },
+    ]);
   });
 });

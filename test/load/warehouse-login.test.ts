@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readLoadConfig } from '../../lambdas/load/config';
 import { PROJECT_ROOT } from '../../lib/pipeline-function';
@@ -74,7 +74,13 @@ describe('the documented warehouse login', () => {
   it('lets the Load Lambda create the star schema in WAREHOUSE_SCHEMA and load it; analysts can read it', async () => {
     const target = new URL(env.url);
     secretsManager.on(GetSecretValueCommand).resolves({
-      SecretString: JSON.stringify({ host: target.hostname, port: Number(target.port), username: loader, password, dbname: target.pathname.slice(1) }),
+      SecretString: JSON.stringify({
+        host: target.hostname,
+        port: Number(target.port),
+        username: loader,
+        password,
+        dbname: target.pathname.slice(1),
+      }),
     });
     await env.bucket.writeBatch({ sourceTable: 'staff', sequence: 1, tables: { dim_staff: [dims.staff()] } });
     await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 1, tables: { fact_sales_order: [facts.salesOrder()] } });
@@ -95,11 +101,16 @@ describe('the documented warehouse login', () => {
 
     const counts = await admin(async (client) => {
       await client.query(`SET ROLE ${analysts}`);
-      return (await client.query('SELECT (SELECT count(*)::int FROM warehouse.fact_sales_order) AS facts, (SELECT count(*)::int FROM warehouse.dim_staff) AS staff')).rows[0];
+      return (
+        await client.query(
+          'SELECT (SELECT count(*)::int FROM warehouse.fact_sales_order) AS facts, (SELECT count(*)::int FROM warehouse.dim_staff) AS staff',
+        )
+      ).rows[0];
     });
     expect(counts).toEqual({ facts: 1, staff: 1 });
-    const inPublic = await admin(async (client) =>
-      (await client.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'")).rows[0],
+    const inPublic = await admin(
+      async (client) =>
+        (await client.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'")).rows[0],
     );
     expect(inPublic).toEqual({ n: 0 });
   });
@@ -110,7 +121,9 @@ describe('WAREHOUSE_SCHEMA', () => {
     const base = { PROCESSED_BUCKET: 'b', DB_SECRET_ARN: 'arn' };
     expect(readLoadConfig(base).schemas).toEqual({ warehouse: 'public', control: 'etl_control' });
     expect(readLoadConfig({ ...base, WAREHOUSE_SCHEMA: 'analytics' }).schemas).toEqual({ warehouse: 'analytics', control: 'etl_control' });
-    expect(() => readLoadConfig({ ...base, WAREHOUSE_SCHEMA: 'Analytics' })).toThrow(/WAREHOUSE_SCHEMA: "Analytics" is not a plain schema name/);
+    expect(() => readLoadConfig({ ...base, WAREHOUSE_SCHEMA: 'Analytics' })).toThrow(
+      /WAREHOUSE_SCHEMA: "Analytics" is not a plain schema name/,
+    );
     expect(() => readLoadConfig({ ...base, WAREHOUSE_SCHEMA: 'etl_control' })).toThrow(/the loader's own control schema/);
     expect(() => readLoadConfig({ ...base, WAREHOUSE_SCHEMA: 'pg_catalog' })).toThrow(/a Postgres system schema/);
   });

@@ -41,19 +41,58 @@ function timestamps(row: SourceRecord): string[] {
 }
 
 /** Facts as text tuples, the form the test's SQL returns. */
-export function expectedFacts(history: IngestionHistory, rows: (table: 'sales_order' | 'purchase_order' | 'payment') => readonly SourceRecord[] = (table) => factHistory(history, table)) {
+export function expectedFacts(
+  history: IngestionHistory,
+  rows: (table: 'sales_order' | 'purchase_order' | 'payment') => readonly SourceRecord[] = (table) => factHistory(history, table),
+) {
   const sales = rows('sales_order').map((r) =>
-    [r.sales_order_id, ...timestamps(r), r.staff_id, r.counterparty_id, r.units_sold, cents(r.unit_price), r.currency_id,
-      r.design_id, r.agreed_payment_date, r.agreed_delivery_date, r.agreed_delivery_location_id].map(String).join('|'),
+    [
+      r.sales_order_id,
+      ...timestamps(r),
+      r.staff_id,
+      r.counterparty_id,
+      r.units_sold,
+      cents(r.unit_price),
+      r.currency_id,
+      r.design_id,
+      r.agreed_payment_date,
+      r.agreed_delivery_date,
+      r.agreed_delivery_location_id,
+    ]
+      .map(String)
+      .join('|'),
   );
   const purchases = rows('purchase_order').map((r) =>
-    [r.purchase_order_id, ...timestamps(r), r.staff_id, r.counterparty_id, r.item_code, r.item_quantity,
-      cents(r.item_unit_price), r.currency_id, r.agreed_delivery_date, r.agreed_payment_date, r.agreed_delivery_location_id]
-      .map(String).join('|'),
+    [
+      r.purchase_order_id,
+      ...timestamps(r),
+      r.staff_id,
+      r.counterparty_id,
+      r.item_code,
+      r.item_quantity,
+      cents(r.item_unit_price),
+      r.currency_id,
+      r.agreed_delivery_date,
+      r.agreed_payment_date,
+      r.agreed_delivery_location_id,
+    ]
+      .map(String)
+      .join('|'),
   );
   const payments = rows('payment').map((r) =>
-    [r.payment_id, ...timestamps(r), r.transaction_id, r.counterparty_id, cents(r.payment_amount), r.currency_id,
-      r.payment_type_id, r.paid ? 't' : 'f', r.payment_date].map(String).join('|'),
+    [
+      r.payment_id,
+      ...timestamps(r),
+      r.transaction_id,
+      r.counterparty_id,
+      cents(r.payment_amount),
+      r.currency_id,
+      r.payment_type_id,
+      r.paid ? 't' : 'f',
+      r.payment_date,
+    ]
+      .map(String)
+      .join('|'),
   );
   return { sales, purchases, payments };
 }
@@ -74,8 +113,17 @@ export function expectedDimensions(history: IngestionHistory) {
     ),
     dim_counterparty: t.counterparty.map((c) => {
       const a = addresses.get(c.legal_address_id as number)!;
-      return text([c.counterparty_id, c.counterparty_legal_name, a.address_line_1, a.address_line_2, a.district, a.city,
-        a.postal_code, a.country, a.phone]);
+      return text([
+        c.counterparty_id,
+        c.counterparty_legal_name,
+        a.address_line_1,
+        a.address_line_2,
+        a.district,
+        a.city,
+        a.postal_code,
+        a.country,
+        a.phone,
+      ]);
     }),
     dim_design: t.design.map((d) => text([d.design_id, d.design_name, d.file_location, d.file_name])),
     dim_transaction: t.transaction.map((x) => text([x.transaction_id, x.transaction_type, x.sales_order_id, x.purchase_order_id])),

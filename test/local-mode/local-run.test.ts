@@ -106,18 +106,47 @@ describe('local mode over a generated history with later ingestion runs', () => 
 
   it('holds dimensions equal to the latest source values, joins included', async () => {
     const expected = expectedDimensions(history);
-    expect(await lines(dimensionSql('dim_staff', ['staff_id', 'first_name', 'last_name', 'department_name', 'location', 'email_address'])))
-      .toEqual([...expected.dim_staff].sort());
-    expect(await lines(dimensionSql('dim_location', ['location_id', 'address_line_1', 'address_line_2', 'district', 'city', 'postal_code', 'country', 'phone'])))
-      .toEqual([...expected.dim_location].sort());
-    expect(await lines(dimensionSql('dim_counterparty', ['counterparty_id', 'counterparty_legal_name', 'counterparty_legal_address_line_1',
-      'counterparty_legal_address_line_2', 'counterparty_legal_district', 'counterparty_legal_city', 'counterparty_legal_postal_code',
-      'counterparty_legal_country', 'counterparty_legal_phone_number'])))
-      .toEqual([...expected.dim_counterparty].sort());
-    expect(await lines(dimensionSql('dim_design', ['design_id', 'design_name', 'file_location', 'file_name']))).toEqual([...expected.dim_design].sort());
-    expect(await lines(dimensionSql('dim_transaction', ['transaction_id', 'transaction_type', 'sales_order_id', 'purchase_order_id'])))
-      .toEqual([...expected.dim_transaction].sort());
-    expect(await lines(dimensionSql('dim_payment_type', ['payment_type_id', 'payment_type_name']))).toEqual([...expected.dim_payment_type].sort());
+    expect(
+      await lines(dimensionSql('dim_staff', ['staff_id', 'first_name', 'last_name', 'department_name', 'location', 'email_address'])),
+    ).toEqual([...expected.dim_staff].sort());
+    expect(
+      await lines(
+        dimensionSql('dim_location', [
+          'location_id',
+          'address_line_1',
+          'address_line_2',
+          'district',
+          'city',
+          'postal_code',
+          'country',
+          'phone',
+        ]),
+      ),
+    ).toEqual([...expected.dim_location].sort());
+    expect(
+      await lines(
+        dimensionSql('dim_counterparty', [
+          'counterparty_id',
+          'counterparty_legal_name',
+          'counterparty_legal_address_line_1',
+          'counterparty_legal_address_line_2',
+          'counterparty_legal_district',
+          'counterparty_legal_city',
+          'counterparty_legal_postal_code',
+          'counterparty_legal_country',
+          'counterparty_legal_phone_number',
+        ]),
+      ),
+    ).toEqual([...expected.dim_counterparty].sort());
+    expect(await lines(dimensionSql('dim_design', ['design_id', 'design_name', 'file_location', 'file_name']))).toEqual(
+      [...expected.dim_design].sort(),
+    );
+    expect(
+      await lines(dimensionSql('dim_transaction', ['transaction_id', 'transaction_type', 'sales_order_id', 'purchase_order_id'])),
+    ).toEqual([...expected.dim_transaction].sort());
+    expect(await lines(dimensionSql('dim_payment_type', ['payment_type_id', 'payment_type_name']))).toEqual(
+      [...expected.dim_payment_type].sort(),
+    );
     expect(await lines(dimensionSql('dim_currency', ['currency_id', 'currency_code']))).toEqual([...expected.dim_currency].sort());
     const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM dim_staff WHERE is_placeholder');
     expect(rows[0]!.n).toBe(0);
@@ -160,9 +189,9 @@ describe('local mode over a generated history with later ingestion runs', () => 
       // Bars are drawn: one per month and currency with sales, and one per loaded warehouse table.
       const salesBars = await page.locator('#chart-sales-by-month rect').count();
       expect(salesBars).toBe(summary.salesByMonth.length);
-      const warehouseBars = await page.locator('#chart-warehouse rect').evaluateAll((rects) =>
-        rects.filter((r) => Number(r.getAttribute('width')) > 0 && r.getBoundingClientRect().width > 0).length,
-      );
+      const warehouseBars = await page
+        .locator('#chart-warehouse rect')
+        .evaluateAll((rects) => rects.filter((r) => Number(r.getAttribute('width')) > 0 && r.getBoundingClientRect().width > 0).length);
       expect(warehouseBars).toBe(11);
       expect(await page.locator('body').innerText()).toContain('fact_sales_order');
       const screenshot = await page.screenshot({ fullPage: true });

@@ -36,7 +36,11 @@ describe('sales by month in the local report', () => {
 
   it('counts an order that went A → B → A at A', async () => {
     const order = (units: number) => facts.salesOrder({ units_sold: units, created_date: day('2024-10-31') });
-    for (const [sequence, units] of [[1, 10], [2, 20], [3, 10]] as const) {
+    for (const [sequence, units] of [
+      [1, 10],
+      [2, 20],
+      [3, 10],
+    ] as const) {
       await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence, tables: { fact_sales_order: [order(units)] } });
     }
     await env.load();

@@ -83,7 +83,7 @@ describe('FileParameterStore', () => {
 });
 
 describe('FileParameterStore shared by several processes', () => {
-  it('never drops another writer\'s parameter (each store instance stands for a process)', async () => {
+  it("never drops another writer's parameter (each store instance stands for a process)", async () => {
     const writers = [new FileParameterStore(file), new FileParameterStore(file), new FileParameterStore(file)];
     await Promise.all(
       writers.flatMap((store, writer) =>

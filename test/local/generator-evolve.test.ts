@@ -189,7 +189,9 @@ describe('a long ingestion history', () => {
     );
     const doubled = distinctVersions([...history.runs, ...history.runs], 'sales_order');
     expect(doubled).toEqual(versions);
-    const changedOrders = history.runs.slice(1).flatMap((run) => run.events.filter((event) => event.table === 'sales_order' && event.kind !== 'created'));
+    const changedOrders = history.runs
+      .slice(1)
+      .flatMap((run) => run.events.filter((event) => event.table === 'sales_order' && event.kind !== 'created'));
     expect(versions.length).toBe(history.final.tables.sales_order.length + changedOrders.length);
   });
 });
@@ -203,7 +205,8 @@ function assertPaymentsMatchOrders(data: Dataset): SourceRecord[] {
     const transaction = transactions.get(payment.transaction_id)!;
     const amount =
       transaction.transaction_type === 'SALE'
-        ? BigInt(sales.get(transaction.sales_order_id)!.units_sold as number) * (sales.get(transaction.sales_order_id)!.unit_price as bigint)
+        ? BigInt(sales.get(transaction.sales_order_id)!.units_sold as number) *
+          (sales.get(transaction.sales_order_id)!.unit_price as bigint)
         : BigInt(purchases.get(transaction.purchase_order_id)!.item_quantity as number) *
           (purchases.get(transaction.purchase_order_id)!.item_unit_price as bigint);
     return amount !== payment.payment_amount;

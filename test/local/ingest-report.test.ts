@@ -15,8 +15,18 @@ function table(name: string, outcome: 'written' | 'unchanged', rows: number, dur
 }
 
 const tally = new IngestTally();
-tally.add({ status: 'done', failures: [], durationMs: 4_000, tables: [table('sales_order', 'written', 11_175, 2_500), table('currency', 'written', 3, 10)] });
-tally.add({ status: 'done', failures: [], durationMs: 1_500, tables: [table('sales_order', 'written', 25, 700), table('currency', 'unchanged', 0, 5)] });
+tally.add({
+  status: 'done',
+  failures: [],
+  durationMs: 4_000,
+  tables: [table('sales_order', 'written', 11_175, 2_500), table('currency', 'written', 3, 10)],
+});
+tally.add({
+  status: 'done',
+  failures: [],
+  durationMs: 1_500,
+  tables: [table('sales_order', 'written', 25, 700), table('currency', 'unchanged', 0, 5)],
+});
 const ingest = tally.figures();
 
 const result: PipelineResult = {

@@ -35,7 +35,10 @@ async function keysIn(store: FileObjectStore): Promise<string[]> {
 
 /** The newest last_updated of the rows, worked out from the text (fixed width once the fraction is padded). */
 function expectedWatermark(rows: readonly SourceRecord[]): string {
-  return rows.map((row) => timestampToWatermark(row.last_updated as string)).sort().at(-1)!;
+  return rows
+    .map((row) => timestampToWatermark(row.last_updated as string))
+    .sort()
+    .at(-1)!;
 }
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {

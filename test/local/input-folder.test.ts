@@ -51,7 +51,13 @@ async function writeObject(input: string, key: string, lines: readonly string[])
 function recordingLog(): Log & { warnings: string[] } {
   const warnings: string[] = [];
   const quiet = () => {};
-  return { warnings, debug: quiet, info: quiet, error: quiet, warn: (message, attributes) => warnings.push(`${message} ${JSON.stringify(attributes)}`) };
+  return {
+    warnings,
+    debug: quiet,
+    info: quiet,
+    error: quiet,
+    warn: (message, attributes) => warnings.push(`${message} ${JSON.stringify(attributes)}`),
+  };
 }
 
 describe('the ingestion objects of an --input folder', () => {

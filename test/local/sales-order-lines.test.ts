@@ -27,7 +27,9 @@ describe('generateSalesOrderLines (benchmark input)', () => {
     const rows = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(rows.map((row) => row.sales_order_id)).toEqual(rows.map((_, index) => 500 + index));
     const created = rows.map((row) => row.created_at as string);
-    expect(created.every((value, index) => index === 0 || value.padEnd(26, '.000000') >= created[index - 1]!.padEnd(26, '.000000'))).toBe(true);
+    expect(created.every((value, index) => index === 0 || value.padEnd(26, '.000000') >= created[index - 1]!.padEnd(26, '.000000'))).toBe(
+      true,
+    );
     expect(rows.every((row) => row.last_updated === row.created_at)).toBe(true);
   });
 

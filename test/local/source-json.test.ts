@@ -57,9 +57,18 @@ describe('the source text form', () => {
     expect(() => serializeRow('staff', { ...staff, first_name: null })).toThrow(/staff.first_name is not nullable/);
     expect(() => serializeRow('staff', { ...staff, department_id: 4.5 })).toThrow(/not an integer/);
     const order = {
-      sales_order_id: 1, design_id: 1, staff_id: 1, counterparty_id: 1, units_sold: 10, unit_price: 3.94,
-      currency_id: 1, agreed_delivery_date: '2024-11-15', agreed_payment_date: '2024-11-16',
-      agreed_delivery_location_id: 1, created_at: staff.created_at, last_updated: staff.created_at,
+      sales_order_id: 1,
+      design_id: 1,
+      staff_id: 1,
+      counterparty_id: 1,
+      units_sold: 10,
+      unit_price: 3.94,
+      currency_id: 1,
+      agreed_delivery_date: '2024-11-15',
+      agreed_payment_date: '2024-11-16',
+      agreed_delivery_location_id: 1,
+      created_at: staff.created_at,
+      last_updated: staff.created_at,
     };
     // Money must arrive as cents (bigint), never as a float.
     expect(() => serializeRow('sales_order', order)).toThrow(/sales_order.unit_price must be a bigint/);

@@ -33,7 +33,9 @@ describe('a raw % in the source password', () => {
       () => undefined,
       (caught: Error & { kind?: string }) => caught,
     );
-    expect(error?.message).toBe('Ingest Lambda misconfigured: SOURCE_DATABASE_URL: the password is not valid percent-encoding (write a % in it as %25)');
+    expect(error?.message).toBe(
+      'Ingest Lambda misconfigured: SOURCE_DATABASE_URL: the password is not valid percent-encoding (write a % in it as %25)',
+    );
     expect(error?.message).not.toContain(password);
     expect(error?.kind).toBe('configuration');
   });

@@ -32,7 +32,10 @@ beforeAll(async () => {
   } finally {
     await client.end();
   }
-  await fillSource(source.url, streamDataset({ seed: 4, scale: SCALE }), { progress: (written) => progress.push(written), rowsPerChunk: 100 });
+  await fillSource(source.url, streamDataset({ seed: 4, scale: SCALE }), {
+    progress: (written) => progress.push(written),
+    rowsPerChunk: 100,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -56,7 +59,13 @@ describe('npm start over a source database', () => {
     const total = Object.values(expected.tables).reduce((n, rows) => n + rows.length, 0);
     const chunks = (rows: number) => Math.floor(rows / 100);
     const { sales_order, purchase_order, transaction, payment, design } = expected.tables;
-    expect(progress).toHaveLength(chunks(sales_order.length) + chunks(purchase_order.length) + chunks(transaction.length) + chunks(payment.length) + chunks(design.length));
+    expect(progress).toHaveLength(
+      chunks(sales_order.length) +
+        chunks(purchase_order.length) +
+        chunks(transaction.length) +
+        chunks(payment.length) +
+        chunks(design.length),
+    );
     expect(progress[progress.length - 1]).toBeLessThan(total);
   });
 
@@ -68,12 +77,16 @@ describe('npm start over a source database', () => {
       ['local/main.ts', '--source-url', source.url, '--database-url', warehouse.url, '--state-dir', stateDir],
       { cwd: PROJECT_ROOT },
     );
-    expect(stdout).toMatch(new RegExp(`^sales_order\\s+${sales.toLocaleString('en')}\\s+${sales.toLocaleString('en')}\\s+1\\s+\\d+\\.\\d$`, 'm'));
+    expect(stdout).toMatch(
+      new RegExp(`^sales_order\\s+${sales.toLocaleString('en')}\\s+${sales.toLocaleString('en')}\\s+1\\s+\\d+\\.\\d$`, 'm'),
+    );
     expect(stdout).toContain('ingestion runs: 1');
     expect(stdout).toMatch(/timings: ingest \d+\.\d s, transform \d+\.\d s, load \d+\.\d s/);
     expect(stdout).toMatch(/Peak memory of this process: \d+ MB/);
     const report = await readFile(join(stateDir, 'report.html'), 'utf8');
     expect(report).toContain('Ingest stage (1 ingestion run)');
-    expect(report).toContain(`<tr><td>sales_order</td><td>${sales.toLocaleString('en')}</td><td>${sales.toLocaleString('en')}</td><td>1</td>`);
+    expect(report).toContain(
+      `<tr><td>sales_order</td><td>${sales.toLocaleString('en')}</td><td>${sales.toLocaleString('en')}</td><td>1</td>`,
+    );
   }, 120_000);
 });

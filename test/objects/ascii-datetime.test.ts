@@ -11,18 +11,28 @@ import { isDateTimeProblem, readDate, readTimestamp } from '../../lambdas/core/o
 /** The text with about one character in ten replaced by a near miss. */
 const nearly = (template: string) =>
   fc
-    .array(fc.oneof({ arbitrary: fc.constant(undefined), weight: 9 }, { arbitrary: fc.constantFrom(...'0123456789-:. Tt+Z/'), weight: 1 }), {
-      minLength: template.length,
-      maxLength: template.length,
-    })
+    .array(
+      fc.oneof({ arbitrary: fc.constant(undefined), weight: 9 }, { arbitrary: fc.constantFrom(...'0123456789-:. Tt+Z/'), weight: 1 }),
+      {
+        minLength: template.length,
+        maxLength: template.length,
+      },
+    )
     .map((replacements) => [...template].map((character, i) => replacements[i] ?? character).join(''));
 
 const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((d) => d.join(''));
-const dateText = fc.tuple(digits(4), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 })).map(
-  ([year, month, day]) => `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
-);
+const dateText = fc
+  .tuple(digits(4), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }))
+  .map(([year, month, day]) => `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
 const timestampText = fc
-  .tuple(dateText, fc.constantFrom(' ', 'T', 't', 'x'), fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), fc.option(digits(1).chain((d) => fc.nat(7).map((n) => d.repeat(n)))))
+  .tuple(
+    dateText,
+    fc.constantFrom(' ', 'T', 't', 'x'),
+    fc.integer({ min: 0, max: 24 }),
+    fc.integer({ min: 0, max: 60 }),
+    fc.integer({ min: 0, max: 60 }),
+    fc.option(digits(1).chain((d) => fc.nat(7).map((n) => d.repeat(n)))),
+  )
   .map(([date, separator, h, m, s, fraction]) => {
     const pad = (n: number) => String(n).padStart(2, '0');
     return `${date}${separator}${pad(h)}:${pad(m)}:${pad(s)}${fraction === null ? '' : `.${fraction}`}`;

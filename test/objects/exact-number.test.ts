@@ -92,12 +92,15 @@ describe('exact decimal reading (numeric(10,2))', () => {
 
   it('never accepts a value with a non-zero third decimal', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -99_999_999_999n, max: 99_999_999_999n }).filter((v) => v % 10n !== 0n), (thousandths) => {
-        const negative = thousandths < 0n;
-        const digits = (negative ? -thousandths : thousandths).toString().padStart(4, '0');
-        const literal = `${negative ? '-' : ''}${digits.slice(0, -3)}.${digits.slice(-3)}`;
-        expect(read(literal)).toBe('too-many-fraction-digits');
-      }),
+      fc.property(
+        fc.bigInt({ min: -99_999_999_999n, max: 99_999_999_999n }).filter((v) => v % 10n !== 0n),
+        (thousandths) => {
+          const negative = thousandths < 0n;
+          const digits = (negative ? -thousandths : thousandths).toString().padStart(4, '0');
+          const literal = `${negative ? '-' : ''}${digits.slice(0, -3)}.${digits.slice(-3)}`;
+          expect(read(literal)).toBe('too-many-fraction-digits');
+        },
+      ),
     );
   });
 });

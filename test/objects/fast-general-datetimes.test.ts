@@ -28,7 +28,18 @@ const edgeDay = fc.oneof(fc.constantFrom(0, 1, 28, 29, 30, 31, 32), fc.integer({
 const edgeDate = fc.oneof(
   fc.tuple(edgeYear, edgeMonth, edgeDay).map(([y, m, d]) => `${y}-${m}-${d}`),
   fc.tuple(edgeYear, fc.constantFrom('28', '29', '30')).map(([y, d]) => `${y}-02-${d}`),
-  fc.constantFrom('0000-00-00', '0000-01-01', '0001-01-01', '9999-12-31', '9999-12-32', '2024-02-29', '2023-02-29', '2000-02-29', '1900-02-29', '2024-02-30'),
+  fc.constantFrom(
+    '0000-00-00',
+    '0000-01-01',
+    '0001-01-01',
+    '9999-12-31',
+    '9999-12-32',
+    '2024-02-29',
+    '2023-02-29',
+    '2000-02-29',
+    '1900-02-29',
+    '2024-02-30',
+  ),
   fc.constantFrom('2024-1-01', '2024-01-1', '2024/01/01', '20240101', '2024-01-01 ', ' 2024-01-01', '2024-01-0x'),
 );
 const dateText = fc.oneof(realDate, edgeDate);
@@ -42,7 +53,10 @@ const edgeTime = fc
 /** Fractions of every length 0–7, and malformed ones. */
 const fraction = fc.oneof(
   fc.constant(''),
-  fc.integer({ min: 1, max: 7 }).chain((n) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n })).map((d) => `.${d.join('')}`),
+  fc
+    .integer({ min: 1, max: 7 })
+    .chain((n) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }))
+    .map((d) => `.${d.join('')}`),
   fc.constantFrom('.', '.000', '.999999', '.0000000', '.5x', '..5', ',123'),
 );
 const zone = fc.oneof({ arbitrary: fc.constant(''), weight: 6 }, { arbitrary: fc.constantFrom('Z', '+01:00', ' -0500', '+01'), weight: 1 });
@@ -111,7 +125,12 @@ describe('dates and timestamps on the fast and general paths', () => {
 
   it.each([
     ['agreed_delivery_date', '"2022-11-07"', '"0000-00-00"', 'column "agreed_delivery_date": "0000-00-00" is not a valid date'],
-    ['created_at', '"2022-11-03T14:20:52.186000"', '"0000-00-00 00:00:00"', 'column "created_at": "0000-00-00 00:00:00" is not a valid timestamp'],
+    [
+      'created_at',
+      '"2022-11-03T14:20:52.186000"',
+      '"0000-00-00 00:00:00"',
+      'column "created_at": "0000-00-00 00:00:00" is not a valid timestamp',
+    ],
   ])('rejects a zero %s on a line after a good one (never 1970-01-01)', async (column, good, zero, reason) => {
     const second = SAMPLE_LINES.sales_order.replace(good, zero);
     const { rows, rejected } = await readAll(`${SAMPLE_LINES.sales_order}\n${second}\n${second}\n`);

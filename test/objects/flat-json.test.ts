@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  FALSE_VALUE,
-  FlatJsonRowParser,
-  NULL_VALUE,
-  NUMBER_VALUE,
-  STRING_VALUE,
-  TRUE_VALUE,
-} from '../../lambdas/core/objects/flat-json';
+import { FALSE_VALUE, FlatJsonRowParser, NULL_VALUE, NUMBER_VALUE, STRING_VALUE, TRUE_VALUE } from '../../lambdas/core/objects/flat-json';
 import { RowProblem } from '../../lambdas/core/objects/row-problem';
 
 const columns = ['id', 'name', 'price', 'flag', 'note'];

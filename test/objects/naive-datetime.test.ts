@@ -1,11 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  dateTimeProblem,
-  isDateTimeProblem,
-  readDate,
-  readTimestamp,
-} from '../../lambdas/core/objects/naive-datetime';
+import { dateTimeProblem, isDateTimeProblem, readDate, readTimestamp } from '../../lambdas/core/objects/naive-datetime';
 import { daysFromCivil } from '../../lambdas/core/time';
 
 const date = (text: string) => readDate(text, 0, text.length);
@@ -45,12 +40,20 @@ describe('dates (YYYY-MM-DD → days since 1970-01-01)', () => {
     expect(date('2000-02-29')).not.toBeLessThan(0);
   });
 
-  it.each(['2024-1-05', '2024/01/05', '24-01-05', '2024-01-05 ', ' 2024-01-05', '2024-01-05T00:00:00', '20240105', '', '2024-0a-05', '٢٠٢٤-01-05'])(
-    'rejects %j as not a date',
-    (text) => {
-      expect(problem(date(text))).toBe('format');
-    },
-  );
+  it.each([
+    '2024-1-05',
+    '2024/01/05',
+    '24-01-05',
+    '2024-01-05 ',
+    ' 2024-01-05',
+    '2024-01-05T00:00:00',
+    '20240105',
+    '',
+    '2024-0a-05',
+    '٢٠٢٤-01-05',
+  ])('rejects %j as not a date', (text) => {
+    expect(problem(date(text))).toBe('format');
+  });
 
   it('agrees with UTC calendar arithmetic for every date of years 1–9999', () => {
     fc.assert(
@@ -98,19 +101,30 @@ describe('naive timestamps (→ ms since 1970-01-01T00:00:00, same clock)', () =
     },
   );
 
-  it.each(['2024-11-14T09:30:12Z', '2024-11-14T09:30:12.345Z', '2024-11-14 09:30:12+01:00', '2024-11-14 09:30:12-05', '2024-11-14T09:30:12.123456+0100', '2024-11-14 09:30:12 +00:00', '2024-11-14T09:30:12z'])(
-    'rejects %s: source timestamps carry no zone',
-    (text) => {
-      expect(problem(timestamp(text))).toBe('zone');
-    },
-  );
+  it.each([
+    '2024-11-14T09:30:12Z',
+    '2024-11-14T09:30:12.345Z',
+    '2024-11-14 09:30:12+01:00',
+    '2024-11-14 09:30:12-05',
+    '2024-11-14T09:30:12.123456+0100',
+    '2024-11-14 09:30:12 +00:00',
+    '2024-11-14T09:30:12z',
+  ])('rejects %s: source timestamps carry no zone', (text) => {
+    expect(problem(timestamp(text))).toBe('zone');
+  });
 
-  it.each(['2024-11-14', '2024-11-14 9:30:12', '2024-11-14 09:30', '2024-11-14X09:30:12', '2024-11-14 09-30-12', '2024-11-14 09:30:12 ', '2024-11-14 09:30:12.abc', '2024-11-14 09:30:12 PM'])(
-    'rejects %j as not a timestamp',
-    (text) => {
-      expect(problem(timestamp(text))).toBe('format');
-    },
-  );
+  it.each([
+    '2024-11-14',
+    '2024-11-14 9:30:12',
+    '2024-11-14 09:30',
+    '2024-11-14X09:30:12',
+    '2024-11-14 09-30-12',
+    '2024-11-14 09:30:12 ',
+    '2024-11-14 09:30:12.abc',
+    '2024-11-14 09:30:12 PM',
+  ])('rejects %j as not a timestamp', (text) => {
+    expect(problem(timestamp(text))).toBe('format');
+  });
 
   it('agrees with UTC arithmetic for random timestamps with 0–6 fractional digits', () => {
     fc.assert(

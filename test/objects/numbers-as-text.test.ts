@@ -68,8 +68,20 @@ describe('a JSON number in a text column', () => {
     `malformed JSON at character ${line.indexOf('"phone": ') + '"phone": '.length + 1 + offset}: ${expected}`;
 
   it.each<[string, SampleTable, Record<string, string>, string | undefined, string | ((line: string) => string)]>([
-    ['a number longer than varchar(3)', 'currency', { currency_code: '1234' }, 'currency_code', 'column "currency_code": 1234 is longer than 3 characters'],
-    ['a number in an enum column', 'payment_type', { payment_type_name: '1' }, 'payment_type_name', 'column "payment_type_name": expected one of SALES_RECEIPT, SALES_REFUND, PURCHASE_PAYMENT, PURCHASE_REFUND, got 1'],
+    [
+      'a number longer than varchar(3)',
+      'currency',
+      { currency_code: '1234' },
+      'currency_code',
+      'column "currency_code": 1234 is longer than 3 characters',
+    ],
+    [
+      'a number in an enum column',
+      'payment_type',
+      { payment_type_name: '1' },
+      'payment_type_name',
+      'column "payment_type_name": expected one of SALES_RECEIPT, SALES_REFUND, PURCHASE_PAYMENT, PURCHASE_REFUND, got 1',
+    ],
     ['a leading zero', 'address', { phone: '01803637401' }, undefined, atPhone(1, 'expected "," or "}"')],
     ['a bare decimal point', 'address', { phone: '1.' }, undefined, atPhone(2, 'invalid number')],
     ['a lone minus', 'address', { phone: '-' }, undefined, atPhone(1, 'invalid number')],
@@ -90,21 +102,27 @@ describe('a JSON number in a text column', () => {
   const numberLiteral = fc
     .tuple(
       fc.constantFrom('', '-'),
-      fc.oneof(fc.constant('0'), fc.tuple(fc.integer({ min: 1, max: 9 }), fc.stringMatching(/^[0-9]{0,25}$/)).map(([d, rest]) => `${d}${rest}`)),
+      fc.oneof(
+        fc.constant('0'),
+        fc.tuple(fc.integer({ min: 1, max: 9 }), fc.stringMatching(/^[0-9]{0,25}$/)).map(([d, rest]) => `${d}${rest}`),
+      ),
       fc.option(fc.stringMatching(/^[0-9]{1,12}$/)),
       fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^[0-9]{1,4}$/))),
     )
-    .map(([sign, integer, fraction, exponent]) => `${sign}${integer}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : exponent.join('')}`);
+    .map(
+      ([sign, integer, fraction, exponent]) =>
+        `${sign}${integer}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : exponent.join('')}`,
+    );
 
   it('is read to its exact literal by both paths, whatever the literal', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(numberLiteral, fc.option(numberLiteral)), { minLength: 1, maxLength: 6 }), (values) => {
-        const text = lines(
-          ...values.map(([phone, district]) => sampleLine('address', { phone, district: district ?? '"Avon"' })),
-        );
+        const text = lines(...values.map(([phone, district]) => sampleLine('address', { phone, district: district ?? '"Avon"' })));
         const { fast, general } = readBothWays('address', text);
         expect(fast.rejected).toEqual([]);
-        expect(fast.rows.map(({ row }) => [row.phone, row.district])).toEqual(values.map(([phone, district]) => [phone, district ?? 'Avon']));
+        expect(fast.rows.map(({ row }) => [row.phone, row.district])).toEqual(
+          values.map(([phone, district]) => [phone, district ?? 'Avon']),
+        );
         expect(fast.rows).toEqual(general.rows);
         const count = values.reduce((sum, [, district]) => sum + (district === null ? 1 : 2), 0);
         expect([fast.numbersAsText, general.numbersAsText]).toEqual([count, count]);

@@ -174,8 +174,7 @@ describe('text and enum columns', () => {
     expect(await typedValueOf('payment_type', 'payment_type_name', '"PURCHASE_REFUND"')).toBe('PURCHASE_REFUND');
     expect(await rejectionOf('payment_type', { payment_type_name: '"sales_receipt"' })).toMatchObject({
       column: 'payment_type_name',
-      reason:
-        'column "payment_type_name": "sales_receipt" is not one of SALES_RECEIPT, SALES_REFUND, PURCHASE_PAYMENT, PURCHASE_REFUND',
+      reason: 'column "payment_type_name": "sales_receipt" is not one of SALES_RECEIPT, SALES_REFUND, PURCHASE_PAYMENT, PURCHASE_REFUND',
     });
   });
 });
@@ -210,9 +209,15 @@ describe('date and timestamp columns', () => {
 
   it.each([
     ['"2022-11-03T14:20:52Z"', 'column "created_at": "2022-11-03T14:20:52Z" has a time zone designator; source timestamps are naive'],
-    ['"2022-11-03T14:20:52.186+01:00"', 'column "created_at": "2022-11-03T14:20:52.186+01:00" has a time zone designator; source timestamps are naive'],
+    [
+      '"2022-11-03T14:20:52.186+01:00"',
+      'column "created_at": "2022-11-03T14:20:52.186+01:00" has a time zone designator; source timestamps are naive',
+    ],
     ['"2022-11-03 25:00:00"', 'column "created_at": "2022-11-03 25:00:00" is not a valid timestamp'],
-    ['"2022-11-03 14:20:52.1234567"', 'column "created_at": "2022-11-03 14:20:52.1234567" is not a timestamp (expected YYYY-MM-DD HH:MM:SS with 0-6 fractional digits)'],
+    [
+      '"2022-11-03 14:20:52.1234567"',
+      'column "created_at": "2022-11-03 14:20:52.1234567" is not a timestamp (expected YYYY-MM-DD HH:MM:SS with 0-6 fractional digits)',
+    ],
     ['1667485252186', 'column "created_at": expected a timestamp string, got 1667485252186'],
   ])('%s is a bad row', async (raw, reason) => {
     expect(await rejectionOf('sales_order', { created_at: raw })).toMatchObject({ column: 'created_at', reason });
@@ -233,7 +238,9 @@ describe('boolean columns', () => {
     const rejection = await rejectionOf('payment', { paid: raw });
     expect(rejection?.column).toBe('paid');
     expect(rejection?.reason).toBe(
-      raw === 'null' ? 'column "paid": null in a non-null column' : `column "paid": expected a boolean (true, false, "t" or "f"), got ${raw}`,
+      raw === 'null'
+        ? 'column "paid": null in a non-null column'
+        : `column "paid": expected a boolean (true, false, "t" or "f"), got ${raw}`,
     );
   });
 });

@@ -13,7 +13,10 @@ describe('ops command line', () => {
   });
 
   it.each(['status', 'replay', 'reconcile'])('prints help for %s', async (command) => {
-    for (const argv of [[command, '--help'], ['help', command]]) {
+    for (const argv of [
+      [command, '--help'],
+      ['help', command],
+    ]) {
       const io = captureIo();
       expect(await runCli(argv, io.io)).toBe(0);
       expect(io.stdout.join('')).toMatch(new RegExp(`^Usage: npm run ops -- ${command} `));
@@ -42,7 +45,23 @@ describe('ops command line', () => {
   });
 
   it('parses a full replay and target', () => {
-    expect(parseCommandLine(['replay', '--stack', 'TotesysElt', '--region', 'eu-west-2', '--table', 'payment', '--from', '3', '--to', '9', '--load', '--json'])).toEqual({
+    expect(
+      parseCommandLine([
+        'replay',
+        '--stack',
+        'TotesysElt',
+        '--region',
+        'eu-west-2',
+        '--table',
+        'payment',
+        '--from',
+        '3',
+        '--to',
+        '9',
+        '--load',
+        '--json',
+      ]),
+    ).toEqual({
       command: 'replay',
       target: { kind: 'stack', stackName: 'TotesysElt', region: 'eu-west-2' },
       json: true,
@@ -50,7 +69,11 @@ describe('ops command line', () => {
       replay: { kind: 'transform', table: 'payment', from: 3, to: 9, dryRun: false, load: true },
     });
     expect(parseCommandLine(['status', '--local'])).toMatchObject({ target: { kind: 'local', stateDir: '.local', port: 54329 } });
-    expect(parseCommandLine(['status', '--local', '--warehouse-schema', 'analytics'])).toMatchObject({ target: { kind: 'local', warehouseSchema: 'analytics' } });
-    expect(parseCommandLine(['status', '--stack', 'S', '--warehouse-schema', 'analytics'])).toMatchObject({ target: { kind: 'stack', warehouseSchema: 'analytics' } });
+    expect(parseCommandLine(['status', '--local', '--warehouse-schema', 'analytics'])).toMatchObject({
+      target: { kind: 'local', warehouseSchema: 'analytics' },
+    });
+    expect(parseCommandLine(['status', '--stack', 'S', '--warehouse-schema', 'analytics'])).toMatchObject({
+      target: { kind: 'stack', warehouseSchema: 'analytics' },
+    });
   });
 });

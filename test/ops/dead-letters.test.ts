@@ -41,7 +41,12 @@ function failureRecord(encodedKey: string, error: string, condition = 'RetriesEx
   return JSON.stringify({
     version: '1.0',
     timestamp: '2024-11-20T12:00:00.000Z',
-    requestContext: { requestId: 'r1', functionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:TotesysElt-Transform:$LATEST', condition, approximateInvokeCount: 3 },
+    requestContext: {
+      requestId: 'r1',
+      functionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:TotesysElt-Transform:$LATEST',
+      condition,
+      approximateInvokeCount: 3,
+    },
     requestPayload: s3Event(encodedKey),
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
     responsePayload: { errorType: 'BadObjectError', errorMessage: error },
@@ -50,7 +55,11 @@ function failureRecord(encodedKey: string, error: string, condition = 'RetriesEx
 
 const MESSAGES = [
   { MessageId: 'm1', ReceiptHandle: 'h1', Body: failureRecord('landing/sales_order/0000000004_20241120T120000000.jsonl', 'schema drift') },
-  { MessageId: 'm2', ReceiptHandle: 'h2', Body: failureRecord('landing+zone/payment/0000000009_20241120T120000000.jsonl.gz', 'corrupt gzip', 'EventAgeExceeded') },
+  {
+    MessageId: 'm2',
+    ReceiptHandle: 'h2',
+    Body: failureRecord('landing+zone/payment/0000000009_20241120T120000000.jsonl.gz', 'corrupt gzip', 'EventAgeExceeded'),
+  },
   { MessageId: 'm3', ReceiptHandle: 'h3', Body: 'not a failure record' },
 ];
 
@@ -90,7 +99,13 @@ describe('transform dead-letter redrive', () => {
       { QueueUrl: TRANSFORM.queueUrl, ReceiptHandle: 'h3', VisibilityTimeout: 0 },
     ]);
     expect(result.messages).toEqual([
-      { messageId: 'm1', condition: 'RetriesExhausted', objectKeys: ['landing/sales_order/0000000004_20241120T120000000.jsonl'], error: 'BadObjectError: schema drift', outcome: 'redriven' },
+      {
+        messageId: 'm1',
+        condition: 'RetriesExhausted',
+        objectKeys: ['landing/sales_order/0000000004_20241120T120000000.jsonl'],
+        error: 'BadObjectError: schema drift',
+        outcome: 'redriven',
+      },
       {
         messageId: 'm2',
         condition: 'EventAgeExceeded',
@@ -116,13 +131,19 @@ describe('transform dead-letter redrive', () => {
     const result = await redriveTransformDeadLetters(clients, TRANSFORM);
     expect(result.messages).toEqual([]);
     expect(sqsMock).toHaveReceivedCommandTimes(ReceiveMessageCommand, 1);
-    expect(sqsMock).toHaveReceivedCommandWith(ReceiveMessageCommand, { QueueUrl: TRANSFORM.queueUrl, WaitTimeSeconds: 1, VisibilityTimeout: 300 });
+    expect(sqsMock).toHaveReceivedCommandWith(ReceiveMessageCommand, {
+      QueueUrl: TRANSFORM.queueUrl,
+      WaitTimeSeconds: 1,
+      VisibilityTimeout: 300,
+    });
   });
 });
 
 describe('load dead-letter redrive', () => {
   it('starts one load run and purges the queue', async () => {
-    sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '1' } });
+    sqsMock
+      .on(GetQueueAttributesCommand)
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '1' } });
     sqsMock.on(PurgeQueueCommand).resolves({});
     lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
     const result = await redriveLoadDeadLetters(clients, LOAD);
@@ -134,7 +155,9 @@ describe('load dead-letter redrive', () => {
   });
 
   it('does nothing for an empty queue, and only reports with dryRun', async () => {
-    sqsMock.on(GetQueueAttributesCommand).resolvesOnce({ Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } });
+    sqsMock
+      .on(GetQueueAttributesCommand)
+      .resolvesOnce({ Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } });
     expect((await redriveLoadDeadLetters(clients, LOAD)).outcome).toBe('empty');
     sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '4' } });
     expect(await redriveLoadDeadLetters(clients, LOAD, { dryRun: true })).toMatchObject({ messages: 4, outcome: 'would-run-and-purge' });

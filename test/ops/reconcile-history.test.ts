@@ -44,7 +44,12 @@ describe('reconcile checks fact history', () => {
     state = await stateWithReturn();
     const result = await reconcile(state.target);
     expect(result.differences).toEqual([]);
-    expect((await historyOf(orderId)).split(' ').slice(-2).map((e) => e.split(':')[0])).toEqual(['4', '5']);
+    expect(
+      (await historyOf(orderId))
+        .split(' ')
+        .slice(-2)
+        .map((e) => e.split(':')[0]),
+    ).toEqual(['4', '5']);
     expect(sales(result).warehouse.rows).toBe(sales(result).loaded.versions + 1);
     expect(sales(result).historyNotChecked).toBeUndefined();
   });
@@ -81,7 +86,9 @@ describe('reconcile checks fact history', () => {
     expect(sales(result).historyNotChecked).toBe('not compared: no readable ingestion object for loaded batch sales_order/0000000004');
     const io = captureIo();
     await runCli(['reconcile', ...state.cliTarget], io.io);
-    expect(io.stdout.join('')).toContain('fact_sales_order history not compared: no readable ingestion object for loaded batch sales_order/0000000004.');
+    expect(io.stdout.join('')).toContain(
+      'fact_sales_order history not compared: no readable ingestion object for loaded batch sales_order/0000000004.',
+    );
   });
 });
 

@@ -36,7 +36,10 @@ describe('reconcile on a consistent pipeline', () => {
     expect(result.pendingBatches).toBe(0);
 
     const salesVersions = distinctVersions(state.history.runs, 'sales_order');
-    const salesMoney = formatUnscaled(salesVersions.reduce((sum, row) => sum + (row.unit_price as bigint), 0n), 2);
+    const salesMoney = formatUnscaled(
+      salesVersions.reduce((sum, row) => sum + (row.unit_price as bigint), 0n),
+      2,
+    );
     const [warehouse] = await state.query<{ n: number; total: string }>(
       'SELECT count(*)::int AS n, sum(unit_price)::text AS total FROM fact_sales_order',
     );
@@ -53,13 +56,23 @@ describe('reconcile on a consistent pipeline', () => {
     });
 
     const payments = distinctVersions(state.history.runs, 'payment');
-    const paymentMoney = formatUnscaled(payments.reduce((sum, row) => sum + (row.payment_amount as bigint), 0n), 2);
+    const paymentMoney = formatUnscaled(
+      payments.reduce((sum, row) => sum + (row.payment_amount as bigint), 0n),
+      2,
+    );
     expect(fact(result, 'fact_payment').warehouse).toEqual({ rows: payments.length, money: [paymentMoney] });
     expect(fact(result, 'fact_payment').sourceObjects.money).toEqual([paymentMoney]);
 
     const staff = state.history.final.tables.staff.length;
     expect(dimension(result, 'dim_staff')).toEqual({
-      table: 'dim_staff', source: 'staff', sourceIds: staff, parquetIds: staff, loadedIds: staff, warehouseRows: staff, placeholders: 0, sourceIdsNotReached: 0,
+      table: 'dim_staff',
+      source: 'staff',
+      sourceIds: staff,
+      parquetIds: staff,
+      loadedIds: staff,
+      warehouseRows: staff,
+      placeholders: 0,
+      sourceIdsNotReached: 0,
     });
     const [dates] = await state.query<{ n: number }>('SELECT count(*)::int AS n FROM dim_date');
     expect(dimension(result, 'dim_date')).toMatchObject({ sourceIds: null, loadedIds: dates!.n, warehouseRows: dates!.n });
@@ -67,7 +80,12 @@ describe('reconcile on a consistent pipeline', () => {
     const io = captureIo();
     expect(await runCli(['reconcile', ...state.cliTarget], io.io)).toBe(0);
     const text = io.stdout.join('');
-    expect(text).toMatch(new RegExp(`^fact_sales_order\\s+source objects\\s+3\\s+${landed}\\s+0\\s+${salesVersions.length}\\s+unit_price ${salesMoney.replace('.', '\\.')}$`, 'm'));
+    expect(text).toMatch(
+      new RegExp(
+        `^fact_sales_order\\s+source objects\\s+3\\s+${landed}\\s+0\\s+${salesVersions.length}\\s+unit_price ${salesMoney.replace('.', '\\.')}$`,
+        'm',
+      ),
+    );
     expect(text).toMatch(new RegExp(`^\\s+warehouse\\s+${salesVersions.length}\\s+unit_price ${salesMoney.replace('.', '\\.')}$`, 'm'));
     expect(text).toContain('No differences.');
   });
@@ -86,10 +104,7 @@ describe('reconcile on a consistent pipeline', () => {
     await putObject(state.ingestion, 'design', 4, [designRow(9100)]);
     await state.rerun(); // transforms design 4 and loads it …
     await putObject(state.ingestion, 'design', 5, [designRow(9101)]);
-    await transformObject(
-      { ...state.target, log: silentLog, metrics: noMetrics },
-      { key: await keyOf(state.ingestion, 'design', 5) },
-    ); // … and design 5 only transformed
+    await transformObject({ ...state.target, log: silentLog, metrics: noMetrics }, { key: await keyOf(state.ingestion, 'design', 5) }); // … and design 5 only transformed
     const result = await reconcile(state.target);
     expect(result.differences).toEqual([]);
     expect(result.pendingBatches).toBe(1);
@@ -221,7 +236,15 @@ describe('reconcile finds injected differences', () => {
       let last = 0;
       for await (const object of ingestion.list('staff/')) last = Math.max(last, parseIngestionKey(object.key).sequence);
       await putObject(ingestion, 'staff', last + 1, [
-        { staff_id: 7777, first_name: 'Ada', last_name: 'Waits', department_id: 9999, email_address: 'ada@example.com', created_at: AT, last_updated: AT },
+        {
+          staff_id: 7777,
+          first_name: 'Ada',
+          last_name: 'Waits',
+          department_id: 9999,
+          email_address: 'ada@example.com',
+          created_at: AT,
+          last_updated: AT,
+        },
       ]);
     });
     expect(await state.query('SELECT staff_id FROM dim_staff WHERE staff_id = 7777')).toEqual([]);
@@ -230,11 +253,17 @@ describe('reconcile finds injected differences', () => {
       {
         table: 'dim_staff',
         where: '1 row',
-        problem: 'staff ids ingested that never reached the dimension (no batch holds them): staff_id 7777 (waits in join state for department_id 9999, which never arrived)',
+        problem:
+          'staff ids ingested that never reached the dimension (no batch holds them): staff_id 7777 (waits in join state for department_id 9999, which never arrived)',
       },
     ]);
     const staff = state.history.final.tables.staff.length;
-    expect(dimension(result, 'dim_staff')).toMatchObject({ sourceIds: staff + 1, parquetIds: staff, warehouseRows: staff, sourceIdsNotReached: 1 });
+    expect(dimension(result, 'dim_staff')).toMatchObject({
+      sourceIds: staff + 1,
+      parquetIds: staff,
+      warehouseRows: staff,
+      sourceIdsNotReached: 1,
+    });
     expect(dimension(result, 'dim_date').sourceIdsNotReached).toBeNull();
 
     const io = captureIo();
@@ -244,17 +273,27 @@ describe('reconcile finds injected differences', () => {
     expect(text).toContain('  - dim_staff 1 row: staff ids ingested that never reached the dimension (no batch holds them): staff_id 7777');
     const json = captureIo();
     expect(await runCli(['reconcile', ...state.cliTarget, '--json'], json.io)).toBe(1);
-    expect((JSON.parse(json.stdout.join('')) as Reconciliation).dimensions.find((d) => d.table === 'dim_staff')).toMatchObject({ sourceIdsNotReached: 1 });
+    expect((JSON.parse(json.stdout.join('')) as Reconciliation).dimensions.find((d) => d.table === 'dim_staff')).toMatchObject({
+      sourceIdsNotReached: 1,
+    });
   });
 
   it('a newer version that never reached its dimension: a known staff member moved to a department that never arrived', async () => {
     let staffId = 0;
     state = await buildLocalState(async (ingestion) => {
-      const first = JSON.parse(new TextDecoder().decode(await ingestion.getBytes(await keyOf(ingestion, 'staff', 1))).split('\n')[0]!) as Record<string, unknown>;
+      const first = JSON.parse(
+        new TextDecoder().decode(await ingestion.getBytes(await keyOf(ingestion, 'staff', 1))).split('\n')[0]!,
+      ) as Record<string, unknown>;
       staffId = first.staff_id as number;
       let last = 0;
       for await (const object of ingestion.list('staff/')) last = Math.max(last, parseIngestionKey(object.key).sequence);
-      await putObject(ingestion, 'staff', last + 1, [{ ...first, department_id: 9999, last_updated: '2099-01-01 00:00:00.000' }], '20990101T000000000');
+      await putObject(
+        ingestion,
+        'staff',
+        last + 1,
+        [{ ...first, department_id: 9999, last_updated: '2099-01-01 00:00:00.000' }],
+        '20990101T000000000',
+      );
     });
     const [kept] = await state.query<{ department_name: string }>('SELECT department_name FROM dim_staff WHERE staff_id = $1', [staffId]);
     expect(kept!.department_name).not.toBe('(pending)');

@@ -81,9 +81,7 @@ describe('replay of objects already processed', () => {
       { store: state.processed, layout: state.target.layout, log: silentLog, holder: 'npm start, another process' },
       'department',
     );
-    const released = new Promise<number>((resolve) =>
-      setTimeout(() => void other.release().then(() => resolve(Date.now())), 700),
-    );
+    const released = new Promise<number>((resolve) => setTimeout(() => void other.release().then(() => resolve(Date.now())), 700));
     const result = await replayTransform(state.target, { table: 'staff', from: 1, to: 1 });
     const finished = Date.now();
     expect(result.objects.map((o) => o.outcome)).toEqual(['processed']);
@@ -114,7 +112,9 @@ describe('replay of objects already processed', () => {
     const before = await manifest('sales_order', 1);
     const io = captureIo();
     expect(await runCli(['replay', ...state.cliTarget, '--table', 'sales_order', '--from', '1', '--to', '2', '--dry-run'], io.io)).toBe(0);
-    expect(io.stdout.join('')).toMatch(/^Would replay sales_order sequences 1-2: 2 object\(s\)\n.*0000000001_.*: would transform; had a batch, already loaded/m);
+    expect(io.stdout.join('')).toMatch(
+      /^Would replay sales_order sequences 1-2: 2 object\(s\)\n.*0000000001_.*: would transform; had a batch, already loaded/m,
+    );
     expect(await manifest('sales_order', 1)).toEqual(before);
   });
 });
@@ -128,7 +128,10 @@ describe('replay of an object whose transform failed', () => {
   });
 
   it('processes it once fixed, and --load puts its rows in the warehouse', async () => {
-    await state.ingestion.put(failingKey, `${JSON.stringify({ currency_id: 4, currency_code: 'JPY', created_at: AT, last_updated: AT })}\n`);
+    await state.ingestion.put(
+      failingKey,
+      `${JSON.stringify({ currency_id: 4, currency_code: 'JPY', created_at: AT, last_updated: AT })}\n`,
+    );
     const io = captureIo();
     expect(await runCli(['replay', ...state.cliTarget, '--table', 'currency', '--from', '2', '--load'], io.io)).toBe(0);
     const text = io.stdout.join('');

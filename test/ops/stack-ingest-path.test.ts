@@ -27,9 +27,18 @@ const clients = { cloudFormation: new CloudFormationClient(region), lambda: new 
 
 function mockStack(outputs: Record<string, string>, ingestEnvironment: Record<string, string> = {}): void {
   cloudFormation.on(DescribeStacksCommand).resolves({
-    Stacks: [{ StackName: 'Acme', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+    Stacks: [
+      {
+        StackName: 'Acme',
+        CreationTime: new Date(),
+        StackStatus: 'CREATE_COMPLETE',
+        Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+      },
+    ],
   });
-  lambda.on(GetFunctionConfigurationCommand, { FunctionName: OUTPUTS.TransformFunctionName }).resolves({ Environment: { Variables: { SEQUENCE_PARAMETER_PATH: '/acme/transform' } } });
+  lambda
+    .on(GetFunctionConfigurationCommand, { FunctionName: OUTPUTS.TransformFunctionName })
+    .resolves({ Environment: { Variables: { SEQUENCE_PARAMETER_PATH: '/acme/transform' } } });
   lambda.on(GetFunctionConfigurationCommand, { FunctionName: OUTPUTS.LoadFunctionName }).resolves({ Environment: { Variables: {} } });
   lambda.on(GetFunctionConfigurationCommand, { FunctionName: 'Acme-Ingest' }).resolves({ Environment: { Variables: ingestEnvironment } });
 }
@@ -46,7 +55,7 @@ describe('resolveStack: the ingest stage', () => {
     expect((await resolveStack(clients, 'Acme', { ingestionPrefix: '' })).ingestParameterPath).toBe('/acme/ingest');
   });
 
-  it('uses the ingest stage\'s default path when the function does not set one', async () => {
+  it("uses the ingest stage's default path when the function does not set one", async () => {
     mockStack({ ...OUTPUTS, IngestFunctionName: 'Acme-Ingest' });
     expect((await resolveStack(clients, 'Acme', { ingestionPrefix: '' })).ingestParameterPath).toBe('/totesys/ingest');
   });

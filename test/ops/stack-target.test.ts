@@ -8,7 +8,13 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type FilterRuleName, GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
+  PurgeQueueCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -77,10 +83,14 @@ function mockStack(outputs: Record<string, string> = OUTPUTS): void {
   });
   lambda.reset();
   lambda.on(GetFunctionConfigurationCommand, { FunctionName: OUTPUTS.TransformFunctionName }).resolves({
-    Environment: { Variables: { PROCESSED_BUCKET: OUTPUTS.ProcessedBucketName, PROCESSED_PREFIX, SEQUENCE_PARAMETER_PATH: PARAMETER_PATH } },
+    Environment: {
+      Variables: { PROCESSED_BUCKET: OUTPUTS.ProcessedBucketName, PROCESSED_PREFIX, SEQUENCE_PARAMETER_PATH: PARAMETER_PATH },
+    },
   });
   lambda.on(GetFunctionConfigurationCommand, { FunctionName: OUTPUTS.LoadFunctionName }).resolves({
-    Environment: { Variables: { PROCESSED_BUCKET: OUTPUTS.ProcessedBucketName, DB_SECRET_ARN: OUTPUTS.WarehouseSecretArn, DB_SSL: 'disable' } },
+    Environment: {
+      Variables: { PROCESSED_BUCKET: OUTPUTS.ProcessedBucketName, DB_SECRET_ARN: OUTPUTS.WarehouseSecretArn, DB_SSL: 'disable' },
+    },
   });
   s3.mock.on(GetBucketNotificationConfigurationCommand, { Bucket: OUTPUTS.IngestionBucketName }).resolves({
     LambdaFunctionConfigurations: [
@@ -88,7 +98,14 @@ function mockStack(outputs: Record<string, string> = OUTPUTS): void {
         LambdaFunctionArn: `arn:aws:lambda:eu-west-2:123456789012:function:${OUTPUTS.TransformFunctionName}`,
         Events: ['s3:ObjectCreated:*'],
         // S3 answers with capitalised rule names, whatever the SDK's type says.
-        Filter: { Key: { FilterRules: [{ Name: 'Prefix' as FilterRuleName, Value: INGESTION_PREFIX }, { Name: 'Suffix' as FilterRuleName, Value: '.jsonl' }] } },
+        Filter: {
+          Key: {
+            FilterRules: [
+              { Name: 'Prefix' as FilterRuleName, Value: INGESTION_PREFIX },
+              { Name: 'Suffix' as FilterRuleName, Value: '.jsonl' },
+            ],
+          },
+        },
       },
     ],
   });
@@ -119,7 +136,15 @@ beforeAll(async () => {
   const dataset = generateDataset({ seed: 5, scale: 0.02 });
   const objects = [...(await writer.write(snapshot(dataset))), ...(await writer.write(evolve(dataset).changes))];
   objectCount = objects.length;
-  const deps = { ingestion, processed, layout, parameters: new SsmParameterStore(clients.ssm), sequenceParameterPath: PARAMETER_PATH, log: silentLog, metrics: noMetrics };
+  const deps = {
+    ingestion,
+    processed,
+    layout,
+    parameters: new SsmParameterStore(clients.ssm),
+    sequenceParameterPath: PARAMETER_PATH,
+    log: silentLog,
+    metrics: noMetrics,
+  };
   for (const object of objects) await transformObject(deps, { key: object.key });
   await loadPendingBatches(
     {
@@ -140,7 +165,7 @@ afterAll(async () => {
 });
 
 describe('resolving a stack', () => {
-  it('reads the outputs, the functions\' settings and the ingestion prefix', async () => {
+  it("reads the outputs, the functions' settings and the ingestion prefix", async () => {
     expect(await resolveStack(clients, STACK)).toEqual({
       stackName: STACK,
       ingestionBucket: OUTPUTS.IngestionBucketName,
@@ -166,7 +191,10 @@ describe('resolving a stack', () => {
     expect((await resolveStack(clients, STACK)).warehouseSchema).toBe('analytics');
     expect((await stackTarget({ stackName: STACK }, clients)).schemas).toEqual({ warehouse: 'analytics', control: 'etl_control' });
     // --warehouse-schema overrides it.
-    expect((await stackTarget({ stackName: STACK, warehouseSchema: 'elsewhere' }, clients)).schemas).toEqual({ warehouse: 'elsewhere', control: 'etl_control' });
+    expect((await stackTarget({ stackName: STACK, warehouseSchema: 'elsewhere' }, clients)).schemas).toEqual({
+      warehouse: 'elsewhere',
+      control: 'etl_control',
+    });
   });
 
   it('names the outputs a stack lacks', async () => {
@@ -180,9 +208,9 @@ describe('resolving a stack', () => {
   });
 
   it('says when the stack does not exist, and the CLI exits 1 with that message', async () => {
-    cloudFormation.on(DescribeStacksCommand, { StackName: 'Nope' }).rejects(
-      Object.assign(new Error('Stack with id Nope does not exist'), { name: 'ValidationError' }),
-    );
+    cloudFormation
+      .on(DescribeStacksCommand, { StackName: 'Nope' })
+      .rejects(Object.assign(new Error('Stack with id Nope does not exist'), { name: 'ValidationError' }));
     await expect(resolveStack(clients, 'Nope')).rejects.toThrow('stack Nope does not exist in eu-west-2 (pass --region?)');
     const io = captureIo();
     expect(await runCli(['status', '--stack', 'Nope'], io.io, { awsClients: clients })).toBe(1);
@@ -234,7 +262,10 @@ describe('commands against a stack', () => {
     const io = captureIo();
     const now = Date.UTC(2024, 10, 20, 12, 0, 0);
     expect(
-      await runCli(['replay', '--stack', STACK, '--table', 'sales_order', '--from', '1', '--to', '2', '--load'], io.io, { awsClients: clients, now: () => now }),
+      await runCli(['replay', '--stack', STACK, '--table', 'sales_order', '--from', '1', '--to', '2', '--load'], io.io, {
+        awsClients: clients,
+        now: () => now,
+      }),
     ).toBe(0);
     // Not transformed in this process: the batch is the deployed function's to rebuild.
     expect(s3.text(OUTPUTS.ProcessedBucketName, manifestKey)).toBe(before);
@@ -262,27 +293,30 @@ describe('commands against a stack', () => {
 
     expect(lambda).toHaveReceivedCommandWith(InvokeCommand, { FunctionName: OUTPUTS.LoadFunctionName, InvocationType: 'Event' });
     const text = io.stdout.join('');
-    expect(text).toContain(`Queued a replay of sales_order sequences 1-2: 2 object(s)\n  ${listed[0]}: queued to ${OUTPUTS.TransformFunctionName}; had a batch, already loaded`);
+    expect(text).toContain(
+      `Queued a replay of sales_order sequences 1-2: 2 object(s)\n  ${listed[0]}: queued to ${OUTPUTS.TransformFunctionName}; had a batch, already loaded`,
+    );
     expect(text).toContain(`${OUTPUTS.TransformFunctionName} transforms the queued objects one at a time, asynchronously`);
     expect(text).toContain(`load: a run of ${OUTPUTS.LoadFunctionName} was started (asynchronously)`);
   });
 
   it('replay reports an object the transform did not accept, and exits 1', async () => {
-    lambda.on(InvokeCommand, { FunctionName: OUTPUTS.TransformFunctionName }).rejects(
-      Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }),
-    );
+    lambda
+      .on(InvokeCommand, { FunctionName: OUTPUTS.TransformFunctionName })
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
     const io = captureIo();
     expect(await runCli(['replay', '--stack', STACK, '--table', 'sales_order', '--from', '2'], io.io, { awsClients: clients })).toBe(1);
     expect(io.stdout.join('')).toMatch(/0000000002_\d{8}T\d{9}\.jsonl: FAILED: not queued: Rate exceeded/);
   });
 
-  it('replay --dlq transform --dry-run lists the failed objects in the stack\'s transform queue', async () => {
+  it("replay --dlq transform --dry-run lists the failed objects in the stack's transform queue", async () => {
     const failure = {
       requestContext: { condition: 'RetriesExhausted' },
       requestPayload: { Records: [{ s3: { object: { key: `${INGESTION_PREFIX}payment/0000000003_20241120T120000000.jsonl` } } }] },
       responsePayload: { errorType: 'BadObjectError', errorMessage: 'corrupt gzip' },
     };
-    sqs.on(ReceiveMessageCommand, { QueueUrl: OUTPUTS.TransformDeadLetterQueueUrl })
+    sqs
+      .on(ReceiveMessageCommand, { QueueUrl: OUTPUTS.TransformDeadLetterQueueUrl })
       .resolvesOnce({ Messages: [{ MessageId: 'm1', ReceiptHandle: 'h1', Body: JSON.stringify(failure) }] })
       .resolves({});
     sqs.on(ChangeMessageVisibilityCommand).resolves({});
@@ -304,7 +338,8 @@ describe('commands against a stack', () => {
       responsePayload: { errorType: 'BadObjectError', errorMessage: 'bad \u009b31m\u202egnp.exe' },
     };
     sqs.reset();
-    sqs.on(ReceiveMessageCommand, { QueueUrl: OUTPUTS.TransformDeadLetterQueueUrl })
+    sqs
+      .on(ReceiveMessageCommand, { QueueUrl: OUTPUTS.TransformDeadLetterQueueUrl })
       .resolvesOnce({ Messages: [{ MessageId: 'm1', ReceiptHandle: 'h1', Body: JSON.stringify(failure) }] })
       .resolves({});
     sqs.on(ChangeMessageVisibilityCommand).resolves({});
@@ -312,14 +347,18 @@ describe('commands against a stack', () => {
     expect(await runCli(['replay', '--stack', STACK, '--dlq', 'transform', '--dry-run'], io.io, { awsClients: clients })).toBe(0);
     const printed = io.stdout.join('');
     expect(printed).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
-    expect(printed).toContain(`${INGESTION_PREFIX}payment/\\x1B]0;pwned\\x07\\x1B[2J0000000003.jsonl [RetriesExhausted: BadObjectError: bad \\x9B31m\\u202Egnp.exe]`);
+    expect(printed).toContain(
+      `${INGESTION_PREFIX}payment/\\x1B]0;pwned\\x07\\x1B[2J0000000003.jsonl [RetriesExhausted: BadObjectError: bad \\x9B31m\\u202Egnp.exe]`,
+    );
   });
 
   it('refuses a --database-url whose ?sslmode= contradicts --db-ssl, without printing the URL or its password', async () => {
     const url = new URL(database.url);
     url.searchParams.set('sslmode', 'disable');
     const io = captureIo();
-    expect(await runCli(['status', '--stack', STACK, '--database-url', url.toString(), '--db-ssl', 'require'], io.io, { awsClients: clients })).toBe(2);
+    expect(
+      await runCli(['status', '--stack', STACK, '--database-url', url.toString(), '--db-ssl', 'require'], io.io, { awsClients: clients }),
+    ).toBe(2);
     expect(io.stderr.join('')).toBe(
       'error: --database-url asks for TLS mode disable (its ?sslmode= or ?ssl=) but --db-ssl is require: say it in one place (remove it from the URL, or make them agree)\n',
     );
@@ -329,10 +368,14 @@ describe('commands against a stack', () => {
     const url = new URL(database.url);
     url.searchParams.set('sslmode', 'disable');
     const io = captureIo();
-    expect(await runCli(['status', '--stack', STACK, '--database-url', url.toString(), '--db-ssl', 'disable', '--json'], io.io, { awsClients: clients })).toBe(0);
+    expect(
+      await runCli(['status', '--stack', STACK, '--database-url', url.toString(), '--db-ssl', 'disable', '--json'], io.io, {
+        awsClients: clients,
+      }),
+    ).toBe(0);
   });
 
-  it('replay --dlq load uses the stack\'s load queue and function', async () => {
+  it("replay --dlq load uses the stack's load queue and function", async () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '1' } });
     sqs.on(PurgeQueueCommand).resolves({});

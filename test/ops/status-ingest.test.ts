@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 describe('status: the ingest stage', () => {
-  it('reads each table\'s last sequence and cursor time from the ingest parameter', async () => {
+  it("reads each table's last sequence and cursor time from the ingest parameter", async () => {
     const status = await collectStatus(state.target);
     const of = (table: string) => status.tables.find((t) => t.table === table)!.ingestStage;
     expect(of('sales_order')).toEqual({ parameter: '/totesys/local/ingest/sales_order', lastSequence: 4, cursorTakenAt: TAKEN_AT });

@@ -38,7 +38,9 @@ beforeAll(async () => {
     // A rejected row among valid ones.
     rejectedSourceKey = await putObject(ingestion, 'design', 4, [designRow(9001), { ...designRow(9002), design_id: 'abc' }]);
     // Schema drift: the whole object fails to transform.
-    failingKey = await putObject(ingestion, 'currency', 2, [{ currency_id: 4, currency_code: 'JPY', created_at: AT, last_updated: AT, symbol: '¥' }]);
+    failingKey = await putObject(ingestion, 'currency', 2, [
+      { currency_id: 4, currency_code: 'JPY', created_at: AT, last_updated: AT, symbol: '¥' },
+    ]);
   });
   // A batch committed but not loaded: transformed after the run, at a known time.
   pendingKey = await putObject(state.ingestion, 'design', 5, [designRow(9003)]);
@@ -63,7 +65,10 @@ beforeAll(async () => {
   salesLoadedAt = ledgerRow!.loaded_at;
   salesReadAt = new Date(Date.parse(salesLoadedAt) - 754_000).toISOString();
   const salesManifest = (await readBatchManifest(state.target, 'sales_order', 3))!;
-  await state.processed.put(state.target.layout.manifest('sales_order', 3), JSON.stringify({ ...salesManifest, sourceReadAt: salesReadAt }));
+  await state.processed.put(
+    state.target.layout.manifest('sales_order', 3),
+    JSON.stringify({ ...salesManifest, sourceReadAt: salesReadAt }),
+  );
   status = await collectStatus(state.target, { now: () => LOOKED_AT });
 }, 180_000);
 
@@ -95,7 +100,12 @@ describe('status over a local-mode state', () => {
   });
 
   it('shows the freshness of the last loaded batch: from the ingest run reading the source to its load', () => {
-    expect(tableStatus('sales_order').freshness).toEqual({ sequence: 3, sourceReadAt: salesReadAt, loadedAt: salesLoadedAt, lagSeconds: 754 });
+    expect(tableStatus('sales_order').freshness).toEqual({
+      sequence: 3,
+      sourceReadAt: salesReadAt,
+      loadedAt: salesLoadedAt,
+      lagSeconds: 754,
+    });
     // Objects without source-read-at (this state's, landed by the generator): unknown.
     expect(tableStatus('design').freshness).toBeNull();
   });
@@ -143,7 +153,11 @@ describe('status over a local-mode state', () => {
     );
     try {
       const again = await collectStatus(state.target, { now: () => LOOKED_AT });
-      expect(again.warehouse).toMatchObject({ state: 'ok', placeholdersOutstanding: { dim_design: 1, dim_staff: 0 }, placeholdersTotal: 1 });
+      expect(again.warehouse).toMatchObject({
+        state: 'ok',
+        placeholdersOutstanding: { dim_design: 1, dim_staff: 0 },
+        placeholdersTotal: 1,
+      });
     } finally {
       await state.query('DELETE FROM dim_design WHERE design_id = 777');
     }
@@ -166,7 +180,10 @@ describe('status over a local-mode state', () => {
 
   it('says when the warehouse cannot be read, and still reports the buckets', async () => {
     const io = captureIo();
-    const code = await runCli(['status', '--local', '--state-dir', state.stateDir, '--database-url', 'postgres://nobody:secret@127.0.0.1:1/none', '--json'], io.io);
+    const code = await runCli(
+      ['status', '--local', '--state-dir', state.stateDir, '--database-url', 'postgres://nobody:secret@127.0.0.1:1/none', '--json'],
+      io.io,
+    );
     expect(code).toBe(1);
     const parsed = JSON.parse(io.stdout.join('')) as PipelineStatus;
     expect(parsed.warehouse.state).toBe('unreachable');
@@ -213,10 +230,26 @@ describe('status flags what no longer resolves by itself', () => {
       // Staff 7777 of department 9999, counterparty 8888 at address 9999: neither partner ever arrives.
       staffSequence = (await lastSequence(ingestion, 'staff')) + 1;
       await putObject(ingestion, 'staff', staffSequence, [
-        { staff_id: 7777, first_name: 'Ada', last_name: 'Waits', department_id: 9999, email_address: 'ada@example.com', created_at: AT, last_updated: AT },
+        {
+          staff_id: 7777,
+          first_name: 'Ada',
+          last_name: 'Waits',
+          department_id: 9999,
+          email_address: 'ada@example.com',
+          created_at: AT,
+          last_updated: AT,
+        },
       ]);
       await putObject(ingestion, 'counterparty', (await lastSequence(ingestion, 'counterparty')) + 1, [
-        { counterparty_id: 8888, counterparty_legal_name: 'Nowhere Ltd', legal_address_id: 9999, commercial_contact: null, delivery_contact: null, created_at: AT, last_updated: AT },
+        {
+          counterparty_id: 8888,
+          counterparty_legal_name: 'Nowhere Ltd',
+          legal_address_id: 9999,
+          commercial_contact: null,
+          delivery_contact: null,
+          created_at: AT,
+          last_updated: AT,
+        },
       ]);
       // An order by both: its facts point at placeholders for them.
       const orderKey = await keyOf(ingestion, 'sales_order', 1);
@@ -272,10 +305,17 @@ describe('status flags what no longer resolves by itself', () => {
       since: manifest!.transformedAt,
       sinceAgeSeconds: Math.round((later - Date.parse(manifest!.transformedAt)) / 1000),
     });
-    expect(tableOf('counterparty').waitingForPartner).toMatchObject({ partnerTable: 'address', rows: 1, missingPartnerIds: [9999], examples: [{ id: 8888, partnerId: 9999 }] });
+    expect(tableOf('counterparty').waitingForPartner).toMatchObject({
+      partnerTable: 'address',
+      rows: 1,
+      missingPartnerIds: [9999],
+      examples: [{ id: 8888, partnerId: 9999 }],
+    });
     expect(tableOf('design').waitingForPartner).toBeNull();
     const [staff] = item(/^staff: /);
-    expect(staff).toMatch(/^staff: 1 row\(s\) wait for their department since \S+ \(1d 1h ago\), first brought by sequence \d+: staff_id 7777 needs department_id 9999\./);
+    expect(staff).toMatch(
+      /^staff: 1 row\(s\) wait for their department since \S+ \(1d 1h ago\), first brought by sequence \d+: staff_id 7777 needs department_id 9999\./,
+    );
     expect(staff).toContain('Do: check why department 9999 never arrived and land it in a new department object');
     expect(item(/^counterparty: /)[0]).toContain('counterparty_id 8888 needs legal_address_id 9999');
   });
@@ -313,7 +353,11 @@ describe('status flags what no longer resolves by itself', () => {
     expect(design.lag).toMatchObject({ pendingBatches: 2 });
     expect(design.transformed.missingFiles).toEqual([{ sequence: missingFileSequence, files: [missingFileKey] }]);
     expect(design.transformed.unreadableManifests).toEqual([
-      { sequence: unreadableSequence, key: flagged.target.layout.manifest('design', unreadableSequence), error: expect.stringContaining('bad manifest: not JSON') },
+      {
+        sequence: unreadableSequence,
+        key: flagged.target.layout.manifest('design', unreadableSequence),
+        error: expect.stringContaining('bad manifest: not JSON'),
+      },
     ]);
     expect(item(new RegExp(`^design: batch ${missingFileSequence} names Parquet`))[0]).toBe(
       `design: batch ${missingFileSequence} names Parquet file(s) the processed bucket does not hold: ${missingFileKey}; the loader fails on it every run. ` +
@@ -374,8 +418,15 @@ describe('status flags what no longer resolves by itself', () => {
     await flagged.processed.put(key, 'not json');
     try {
       const again = await collectStatus(flagged.target, { now: () => later });
-      expect(again.tables.find((t) => t.table === 'staff')!.waitingForPartner).toMatchObject({ rows: 0, error: expect.stringContaining(key) });
-      expect(again.attention).toContainEqual(expect.stringMatching(/^staff: the join state cannot be read \(join state object "state\/staff\.json" is unreadable: .*\); the transform fails on staff and department objects too$/));
+      expect(again.tables.find((t) => t.table === 'staff')!.waitingForPartner).toMatchObject({
+        rows: 0,
+        error: expect.stringContaining(key),
+      });
+      expect(again.attention).toContainEqual(
+        expect.stringMatching(
+          /^staff: the join state cannot be read \(join state object "state\/staff\.json" is unreadable: .*\); the transform fails on staff and department objects too$/,
+        ),
+      );
     } finally {
       await flagged.processed.put(key, original);
     }
@@ -408,7 +459,9 @@ describe('status flags what no longer resolves by itself', () => {
   it.each([['24'], ['0h'], ['1.5h'], ['1w']])('refuses --placeholder-age %s as a usage error', async (age) => {
     const io = captureIo();
     expect(await runCli(['status', ...flagged.cliTarget, '--placeholder-age', age], io.io)).toBe(2);
-    expect(io.stderr.join('')).toContain(`--placeholder-age must be a whole number of minutes, hours or days, e.g. 90m, 24h or 2d, not "${age}"`);
+    expect(io.stderr.join('')).toContain(
+      `--placeholder-age must be a whole number of minutes, hours or days, e.g. 90m, 24h or 2d, not "${age}"`,
+    );
   });
 
   it('takes --placeholder-age with status only', async () => {

@@ -47,7 +47,13 @@ describe('hyparquet-writer internals the encoder depends on', () => {
   it('writeMetadata writes a footer hyparquet reads back: schema, decimal annotation, key-value metadata', () => {
     const metadata = parquetMetadata(emptyFile(new ByteWriter()));
     expect(metadata.schema.map((element) => element.name)).toEqual(['root', 'id', 'amount']);
-    expect(metadata.schema[2]).toMatchObject({ type: 'INT64', repetition_type: 'OPTIONAL', converted_type: 'DECIMAL', precision: 12, scale: 2 });
+    expect(metadata.schema[2]).toMatchObject({
+      type: 'INT64',
+      repetition_type: 'OPTIONAL',
+      converted_type: 'DECIMAL',
+      precision: 12,
+      scale: 2,
+    });
     expect(metadata.num_rows).toBe(0n);
     expect(metadata.key_value_metadata).toEqual([{ key: 'rows', value: '0' }]);
   });

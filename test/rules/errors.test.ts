@@ -6,7 +6,15 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, ERROR_KINDS, type ErrorKind, PipelineError, UsageError, errorKind, exitCodeFor } from '../../lambdas/core/errors';
+import {
+  ConfigurationError,
+  ERROR_KINDS,
+  type ErrorKind,
+  PipelineError,
+  UsageError,
+  errorKind,
+  exitCodeFor,
+} from '../../lambdas/core/errors';
 import { BatchLoadError, DeadlineReachedError } from '../../lambdas/core/load/errors';
 import { BadObjectError } from '../../lambdas/core/objects';
 import { TransformLockLostError } from '../../lambdas/core/transform/transform-lock';
@@ -31,7 +39,10 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const SOURCES = PRODUCT.flatMap((dir) => sourceFiles(join(ROOT, dir))).map((file) => ({ file, text: readFileSync(join(ROOT, file), 'utf8') }));
+const SOURCES = PRODUCT.flatMap((dir) => sourceFiles(join(ROOT, dir))).map((file) => ({
+  file,
+  text: readFileSync(join(ROOT, file), 'utf8'),
+}));
 
 describe('project errors', () => {
   it('all extend PipelineError: no class in the product extends Error directly', () => {
@@ -71,7 +82,9 @@ describe('project errors', () => {
   });
 
   it('name the Lambda in a configuration error, as before', () => {
-    expect(() => readLoadConfig({})).toThrow(new ConfigurationError('Load Lambda misconfigured: environment variable PROCESSED_BUCKET is not set'));
+    expect(() => readLoadConfig({})).toThrow(
+      new ConfigurationError('Load Lambda misconfigured: environment variable PROCESSED_BUCKET is not set'),
+    );
     let thrown: unknown;
     try {
       readTransformConfig({});

@@ -19,7 +19,17 @@ interface AlarmJson {
   Threshold: number;
   ComparisonOperator: string;
   TreatMissingData?: string;
-  Metrics?: { Id: string; Expression?: string; Period?: number; ReturnData?: boolean; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: unknown }[] }; Period: number; Stat: string } }[];
+  Metrics?: {
+    Id: string;
+    Expression?: string;
+    Period?: number;
+    ReturnData?: boolean;
+    MetricStat?: {
+      Metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: unknown }[] };
+      Period: number;
+      Stat: string;
+    };
+  }[];
 }
 
 const PIPELINE = [{ Name: 'pipeline', Value: 'TotesysElt' }];
@@ -231,7 +241,9 @@ describe('alerting', () => {
     // With the ingest stage too, and drawn on the dashboard at the same line.
     const withIngest = synthPipeline({ sourceDbSecret: 'totesys/source', freshnessMinutes: '20' });
     expect(alarmsOf(withIngest)['TotesysElt-freshness']!.Threshold).toBe(1200);
-    const body = JSON.stringify(Object.values(withIngest.template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    const body = JSON.stringify(
+      Object.values(withIngest.template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody,
+    );
     expect(body).toContain(LoadMetric.FreshnessLag);
     expect(body).toContain('goal (20 min)');
     expect(body).toMatch(/value[\\"]+:1200,/);
@@ -291,7 +303,14 @@ describe('alerting', () => {
     const ids = perDimension.map((metric) => (metric.at(-1) as { id: string }).id);
     expect(total).toEqual([{ expression: `SUM([${ids.join(', ')}])`, label: 'placeholder dimension rows (all dimensions)' }]);
     expect(perDimension.map((metric) => metric.slice(0, 6))).toEqual(
-      PLACEHOLDER_DIMENSIONS.map((table) => [METRICS_NAMESPACE, LoadMetric.PlaceholdersOutstanding, 'pipeline', 'TotesysElt', 'table', table]),
+      PLACEHOLDER_DIMENSIONS.map((table) => [
+        METRICS_NAMESPACE,
+        LoadMetric.PlaceholdersOutstanding,
+        'pipeline',
+        'TotesysElt',
+        'table',
+        table,
+      ]),
     );
     for (const metric of perDimension) expect(metric.at(-1)).toMatchObject({ stat: 'Maximum' });
   });

@@ -83,7 +83,14 @@ beforeAll(async () => {
   endpoint = await stub.start();
   stub.secrets.set(
     SECRET_ARN,
-    JSON.stringify({ engine: 'postgres', host: 'localhost', port: Number(url.port), username: 'postgres', password: 'postgres', dbname: 'warehouse' }),
+    JSON.stringify({
+      engine: 'postgres',
+      host: 'localhost',
+      port: Number(url.port),
+      username: 'postgres',
+      password: 'postgres',
+      dbname: 'warehouse',
+    }),
   );
 
   // Synthesized exactly as `cdk synth` does, bundling included (the CDK app's settings come from context).

@@ -105,7 +105,10 @@ describe('deploy-time settings', () => {
     [{ sequenceParameterPath: '/totesys//transform' }, 'may contain only letters, digits'],
     [{ sequenceParameterPath: '/aws/totesys' }, 'reserved by AWS'],
     [{ sequenceParameterPath: '/a/b/c/d/e/f/g/h/i/j/k/l/m/n' }, 'is too deep'],
-    [{ dbSecret: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:totesys/warehouse' }, 'is not a complete Secrets Manager secret ARN'],
+    [
+      { dbSecret: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:totesys/warehouse' },
+      'is not a complete Secrets Manager secret ARN',
+    ],
     [{ dbSecret: 'arn:aws:ssm:eu-west-2:123456789012:parameter/x' }, 'is not a complete Secrets Manager secret ARN'],
     [{ dbSecret: 'my secret' }, 'is neither a secret ARN nor a valid secret name'],
     [{ dbSsl: 'verify-full' }, 'dbSsl: "verify-full" is not one of require, no-verify, disable'],
@@ -113,21 +116,30 @@ describe('deploy-time settings', () => {
     [{ dbCaBundle: 'package.json' }, 'dbCaBundle: "package.json" holds no PEM certificate'],
     [{ dbCaBundle: 'package.json', dbSsl: 'disable' }, 'dbCaBundle: only used with dbSsl=require'],
     [{ warehouseSchema: 'Star Schema' }, 'warehouseSchema: "Star Schema" is not a plain schema name'],
-    [{ warehouseSchema: 'etl_control' }, "warehouseSchema: \"etl_control\" is the loader's own control schema"],
+    [{ warehouseSchema: 'etl_control' }, 'warehouseSchema: "etl_control" is the loader\'s own control schema'],
     [{ warehouseSchema: 'pg_temp' }, 'warehouseSchema: "pg_temp" is a Postgres system schema'],
     [{ ingestionBucketName: 'My_Bucket' }, 'ingestionBucketName: "My_Bucket" may contain only lowercase letters'],
     [{ processedBucketName: '192.168.0.1' }, 'must not be formatted as an IP address'],
-    [{ ingestionBucketName: 'same-bucket', processedBucketName: 'same-bucket' }, 'processedBucketName: must differ from ingestionBucketName'],
+    [
+      { ingestionBucketName: 'same-bucket', processedBucketName: 'same-bucket' },
+      'processedBucketName: must differ from ingestionBucketName',
+    ],
     [{ ingestionPrefix: '/landing' }, 'ingestionPrefix: "/landing" must not start with "/"'],
     [{ processedPrefix: 'a*b' }, 'must not contain "*"'],
     [{ vpcId: 'vpc-123' }, 'vpcId: "vpc-123" is not a vpc id'],
     [{ vpcId: 'vpc-0123456789abcdef0' }, 'subnetIds: required with vpcId'],
     [{ subnetIds: 'subnet-0123456789abcdef0' }, 'subnetIds: given without vpcId'],
-    [{ vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-0123456789abcdef0', securityGroupIds: 'sg-xyz' }, 'securityGroupIds: "sg-xyz" is not a sg id'],
+    [
+      { vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-0123456789abcdef0', securityGroupIds: 'sg-xyz' },
+      'securityGroupIds: "sg-xyz" is not a sg id',
+    ],
     [{ loadTimeoutSeconds: '901' }, 'loadTimeoutSeconds: 901 is outside 30..900'],
     [{ loadMemoryMb: '1.5GB' }, 'loadMemoryMb: expected a whole number, got "1.5GB"'],
     [{ stalenessMinutes: '62' }, 'stalenessMinutes: 62 is not a multiple of 5'],
-    [{ stalenessMinutes: '20', loadSchedule: 'rate(15 minutes)' }, 'stalenessMinutes: 20 is less than two load intervals (30 minutes for rate(15 minutes))'],
+    [
+      { stalenessMinutes: '20', loadSchedule: 'rate(15 minutes)' },
+      'stalenessMinutes: 20 is less than two load intervals (30 minutes for rate(15 minutes))',
+    ],
     [{ failureAlarmPeriods: '0' }, 'failureAlarmPeriods: 0 is outside 1..10'],
     [{ freshnessMinutes: '4' }, 'freshnessMinutes: 4 is outside 5..2880'],
     [{ freshnessMinutes: 'soon' }, 'freshnessMinutes: expected a whole number, got "soon"'],
@@ -140,7 +152,10 @@ describe('deploy-time settings', () => {
     [{ stackName: '1stack' }, 'stackName: "1stack" is not a CloudFormation stack name'],
   ])('rejects %j with a clear error', (context, expected) => {
     const problems = problemsFrom(context);
-    expect(problems.some((problem) => problem.includes(expected)), problems.join('\n')).toBe(true);
+    expect(
+      problems.some((problem) => problem.includes(expected)),
+      problems.join('\n'),
+    ).toBe(true);
   });
 
   it('reports every problem at once, one line per setting', () => {

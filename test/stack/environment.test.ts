@@ -12,7 +12,13 @@ import { synthPipeline } from './synth';
 
 const SOURCE_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:totesys/source-AbC123';
 /** Set for the runtime (Powertools, Node, the metrics' pipeline dimension), not read by a config reader. */
-const RUNTIME_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'PIPELINE_NAME', 'NODE_OPTIONS'];
+const RUNTIME_VARIABLES = [
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_LOG_LEVEL',
+  'PIPELINE_NAME',
+  'NODE_OPTIONS',
+];
 
 /** A function's environment with CloudFormation references (bucket names, secret ARNs) as stand-in strings. */
 function environmentOf(variables: Record<string, unknown>): Record<string, string> {
@@ -22,7 +28,12 @@ function environmentOf(variables: Record<string, unknown>): Record<string, strin
 }
 
 describe('Lambda environment names', () => {
-  const synthesized = synthPipeline({ sourceDbSecret: SOURCE_ARN, ingestionPrefix: 'landing/', processedPrefix: 'star/', dbSsl: 'no-verify' });
+  const synthesized = synthPipeline({
+    sourceDbSecret: SOURCE_ARN,
+    ingestionPrefix: 'landing/',
+    processedPrefix: 'star/',
+    dbSsl: 'no-verify',
+  });
   const { stack, template, logicalId } = synthesized;
   const variablesOf = (fn: Parameters<typeof logicalId>[0]) =>
     environmentOf(template.toJSON().Resources[logicalId(fn)].Properties.Environment.Variables);

@@ -18,8 +18,8 @@ describe('ingest Lambda', () => {
   it('is absent without a source database secret: the default stack has two Lambdas', () => {
     const { stack, template } = synthPipeline();
     expect(stack.ingest).toBeUndefined();
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (resource) => String(resource.Properties.Description ?? '').startsWith('totesys '),
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((resource) =>
+      String(resource.Properties.Description ?? '').startsWith('totesys '),
     );
     expect(functions).toHaveLength(2);
     expect(template.toJSON().Outputs.IngestFunctionName).toBeUndefined();
@@ -118,12 +118,14 @@ describe('ingest Lambda', () => {
   });
 
   it('validates its settings', () => {
-    expect(problems({ sourceDbSecret: 'arn:aws:secretsmanager:bad' })[0]).toMatch(/^sourceDbSecret: .* is not a complete Secrets Manager secret ARN/);
+    expect(problems({ sourceDbSecret: 'arn:aws:secretsmanager:bad' })[0]).toMatch(
+      /^sourceDbSecret: .* is not a complete Secrets Manager secret ARN/,
+    );
     expect(problems({ ingestSchedule: 'rate(5 minutes)' })).toEqual([
       'ingestSchedule: given without sourceDbSecret (the ingest Lambda exists only with a source database)',
     ]);
     expect(problems({ sourceDbSecret: 's', ingestParameterPath: '/totesys/transform' })).toEqual([
-      'ingestParameterPath: must differ from sequenceParameterPath (/totesys/transform): each stage\'s role is scoped to its own path',
+      "ingestParameterPath: must differ from sequenceParameterPath (/totesys/transform): each stage's role is scoped to its own path",
     ]);
     expect(problems({ sourceDbSecret: 's', ingestSchedule: 'every 5 minutes' })[0]).toMatch(/^ingestSchedule: /);
   });

@@ -147,10 +147,7 @@ describe('load Lambda', () => {
       {
         Effect: 'Allow',
         Action: 's3:GetObject',
-        Resource: [
-          { 'Fn::Join': ['', [processedArn, '/star/batches/*']] },
-          { 'Fn::Join': ['', [processedArn, '/star/manifests/*']] },
-        ],
+        Resource: [{ 'Fn::Join': ['', [processedArn, '/star/batches/*']] }, { 'Fn::Join': ['', [processedArn, '/star/manifests/*']] }],
       },
       {
         Effect: 'Allow',
@@ -202,7 +199,13 @@ describe('load Lambda', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       VpcId: 'vpc-0123456789abcdef0',
       SecurityGroupEgress: [
-        { CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: 'AWS APIs (S3, Secrets Manager, CloudWatch) over HTTPS' },
+        {
+          CidrIp: '0.0.0.0/0',
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+          Description: 'AWS APIs (S3, Secrets Manager, CloudWatch) over HTTPS',
+        },
         { CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, Description: 'the warehouse (Postgres)' },
       ],
     });

@@ -56,7 +56,7 @@ function unacknowledgedFindings(root: IConstruct): { ruleName: string; paths: st
   Object.defineProperty(pack, 'isAcknowledged', { value: () => false });
   return pack.validateScope(root).violations.map((violation) => ({
     ruleName: violation.ruleName,
-    paths: violation.violatingResources.map((resource) => resource.constructPath ?? ""),
+    paths: violation.violatingResources.map((resource) => resource.constructPath ?? ''),
   }));
 }
 
@@ -64,7 +64,11 @@ describe('cdk-nag AwsSolutions checks', () => {
   it.each(Object.entries(CONFIGURATIONS))('pass with %s', (_name, context) => {
     const { app } = synthPipeline(context);
     const report = new AwsSolutionsChecks().validateScope(app);
-    expect(report.violations.map((violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map(
+        (violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      ),
+    ).toEqual([]);
     expect(report.success).toBe(true);
   });
 

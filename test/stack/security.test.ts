@@ -25,7 +25,9 @@ describe('processed bucket writers', () => {
             Principal: { AWS: '*' },
             Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObject'],
             Resource: FOLDERS.map((folder) => ({ 'Fn::Join': ['', [bucketArn, `/star/${folder}/*`]] })),
-            Condition: { ArnNotEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [synthesized.logicalId(stack.transform.lambda.role), 'Arn'] }] } },
+            Condition: {
+              ArnNotEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [synthesized.logicalId(stack.transform.lambda.role), 'Arn'] }] },
+            },
           },
         ]),
       },
@@ -39,14 +41,16 @@ describe('processed bucket writers', () => {
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string; Condition?: unknown }[])
       .find((s) => s.Sid === 'OnlyThePipelineWritesBatches');
     expect(statement?.Condition).toEqual({
-      ArnNotEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [synthesized.logicalId(synthesized.stack.transform.lambda.role), 'Arn'] }, operator] },
+      ArnNotEquals: {
+        'aws:PrincipalArn': [{ 'Fn::GetAtt': [synthesized.logicalId(synthesized.stack.transform.lambda.role), 'Arn'] }, operator],
+      },
     });
   });
 
   it('refuses a writer that is not an IAM role ARN', () => {
-    expect(() => readPipelineConfig((key) => (key === 'processedWriterRoleArns' ? 'arn:aws:iam::123456789012:user/alice' : undefined))).toThrow(
-      'processedWriterRoleArns: "arn:aws:iam::123456789012:user/alice" is not an IAM role ARN',
-    );
+    expect(() =>
+      readPipelineConfig((key) => (key === 'processedWriterRoleArns' ? 'arn:aws:iam::123456789012:user/alice' : undefined)),
+    ).toThrow('processedWriterRoleArns: "arn:aws:iam::123456789012:user/alice" is not an IAM role ARN');
   });
 });
 
@@ -54,7 +58,9 @@ describe('alert topic key', () => {
   it('lets CloudWatch use it only for alarms of this account (aws:SourceAccount)', () => {
     const synthesized = synthPipeline();
     const keys = Object.values(synthesized.template.findResources('AWS::KMS::Key'));
-    const statements = keys.flatMap((key) => key.Properties.KeyPolicy.Statement as { Principal?: { Service?: string }; Condition?: unknown }[]);
+    const statements = keys.flatMap(
+      (key) => key.Properties.KeyPolicy.Statement as { Principal?: { Service?: string }; Condition?: unknown }[],
+    );
     const cloudwatch = statements.filter((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com');
     expect(cloudwatch).toHaveLength(1);
     expect(cloudwatch[0]!.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
@@ -80,9 +86,13 @@ describe('warehouse secret location', () => {
 
   it('refuses at synth a secret in another region or account than a concrete stack environment', () => {
     const synthesized = synthPipeline({ dbSecret: arn('us-east-1', '999999999999') }, { region: 'eu-west-2', account: '123456789012' });
-    const errors = Annotations.fromStack(synthesized.stack).findError('*', Match.anyValue()).map((e) => String(e.entry.data));
+    const errors = Annotations.fromStack(synthesized.stack)
+      .findError('*', Match.anyValue())
+      .map((e) => String(e.entry.data));
     expect(errors).toEqual([
-      expect.stringContaining(`dbSecret: ${arn('us-east-1', '999999999999')} is in region us-east-1; the load Lambda reads it from the stack's own region (eu-west-2)`),
+      expect.stringContaining(
+        `dbSecret: ${arn('us-east-1', '999999999999')} is in region us-east-1; the load Lambda reads it from the stack's own region (eu-west-2)`,
+      ),
       expect.stringContaining("is in account 999999999999; the load Lambda reads it from the stack's own account (123456789012)"),
     ]);
   });
@@ -128,7 +138,9 @@ describe('settings refused or warned about at synth', () => {
     ['no-verify', /does not verify the warehouse certificate/],
   ])('warns on dbSsl=%s', (dbSsl, warning) => {
     const synthesized = synthPipeline({ dbSsl });
-    const warnings = Annotations.fromStack(synthesized.stack).findWarning('*', Match.stringLikeRegexp('dbSsl=')).map((w) => String(w.entry.data));
+    const warnings = Annotations.fromStack(synthesized.stack)
+      .findWarning('*', Match.stringLikeRegexp('dbSsl='))
+      .map((w) => String(w.entry.data));
     expect(warnings).toEqual([expect.stringMatching(warning)]);
   });
 

@@ -12,10 +12,7 @@ import { readPipelineConfig } from '../../lib/config/pipeline-config';
 import { PROJECT_ROOT } from '../../lib/pipeline-function';
 import { PipelineStack } from '../../lib/pipeline-stack';
 
-const CDK_JSON_CONTEXT = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Record<
-  string,
-  unknown
->;
+const CDK_JSON_CONTEXT = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
 
 export interface Synthesized {
   readonly app: App;

@@ -46,8 +46,14 @@ describe('transform Lambda', () => {
         (configuration: { Filter: { Key: { FilterRules: unknown } } }) => configuration.Filter.Key.FilterRules,
       ),
     ).toEqual([
-      [{ Name: 'suffix', Value: '.jsonl' }, { Name: 'prefix', Value: 'totesys/' }],
-      [{ Name: 'suffix', Value: '.jsonl.gz' }, { Name: 'prefix', Value: 'totesys/' }],
+      [
+        { Name: 'suffix', Value: '.jsonl' },
+        { Name: 'prefix', Value: 'totesys/' },
+      ],
+      [
+        { Name: 'suffix', Value: '.jsonl.gz' },
+        { Name: 'prefix', Value: 'totesys/' },
+      ],
     ]);
   });
 
@@ -128,7 +134,15 @@ describe('transform Lambda', () => {
         Resource: {
           'Fn::Join': [
             '',
-            ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':parameter/acme/totesys/*'],
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':ssm:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':parameter/acme/totesys/*',
+            ],
           ],
         },
       },

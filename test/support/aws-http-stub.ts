@@ -64,7 +64,8 @@ export class AwsHttpStub {
     switch (target) {
       case 'secretsmanager.GetSecretValue': {
         const secret = this.secrets.get(input.SecretId as string);
-        if (secret === undefined) return reply(400, { __type: 'ResourceNotFoundException', message: 'Secrets Manager can\'t find the specified secret.' });
+        if (secret === undefined)
+          return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
         return reply(200, { ARN: input.SecretId, Name: 'warehouse', SecretString: secret, VersionId: 'v1' });
       }
       case 'AmazonSSM.GetParameter': {
@@ -92,7 +93,10 @@ export class AwsHttpStub {
       const contents = [...bucket.entries()]
         .filter(([k]) => k.startsWith(prefix) && k > after)
         .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([k, v]) => `<Contents><Key>${escapeXml(k)}</Key><Size>${v.length}</Size><ETag>${etag(v)}</ETag><StorageClass>STANDARD</StorageClass></Contents>`);
+        .map(
+          ([k, v]) =>
+            `<Contents><Key>${escapeXml(k)}</Key><Size>${v.length}</Size><ETag>${etag(v)}</ETag><StorageClass>STANDARD</StorageClass></Contents>`,
+        );
       response.writeHead(200, { 'content-type': 'application/xml' });
       response.end(
         `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucketName}</Name><Prefix>${escapeXml(prefix)}</Prefix><KeyCount>${contents.length}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${contents.join('')}</ListBucketResult>`,
@@ -108,10 +112,19 @@ export class AwsHttpStub {
     const object = bucket.get(key);
     if (!object) {
       response.writeHead(404, { 'content-type': 'application/xml' });
-      response.end(method === 'HEAD' ? undefined : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>${escapeXml(key)}</Key></Error>`);
+      response.end(
+        method === 'HEAD'
+          ? undefined
+          : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>${escapeXml(key)}</Key></Error>`,
+      );
       return;
     }
-    response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': object.length, etag: etag(object), 'last-modified': new Date().toUTCString() });
+    response.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': object.length,
+      etag: etag(object),
+      'last-modified': new Date().toUTCString(),
+    });
     response.end(method === 'HEAD' ? undefined : object);
   }
 }

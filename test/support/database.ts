@@ -3,7 +3,7 @@
  * tests never see each other's rows.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { inject } from 'vitest';
 import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 

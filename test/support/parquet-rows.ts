@@ -6,7 +6,5 @@ export type Row = Record<string, CellValue>;
 
 export async function parquetRows(bytes: Uint8Array): Promise<Row[]> {
   const { rowCount, columns } = await readParquetColumns(bytes);
-  return Array.from({ length: rowCount }, (_, i) =>
-    Object.fromEntries([...columns].map(([name, values]) => [name, values[i] ?? null])),
-  );
+  return Array.from({ length: rowCount }, (_, i) => Object.fromEntries([...columns].map(([name, values]) => [name, values[i] ?? null])));
 }

@@ -57,7 +57,12 @@ export class FakeS3 {
 
   put(bucket: string, key: string, body: Uint8Array | string, contentType?: string, metadata?: Record<string, string>): FakeS3Object {
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body);
-    const object = { body: bytes, etag: `"${createHash('md5').update(bytes).digest('hex')}"`, contentType, ...(metadata ? { metadata } : {}) };
+    const object = {
+      body: bytes,
+      etag: `"${createHash('md5').update(bytes).digest('hex')}"`,
+      contentType,
+      ...(metadata ? { metadata } : {}),
+    };
     this.bucket(bucket).set(key, object);
     return object;
   }

@@ -191,5 +191,8 @@ function sourceRow(table: SourceTableName, overrides: Partial<Record<string, Cel
 
 /** `rows.design({ design_id: 9 })`: sourceRow per table. */
 export const rows = Object.fromEntries(
-  (Object.keys(REFERENCE) as SourceTableName[]).map((table) => [table, (o: Partial<Record<string, CellValue>> = {}) => sourceRow(table, o)]),
+  (Object.keys(REFERENCE) as SourceTableName[]).map((table) => [
+    table,
+    (o: Partial<Record<string, CellValue>> = {}) => sourceRow(table, o),
+  ]),
 ) as Record<SourceTableName, (o?: Partial<Record<string, CellValue>>) => SourceRow>;

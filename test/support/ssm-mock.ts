@@ -3,13 +3,7 @@
  * adapter runs against it: GetParameter of a missing name raises ParameterNotFound, and
  * PutParameter over an existing name needs Overwrite, as in SSM.
  */
-import {
-  GetParameterCommand,
-  ParameterAlreadyExists,
-  ParameterNotFound,
-  PutParameterCommand,
-  SSMClient,
-} from '@aws-sdk/client-ssm';
+import { GetParameterCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 
 export class FakeSsm {

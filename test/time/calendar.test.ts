@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  civilFromDays,
-  compactTimestamp,
-  isoDate,
-  isoDayOfWeek,
-  splitTimestamp,
-} from '../../lambdas/core/time';
+import { civilFromDays, compactTimestamp, isoDate, isoDayOfWeek, splitTimestamp } from '../../lambdas/core/time';
 
 const DAY = 86_400_000;
 

@@ -19,7 +19,11 @@ const ENV = {
   POWERTOOLS_SERVICE_NAME: 'totesys-transform',
   AWS_REGION: 'eu-west-2',
 };
-const context = { functionName: 'transform', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-2:1:function:transform' } as Context;
+const context = {
+  functionName: 'transform',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-2:1:function:transform',
+} as Context;
 
 /** Everything Powertools printed. */
 let printed: string[] = [];
@@ -67,7 +71,7 @@ function event(...records: S3EventRecord[]): S3Event {
 }
 
 function put(key: string, lines: Record<string, unknown>[], gzip = false): string {
-  const text = lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
+  const text = `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
   return s3.put('ingestion-bucket', key, gzip ? gzipSync(text) : text).etag.replace(/"/g, '');
 }
 
@@ -78,7 +82,11 @@ function emf(): { name: string; table?: string; value: unknown }[] {
     .filter((l) => l.includes('"_aws"'))
     .flatMap((l) => {
       const doc = JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
-      return doc._aws.CloudWatchMetrics[0]!.Metrics.map((m) => ({ name: m.Name, table: doc.table as string | undefined, value: doc[m.Name] }));
+      return doc._aws.CloudWatchMetrics[0]!.Metrics.map((m) => ({
+        name: m.Name,
+        table: doc.table as string | undefined,
+        value: doc[m.Name],
+      }));
     });
 }
 
@@ -112,7 +120,7 @@ describe('transform handler', () => {
 
   it('reads a gzip body streamed in chunks', async () => {
     s3.chunkSize = 7;
-    const key = P + 'currency/0000000001_20241114T093012345.jsonl.gz';
+    const key = `${P}currency/0000000001_20241114T093012345.jsonl.gz`;
     const etag = put(key, [line('currency'), line('currency', { currency_id: 3, currency_code: 'EUR' })], true);
     const handler = await loadHandler();
     const result = await handler(event(record(encoded(key), etag)), context);
@@ -121,7 +129,7 @@ describe('transform handler', () => {
   });
 
   it('skips a re-delivered event without writing', async () => {
-    const key = P + 'design/0000000001_20241114T093012345.jsonl';
+    const key = `${P}design/0000000001_20241114T093012345.jsonl`;
     const etag = put(key, [line('design')]);
     const handler = await loadHandler();
     await handler(event(record(encoded(key), etag)), context);
@@ -135,11 +143,11 @@ describe('transform handler', () => {
   });
 
   it('throws naming a key outside the ingestion format, after transforming the good records, and flushes metrics', async () => {
-    const good = P + 'design/0000000001_20241114T093012345.jsonl';
+    const good = `${P}design/0000000001_20241114T093012345.jsonl`;
     const etag = put(good, [line('design')]);
-    put(P + 'design/readme.txt', [{}]);
+    put(`${P}design/readme.txt`, [{}]);
     const handler = await loadHandler();
-    await expect(handler(event(record(encoded(P + 'design/readme.txt')), record(encoded(good), etag)), context)).rejects.toMatchObject({
+    await expect(handler(event(record(encoded(`${P}design/readme.txt`)), record(encoded(good), etag)), context)).rejects.toMatchObject({
       name: 'TransformFailedError',
       message: expect.stringMatching(/1 of 2 object\(s\): landing zone\/design\/readme\.txt: bad ingestion object key/),
     });
@@ -149,7 +157,7 @@ describe('transform handler', () => {
   });
 
   it('throws on a bad object so Lambda retries it and then sends it to the DLQ', async () => {
-    const key = P + 'staff/0000000002_20241114T093012345.jsonl';
+    const key = `${P}staff/0000000002_20241114T093012345.jsonl`;
     const etag = s3.put('ingestion-bucket', key, 'this is not json\nneither is this\n').etag.replace(/"/g, '');
     const handler = await loadHandler();
     await expect(handler(event(record(encoded(key), etag)), context)).rejects.toThrow(/staff\/0000000002_20241114T093012345\.jsonl/);
@@ -183,7 +191,10 @@ describe('transform handler', () => {
 
   it('ignores records that are not object creations', async () => {
     const handler = await loadHandler();
-    const result = await handler(event(record(encoded(P + 'design/0000000001_20241114T093012345.jsonl'), 'x', 'ObjectRemoved:Delete')), context);
+    const result = await handler(
+      event(record(encoded(`${P}design/0000000001_20241114T093012345.jsonl`), 'x', 'ObjectRemoved:Delete')),
+      context,
+    );
     expect(result.objects).toEqual([]);
     expect(s3.mock.calls()).toHaveLength(0);
   });
@@ -224,7 +235,9 @@ describe('which event records the transform reads', () => {
     );
     expect(result.objects).toEqual([expect.objectContaining({ sourceKey: good, outcome: 'processed' })]);
     expect(s3.keys('processed-bucket', 'warehouse-ready/manifests/')).toEqual(['warehouse-ready/manifests/design/0000000001.json']);
-    expect(s3.mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).not.toContainEqual(expect.stringMatching(/0000000002/));
+    expect(s3.mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).not.toContainEqual(
+      expect.stringMatching(/0000000002/),
+    );
     expect(metricTotal('RecordsIgnored')).toBe(2);
     expect(logged('ignoring S3 event record').map((l) => l.key)).toEqual([
       'other/design/0000000002_20241114T093012345.jsonl',
@@ -236,7 +249,10 @@ describe('which event records the transform reads', () => {
     const etag = put(good, [line('design')]);
     s3.put('someone-elses-bucket', good, `${JSON.stringify(line('design', { design_id: 9 }))}\n`);
     const handler = await loadHandler();
-    const result = await handler(event(record(encoded(good), 'x', 'ObjectCreated:Put', 'someone-elses-bucket'), record(encoded(good), etag)), context);
+    const result = await handler(
+      event(record(encoded(good), 'x', 'ObjectCreated:Put', 'someone-elses-bucket'), record(encoded(good), etag)),
+      context,
+    );
     expect(result.objects).toHaveLength(1);
     expect(s3.mock.calls().some((call) => JSON.stringify(call.args[0].input).includes('someone-elses-bucket'))).toBe(false);
     expect(metricTotal('RecordsIgnored')).toBe(1);

@@ -15,10 +15,18 @@ const newState = () => new Map<SourceTableName, TableState>();
 describe('department changes', () => {
   it('a rename re-emits every staff member of that department, and only them', async () => {
     const state = newState();
-    await remodel('department', [rows.department({ department_id: 1 }), rows.department({ department_id: 2, department_name: 'Purchasing' })], { state, sequence: 1 });
+    await remodel(
+      'department',
+      [rows.department({ department_id: 1 }), rows.department({ department_id: 2, department_name: 'Purchasing' })],
+      { state, sequence: 1 },
+    );
     await remodel(
       'staff',
-      [rows.staff({ staff_id: 1, department_id: 1 }), rows.staff({ staff_id: 2, department_id: 1 }), rows.staff({ staff_id: 3, department_id: 2 })],
+      [
+        rows.staff({ staff_id: 1, department_id: 1 }),
+        rows.staff({ staff_id: 2, department_id: 1 }),
+        rows.staff({ staff_id: 3, department_id: 2 }),
+      ],
       { state, sequence: 1 },
     );
     const { tables } = await remodel(
@@ -85,7 +93,10 @@ describe('dimension versions', () => {
   it('an older version than the state holds is not re-emitted and does not replace state', async () => {
     const state = newState();
     await remodel('address', [rows.address({ city: 'Newer', last_updated: ts('2024-05-01 00:00:00') })], { state, sequence: 5 });
-    const late = await remodel('address', [rows.address({ city: 'Older', last_updated: ts('2024-04-01 00:00:00') })], { state, sequence: 4 });
+    const late = await remodel('address', [rows.address({ city: 'Older', last_updated: ts('2024-04-01 00:00:00') })], {
+      state,
+      sequence: 4,
+    });
     expect(late.tables.dim_location).toBeUndefined();
     expect(late.stats.olderThanState).toBe(1);
     expect(state.get('address')!.get(1)!.row.city).toBe('Newer');
@@ -112,7 +123,10 @@ describe('dimension versions are ordered by ingestion sequence (CONTRACT.md §5)
   it('a later object wins even when its last_updated is earlier (a typo in the future, corrected)', async () => {
     const state = newState();
     await remodel('address', [rows.address({ city: 'Typo', last_updated: ts('2099-01-01 00:00:00') })], { state, sequence: 1 });
-    const fixed = await remodel('address', [rows.address({ city: 'Fixed', last_updated: ts('2024-05-01 00:00:00') })], { state, sequence: 2 });
+    const fixed = await remodel('address', [rows.address({ city: 'Fixed', last_updated: ts('2024-05-01 00:00:00') })], {
+      state,
+      sequence: 2,
+    });
     expect(fixed.tables.dim_location!.map((row) => [row.city, row.source_version])).toEqual([['Fixed', '0000000002.20240501T000000000']]);
     expect(state.get('address')!.get(1)!.row.city).toBe('Fixed');
   });
@@ -120,22 +134,32 @@ describe('dimension versions are ordered by ingestion sequence (CONTRACT.md §5)
   it('a late object (lower sequence) never replaces state, even with a later last_updated', async () => {
     const state = newState();
     await remodel('address', [rows.address({ city: 'Current', last_updated: ts('2024-05-01 00:00:00') })], { state, sequence: 5 });
-    const late = await remodel('address', [rows.address({ city: 'Late', last_updated: ts('2099-01-01 00:00:00') })], { state, sequence: 4 });
+    const late = await remodel('address', [rows.address({ city: 'Late', last_updated: ts('2099-01-01 00:00:00') })], {
+      state,
+      sequence: 4,
+    });
     expect(late.tables.dim_location).toBeUndefined();
     expect(late.stats.olderThanState).toBe(1);
     expect(state.get('address')!.get(1)!.row.city).toBe('Current');
   });
 
-  it('joined dimensions order by both partners\' sequences: a fix to either partner re-emits the row', async () => {
+  it("joined dimensions order by both partners' sequences: a fix to either partner re-emits the row", async () => {
     const state = newState();
     const future = ts('2099-01-01 00:00:00');
     await remodel('department', [rows.department({ department_name: 'Salse', last_updated: future })], { state, sequence: 1 });
     await remodel('staff', [rows.staff({ last_name: 'Franney', last_updated: future })], { state, sequence: 1 });
-    const staffFixed = await remodel('staff', [rows.staff({ last_name: 'Franey', last_updated: ts('2024-01-01 00:00:00') })], { state, sequence: 2 });
+    const staffFixed = await remodel('staff', [rows.staff({ last_name: 'Franey', last_updated: ts('2024-01-01 00:00:00') })], {
+      state,
+      sequence: 2,
+    });
     expect(staffFixed.tables.dim_staff!.map((row) => [row.last_name, row.department_name, row.source_version])).toEqual([
       ['Franey', 'Salse', '0000000002.20240101T000000000/0000000001.20990101T000000000'],
     ]);
-    const departmentFixed = await remodel('department', [rows.department({ department_name: 'Sales', last_updated: ts('2024-01-02 00:00:00') })], { state, sequence: 2 });
+    const departmentFixed = await remodel(
+      'department',
+      [rows.department({ department_name: 'Sales', last_updated: ts('2024-01-02 00:00:00') })],
+      { state, sequence: 2 },
+    );
     expect(departmentFixed.tables.dim_staff!.map((row) => [row.last_name, row.department_name, row.source_version])).toEqual([
       ['Franey', 'Sales', '0000000002.20240101T000000000/0000000002.20240102T000000000'],
     ]);
@@ -144,7 +168,10 @@ describe('dimension versions are ordered by ingestion sequence (CONTRACT.md §5)
   it('within one object, the row with the later last_updated is the newer version of its id', async () => {
     const { tables } = await remodel(
       'address',
-      [rows.address({ city: 'Newer', last_updated: ts('2024-05-02 00:00:00') }), rows.address({ city: 'Older', last_updated: ts('2024-05-01 00:00:00') })],
+      [
+        rows.address({ city: 'Newer', last_updated: ts('2024-05-02 00:00:00') }),
+        rows.address({ city: 'Older', last_updated: ts('2024-05-01 00:00:00') }),
+      ],
       { sequence: 3 },
     );
     expect(tables.dim_location!.map((row) => [row.city, row.source_version])).toEqual([['Newer', '0000000003.20240502T000000000']]);
@@ -166,7 +193,14 @@ describe('upgradeVersion (versions written before the sequence came first)', () 
 
   it('refuses what is not a version', async () => {
     const { upgradeVersion } = await import('../../lambdas/core/transform/versions');
-    for (const bad of ['', '2024', '20240101T000000000', '0000000004.20240101T000000000/', '20240101T00000000.0000000002', 'x/0000000004.20240101T000000000']) {
+    for (const bad of [
+      '',
+      '2024',
+      '20240101T000000000',
+      '0000000004.20240101T000000000/',
+      '20240101T00000000.0000000002',
+      'x/0000000004.20240101T000000000',
+    ]) {
       expect(upgradeVersion(bad), bad).toBeUndefined();
     }
   });
@@ -201,14 +235,21 @@ describe('join state saved before versions put the sequence first (format 1)', (
       const address = await states.load('address');
       expect(address.get(1)!.version).toBe('0000000003.20990101T000000000');
       const state = newState().set('address', address);
-      const fixed = await remodel('address', [rows.address({ city: 'Fixed', last_updated: ts('2024-05-01 00:00:00') })], { state, sequence: 4 });
+      const fixed = await remodel('address', [rows.address({ city: 'Fixed', last_updated: ts('2024-05-01 00:00:00') })], {
+        state,
+        sequence: 4,
+      });
       expect(fixed.tables.dim_location!.map((row) => [row.city, row.source_version])).toEqual([['Fixed', '0000000004.20240501T000000000']]);
       const late = await remodel('address', [rows.address({ city: 'Late' })], { state, sequence: 2 });
       expect(late.tables.dim_location).toBeUndefined();
 
       await states.save(address);
       const saved = JSON.parse(new TextDecoder().decode(await store.getBytes(key)));
-      expect(saved).toMatchObject({ formatVersion: 2, table: 'address', rows: [{ version: '0000000004.20240501T000000000', row: { city: 'Fixed' } }] });
+      expect(saved).toMatchObject({
+        formatVersion: 2,
+        table: 'address',
+        rows: [{ version: '0000000004.20240501T000000000', row: { city: 'Fixed' } }],
+      });
       expect((await states.load('address')).get(1)!.version).toBe('0000000004.20240501T000000000');
     });
   });
@@ -231,7 +272,9 @@ describe('join state saved before versions put the sequence first (format 1)', (
 
   it('an unknown format is refused', async () => {
     await bucketWith({ ...legacyFile('0000000003.20990101T000000000'), formatVersion: 3 }, async (store) => {
-      await expect(new JoinStateStore(store, layout).load('address')).rejects.toThrow(/unreadable: expected format 2 \(or 1\) state of table address/);
+      await expect(new JoinStateStore(store, layout).load('address')).rejects.toThrow(
+        /unreadable: expected format 2 \(or 1\) state of table address/,
+      );
     });
   });
 });
@@ -335,7 +378,12 @@ describe('version_hash encoding', () => {
         const out = new Int32Array(4);
         murmur3x86128(bytes, bytes.length, 0, out);
         const expected = [...out].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('');
-        expect(versionHash(values, values.map((_, i) => i))).toBe(expected);
+        expect(
+          versionHash(
+            values,
+            values.map((_, i) => i),
+          ),
+        ).toBe(expected);
       }),
       { numRuns: 1000 },
     );
@@ -344,14 +392,30 @@ describe('version_hash encoding', () => {
   it('tells apart values that text forms would confuse', async () => {
     const { versionHash } = await import('../../lambdas/core/transform/versions');
     const pairs: [unknown[], unknown[]][] = [
-      [[1, 'a'], ['1', 'a']],
+      [
+        [1, 'a'],
+        ['1', 'a'],
+      ],
       [[12n], [12]],
-      [['ab', 'c'], ['a', 'bc']],
+      [
+        ['ab', 'c'],
+        ['a', 'bc'],
+      ],
       [[null], ['']],
       [[false], [0]],
     ];
     for (const [a, b] of pairs) {
-      expect(versionHash(a as never, a.map((_, i) => i))).not.toBe(versionHash(b as never, b.map((_, i) => i)));
+      expect(
+        versionHash(
+          a as never,
+          a.map((_, i) => i),
+        ),
+      ).not.toBe(
+        versionHash(
+          b as never,
+          b.map((_, i) => i),
+        ),
+      );
     }
   });
 });

@@ -19,7 +19,12 @@ describe('murmur3x86128', () => {
     expect(hash('', 123)).toBe('fedc524526f3e79926f3e79926f3e799');
     // github.com/karanlyons/murmurHash3.js README (seed 0).
     expect(hash("I will not buy this tobacconist's, it is scratched.", 0)).toBe('9b5b7ba2ef3f7866889adeaf00f3f98e');
-    expect(hash(Uint8Array.from({ length: 256 }, (_, i) => i), 0)).toBe('2c56c88fdb4503dfd352b21a494ca2c0');
+    expect(
+      hash(
+        Uint8Array.from({ length: 256 }, (_, i) => i),
+        0,
+      ),
+    ).toBe('2c56c88fdb4503dfd352b21a494ca2c0');
   });
 
   it('hashes only the given length, whatever the buffer holds after it', () => {

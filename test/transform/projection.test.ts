@@ -38,10 +38,13 @@ describe('projections over values and over objects', () => {
     expect(fromValues[projection.indexOf('last_updated_time')]).toBe(86_399_999);
   });
 
-  it.each(Object.values(DIMENSION_REMODELS).filter((remodel) => remodel !== undefined))('$target: the same row either way', ({ source, projection }) => {
-    const { fromObjects, fromValues } = bothWays(projection, [{ table: source, row: rows[source as keyof typeof rows]() }]);
-    expect(fromValues).toEqual(fromObjects);
-  });
+  it.each(Object.values(DIMENSION_REMODELS).filter((remodel) => remodel !== undefined))(
+    '$target: the same row either way',
+    ({ source, projection }) => {
+      const { fromObjects, fromValues } = bothWays(projection, [{ table: source, row: rows[source as keyof typeof rows]() }]);
+      expect(fromValues).toEqual(fromObjects);
+    },
+  );
 
   it('dim_currency derives currency_name from the code either way', () => {
     const projection = DIMENSION_REMODELS.currency?.projection;
@@ -97,7 +100,13 @@ describe('remodellers take rows as values', () => {
   it('a fact row array may be reused once acceptValues returns', async () => {
     const state = new Map<SourceTableName, TableState>();
     const output = new BatchOutput();
-    const remodeller = createRemodeller('sales_order', { sourceKey: 'sales_order/test', sequence: 1, output, state, log: new RecordingLog() });
+    const remodeller = createRemodeller('sales_order', {
+      sourceKey: 'sales_order/test',
+      sequence: 1,
+      output,
+      state,
+      log: new RecordingLog(),
+    });
     const reused = valuesOf('sales_order', rows.sales_order());
     remodeller.acceptValues(reused);
     const idIndex = SOURCE_TABLES.sales_order.columns.findIndex((column) => column.name === 'sales_order_id');

@@ -38,9 +38,7 @@ describe('fact_sales_order', () => {
       rows.sales_order({ sales_order_id: 3, agreed_delivery_date: day('2024-11-21') }),
     ]);
     const dates = tables.dim_date!.map((row) => row.date_id);
-    expect(dates).toEqual(
-      ['2022-11-03', '2022-11-07', '2022-11-08', '2024-11-14', '2024-11-15', '2024-11-21'].map(day),
-    );
+    expect(dates).toEqual(['2022-11-03', '2022-11-07', '2022-11-08', '2024-11-14', '2024-11-15', '2024-11-21'].map(day));
     expect(tables.dim_date!.find((row) => row.date_id === day('2024-11-21'))).toEqual({
       date_id: day('2024-11-21'),
       year: 2024,
@@ -169,7 +167,9 @@ describe('dim_currency', () => {
       rows.currency({ currency_id: 2, currency_code: 'USD' }),
       rows.currency({ currency_id: 3, currency_code: 'EUR' }),
     ]);
-    expect(tables.dim_currency!.map(({ currency_id, currency_code, currency_name }) => [currency_id, currency_code, currency_name])).toEqual([
+    expect(
+      tables.dim_currency!.map(({ currency_id, currency_code, currency_name }) => [currency_id, currency_code, currency_name]),
+    ).toEqual([
       [1, 'GBP', 'British Pound'],
       [2, 'USD', 'US Dollar'],
       [3, 'EUR', 'Euro'],

@@ -90,7 +90,10 @@ describe('the transform lock', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(fast.leaseMs);
     expect(await lease()).toMatchObject({ holder: 'next' });
     expect(log.at('warn')).toContainEqual(
-      expect.objectContaining({ message: 'transform lock abandoned (not renewed for a lease time): taking it over', attributes: expect.objectContaining({ previousHolder: 'crashed' }) }),
+      expect.objectContaining({
+        message: 'transform lock abandoned (not renewed for a lease time): taking it over',
+        attributes: expect.objectContaining({ previousHolder: 'crashed' }),
+      }),
     );
     await held.release();
   });
@@ -104,7 +107,7 @@ describe('the transform lock', () => {
     expect(await lease()).toMatchObject({ holder: 'other' });
   });
 
-  it('a holder that cannot write its renewal before writing state fails with the store\'s error', async () => {
+  it("a holder that cannot write its renewal before writing state fails with the store's error", async () => {
     let failRenewals = false;
     const flaky: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {
       putIf: (key: string, body: string | Uint8Array, condition: Parameters<ObjectStore['putIf']>[2]) =>
@@ -141,7 +144,7 @@ describe('the transform lock', () => {
 });
 
 describe('the transform lock when the store fails', () => {
-  it('retries a failed look at the lease within its wait, then gives the store\'s error', async () => {
+  it("retries a failed look at the lease within its wait, then gives the store's error", async () => {
     let failures = 2;
     const flaky: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {
       get: (key: string) => (failures-- > 0 ? Promise.reject(new Error('503 SlowDown')) : store.get(key)),
@@ -208,7 +211,9 @@ describe('transformObject under the lock', () => {
     const real = h.deps().processed;
     const noRelease: ObjectStore = Object.assign(Object.create(real) as ObjectStore, {
       putIf: (key: string, body: string | Uint8Array, condition: Parameters<ObjectStore['putIf']>[2]) =>
-        typeof body === 'string' && body.includes('"released":true') ? Promise.reject(new Error('500 InternalError')) : real.putIf(key, body, condition),
+        typeof body === 'string' && body.includes('"released":true')
+          ? Promise.reject(new Error('500 InternalError'))
+          : real.putIf(key, body, condition),
     });
     const object = h.ingest('design', 1, [line('design')]);
     expect((await h.transform(object, { processed: noRelease })).outcome).toBe('processed');

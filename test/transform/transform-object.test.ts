@@ -108,7 +108,7 @@ describe('a fact object', () => {
 });
 
 describe('freshness: when the source was read', () => {
-  it('carries the object\'s source-read-at metadata into the manifest as sourceReadAt', async () => {
+  it("carries the object's source-read-at metadata into the manifest as sourceReadAt", async () => {
     const object = h.ingest('sales_order', 1, [line('sales_order')], { metadata: { 'source-read-at': '2024-11-14T11:58:30.125Z' } });
     await h.transform(object);
     expect(h.manifest('sales_order', 1)!.sourceReadAt).toBe('2024-11-14T11:58:30.125Z');
@@ -137,27 +137,40 @@ describe('freshness: when the source was read', () => {
 describe('value encodings seen in real dumps (CONTRACT.md §2)', () => {
   it('accepts timestamps with 0–6 fractional digits, integral floats, money strings and "t"/"f" booleans', async () => {
     const object = h.ingest('payment', 1, [
-      rawLine('payment', { payment_id: 1, created_at: '2024-01-02 03:04:05', last_updated: '2024-01-02T03:04:05.1' }, {
-        transaction_id: '2.0',
-        payment_amount: '"552548.62"',
-        paid: '"t"',
-      }),
-      rawLine('payment', { payment_id: 2, created_at: '2024-01-02 03:04:05.12', last_updated: '2024-01-02 03:04:05.123456' }, {
-        currency_id: '3.0',
-        payment_amount: '0.1',
-        paid: '"f"',
-      }),
+      rawLine(
+        'payment',
+        { payment_id: 1, created_at: '2024-01-02 03:04:05', last_updated: '2024-01-02T03:04:05.1' },
+        {
+          transaction_id: '2.0',
+          payment_amount: '"552548.62"',
+          paid: '"t"',
+        },
+      ),
+      rawLine(
+        'payment',
+        { payment_id: 2, created_at: '2024-01-02 03:04:05.12', last_updated: '2024-01-02 03:04:05.123456' },
+        {
+          currency_id: '3.0',
+          payment_amount: '0.1',
+          paid: '"f"',
+        },
+      ),
       rawLine('payment', { payment_id: 3, paid: true }, { payment_amount: '99999999.99' }),
     ]);
     const summary = await h.transform(object);
     expect(summary.rowsRejected).toBe(0);
     const rows = await h.rows('payment', 1, 'fact_payment');
-    expect(rows!.map((r) => [r.payment_id, r.created_time, r.last_updated_time, r.transaction_id, r.currency_id, r.payment_amount, r.paid])).toEqual([
+    expect(
+      rows!.map((r) => [r.payment_id, r.created_time, r.last_updated_time, r.transaction_id, r.currency_id, r.payment_amount, r.paid]),
+    ).toEqual([
       [1, 11_045_000, 11_045_100, 2, 2, 55_254_862n, true],
       [2, 11_045_120, 11_045_123, 2, 3, 10n, false],
       [3, 51_652_187, 51_652_187, 2, 2, 9_999_999_999n, true],
     ]);
-    const cents = await duckdb(h.parquet('payment', 1, 'fact_payment')!, (f) => `SELECT sum(payment_amount)::VARCHAR total FROM read_parquet(${f})`);
+    const cents = await duckdb(
+      h.parquet('payment', 1, 'fact_payment')!,
+      (f) => `SELECT sum(payment_amount)::VARCHAR total FROM read_parquet(${f})`,
+    );
     expect(cents).toEqual([{ total: '100552548.71' }]);
   });
 
@@ -180,7 +193,11 @@ describe('bad rows', () => {
     const summary = await h.transform(object);
     expect(summary).toMatchObject({ rowsIn: 3, rowsRejected: 1, rowsOut: { fact_sales_order: 2 } });
     expect(summary.rejectedKey).toBe('processed/rejected/sales_order/0000000003.jsonl');
-    const rejected = h.s3.text('totesys-processed', summary.rejectedKey!)!.trim().split('\n').map((l) => JSON.parse(l));
+    const rejected = h.s3
+      .text('totesys-processed', summary.rejectedKey!)!
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rejected).toEqual([expect.objectContaining({ objectKey: object.key, line: 2, column: 'agreed_delivery_date' })]);
     expect(rejected[0].reason).toMatch(/date/i);
     expect(h.manifest('sales_order', 3)).toMatchObject({ rowsRejected: 1, rejectedKey: summary.rejectedKey });
@@ -251,7 +268,7 @@ describe('delivery semantics (CONTRACT.md §5)', () => {
     const replaced = h.ingest('design', 1, [line('design', { design_name: 'Oak' })]);
     h.s3.mock.resetHistory();
     await expect(h.transform(replaced)).rejects.toThrow(
-      new RegExp(`"design/0000000001_\\d+T\\d+\\.jsonl" was replaced after its batch was published .*next sequence`),
+      /"design\/0000000001_\d+T\d+\.jsonl" was replaced after its batch was published .*next sequence/,
     );
     expect(h.s3.putKeys()).toEqual([]);
     expect((await h.rows('design', 1, 'dim_design'))!.map((r) => r.design_name)).toEqual(['Wooden']);
@@ -338,20 +355,31 @@ describe('delivery semantics (CONTRACT.md §5)', () => {
 describe('joins across objects through state in the processed bucket', () => {
   it('department rename re-emits its staff; address change re-emits location and counterparties', async () => {
     await h.transform(h.ingest('department', 1, [line('department', { department_id: 4, department_name: 'Dispatch', location: 'Leds' })]));
-    await h.transform(h.ingest('staff', 1, [line('staff', { staff_id: 1, department_id: 4 }), line('staff', { staff_id: 2, department_id: 4 })]));
+    await h.transform(
+      h.ingest('staff', 1, [line('staff', { staff_id: 1, department_id: 4 }), line('staff', { staff_id: 2, department_id: 4 })]),
+    );
     expect((await h.rows('staff', 1, 'dim_staff'))!.map((r) => [r.staff_id, r.department_name, r.location])).toEqual([
       [1, 'Dispatch', 'Leds'],
       [2, 'Dispatch', 'Leds'],
     ]);
     expect(h.s3.text('totesys-processed', 'processed/state/staff.json')).toContain('jeremie.franey');
 
-    await h.transform(h.ingest('department', 2, [line('department', { department_id: 4, department_name: 'Shipping', location: 'Leds', last_updated: '2024-11-14 10:00:00' })]));
+    await h.transform(
+      h.ingest('department', 2, [
+        line('department', { department_id: 4, department_name: 'Shipping', location: 'Leds', last_updated: '2024-11-14 10:00:00' }),
+      ]),
+    );
     expect((await h.rows('department', 2, 'dim_staff'))!.map((r) => [r.staff_id, r.department_name])).toEqual([
       [1, 'Shipping'],
       [2, 'Shipping'],
     ]);
 
-    await h.transform(h.ingest('counterparty', 1, [line('counterparty', { counterparty_id: 1, legal_address_id: 15 }), line('counterparty', { counterparty_id: 2, legal_address_id: 15 })]));
+    await h.transform(
+      h.ingest('counterparty', 1, [
+        line('counterparty', { counterparty_id: 1, legal_address_id: 15 }),
+        line('counterparty', { counterparty_id: 2, legal_address_id: 15 }),
+      ]),
+    );
     expect(await h.rows('counterparty', 1, 'dim_counterparty')).toBeUndefined(); // waiting for the address
     await h.transform(h.ingest('address', 1, [line('address', { address_id: 15 })]));
     await h.transform(h.ingest('address', 2, [line('address', { address_id: 15, city: 'Leeds', last_updated: '2024-11-14 10:00:00' })]));

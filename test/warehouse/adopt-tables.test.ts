@@ -26,13 +26,15 @@ function analystsDdl(table: WarehouseTableDefinition, schema = 'analytics'): str
 }
 
 const columnsOf = (url: string, table: string) =>
-  withClient(url, async (client) =>
-    (
-      await client.query<{ column_name: string; data_type: string; is_nullable: string }>(
-        `SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'analytics' AND table_name = $1 ORDER BY column_name`,
-        [table],
-      )
-    ).rows,
+  withClient(
+    url,
+    async (client) =>
+      (
+        await client.query<{ column_name: string; data_type: string; is_nullable: string }>(
+          `SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'analytics' AND table_name = $1 ORDER BY column_name`,
+          [table],
+        )
+      ).rows,
   );
 
 const migrationError = async (url: string): Promise<TableAdoptionError> => {
@@ -49,7 +51,9 @@ describe('a warehouse schema where the analysts already made the star-schema tab
     await withClient(db.url, async (client) => {
       await client.query('CREATE SCHEMA analytics');
       for (const table of warehouseTablesInOrder()) await client.query(analystsDdl(table));
-      await client.query("INSERT INTO analytics.dim_date (date_id, year, month, day, day_of_week, day_name, month_name, quarter) VALUES ('2024-01-01', 2024, 1, 1, 1, 'Monday', 'January', 1)");
+      await client.query(
+        "INSERT INTO analytics.dim_date (date_id, year, month, day, day_of_week, day_name, month_name, quarter) VALUES ('2024-01-01', 2024, 1, 1, 1, 'Monday', 'January', 1)",
+      );
     });
     const result = await withClient(db.url, (client) => migrate(client, { schemas: SCHEMAS }));
     expect(result.applied).toContain(2);
@@ -58,16 +62,29 @@ describe('a warehouse schema where the analysts already made the star-schema tab
     await withClient(db.url, (client) => migrate(client, { schemas: { warehouse: 'fresh', control: 'fresh_control' } }));
     for (const table of ['fact_sales_order', 'dim_staff', 'dim_date']) {
       const adopted = await columnsOf(db.url, table);
-      const fresh = await withClient(db.url, async (client) =>
-        (await client.query(`SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'fresh' AND table_name = $1 ORDER BY column_name`, [table])).rows,
+      const fresh = await withClient(
+        db.url,
+        async (client) =>
+          (
+            await client.query(
+              `SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'fresh' AND table_name = $1 ORDER BY column_name`,
+              [table],
+            )
+          ).rows,
       );
       expect(adopted).toEqual(fresh);
     }
     // The analysts' row is still there, and the loader's history key exists.
     const [kept] = await withClient(db.url, async (c) => (await c.query('SELECT count(*)::int AS n FROM analytics.dim_date')).rows);
     expect(kept).toEqual({ n: 1 });
-    const keys = await withClient(db.url, async (c) =>
-      (await c.query("SELECT conname FROM pg_constraint WHERE conname = 'fact_sales_order_history_key' AND connamespace = 'analytics'::regnamespace")).rows,
+    const keys = await withClient(
+      db.url,
+      async (c) =>
+        (
+          await c.query(
+            "SELECT conname FROM pg_constraint WHERE conname = 'fact_sales_order_history_key' AND connamespace = 'analytics'::regnamespace",
+          )
+        ).rows,
     );
     expect(keys).toHaveLength(1);
   });
@@ -94,8 +111,9 @@ describe('a warehouse schema where the analysts already made the star-schema tab
     expect(error.message).toContain('dim_staff: column first_name is character varying(10)');
     expect(error.message).toContain('fix: ALTER TABLE "analytics"."dim_staff" ALTER COLUMN "first_name" TYPE varchar;');
     // Nothing was created or recorded: the database is as the analysts left it.
-    const tables = await withClient(db.url, async (c) =>
-      (await c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'analytics' ORDER BY 1")).rows,
+    const tables = await withClient(
+      db.url,
+      async (c) => (await c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'analytics' ORDER BY 1")).rows,
     );
     expect(tables).toEqual([{ table_name: 'dim_date' }, { table_name: 'dim_staff' }]);
 
@@ -111,13 +129,16 @@ describe('a warehouse schema where the analysts already made the star-schema tab
     await withClient(db.url, async (client) => {
       await client.query('CREATE SCHEMA analytics');
       for (const table of warehouseTablesInOrder()) if (table.kind === 'dimension') await client.query(analystsDdl(table));
-      await client.query("INSERT INTO analytics.dim_staff VALUES (1, 'Jeremie', 'Franey', 'Purchasing', 'Manchester', 'j@terrifictotes.com')");
+      await client.query(
+        "INSERT INTO analytics.dim_staff VALUES (1, 'Jeremie', 'Franey', 'Purchasing', 'Manchester', 'j@terrifictotes.com')",
+      );
     });
     const error = await migrationError(db.url);
     expect(error.differences).toEqual([
       expect.objectContaining({
         table: 'dim_staff',
-        difference: 'audit column source_version is missing and the table already holds rows the loader did not load (it cannot give them a source_version)',
+        difference:
+          'audit column source_version is missing and the table already holds rows the loader did not load (it cannot give them a source_version)',
       }),
     ]);
   });

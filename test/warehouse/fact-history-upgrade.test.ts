@@ -41,8 +41,20 @@ async function buildVersion2(url: string): Promise<void> {
 }
 
 const SALES_COLUMNS = [
-  'sales_order_id', 'created_date', 'created_time', 'last_updated_date', 'last_updated_time', 'sales_staff_id', 'counterparty_id',
-  'units_sold', 'unit_price', 'currency_id', 'design_id', 'agreed_payment_date', 'agreed_delivery_date', 'agreed_delivery_location_id',
+  'sales_order_id',
+  'created_date',
+  'created_time',
+  'last_updated_date',
+  'last_updated_time',
+  'sales_staff_id',
+  'counterparty_id',
+  'units_sold',
+  'unit_price',
+  'currency_id',
+  'design_id',
+  'agreed_payment_date',
+  'agreed_delivery_date',
+  'agreed_delivery_location_id',
   'version_hash',
 ];
 const DATE_COLUMNS = new Set(['created_date', 'last_updated_date', 'agreed_payment_date', 'agreed_delivery_date']);
@@ -73,7 +85,10 @@ async function oldWarehouse(): Promise<void> {
     dim_location: dims.location(),
   })) {
     const names = Object.keys(row);
-    await env.query(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(row));
+    await env.query(
+      `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
+      Object.values(row),
+    );
   }
   for (const date of ['2024-11-14', '2024-11-18', '2024-11-20']) {
     await env.query(
@@ -112,7 +127,9 @@ describe('upgrading a warehouse built by the first schema', () => {
       // The newer of the two by last_updated.
       { sales_order_id: 2, units_sold: 6, source_sequence: '1', source_batch: 'sales_order/0000000001' },
     ]);
-    expect(await env.query('SELECT fact_table, natural_id, sequence::text, version_hash FROM etl_control.fact_observation ORDER BY 2, 3')).toEqual([
+    expect(
+      await env.query('SELECT fact_table, natural_id, sequence::text, version_hash FROM etl_control.fact_observation ORDER BY 2, 3'),
+    ).toEqual([
       { fact_table: 'fact_sales_order', natural_id: 1, sequence: '1', version_hash: facts.salesOrder({ units_sold: 10 }).version_hash },
       { fact_table: 'fact_sales_order', natural_id: 1, sequence: '2', version_hash: facts.salesOrder({ units_sold: 20 }).version_hash },
       {
@@ -131,8 +148,16 @@ describe('upgrading a warehouse built by the first schema', () => {
   it('then loads by the new rule, and a replay of the batch the old rule dropped restores the version', async () => {
     await oldWarehouse();
     // Batch 3 (order 1 back to A) was loaded by the old loader, which dropped the row.
-    await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 3, tables: { fact_sales_order: [facts.salesOrder({ units_sold: 10 })] } });
-    await env.bucket.writeBatch({ sourceTable: 'sales_order', sequence: 4, tables: { fact_sales_order: [facts.salesOrder({ sales_order_id: 2, units_sold: 5 })] } });
+    await env.bucket.writeBatch({
+      sourceTable: 'sales_order',
+      sequence: 3,
+      tables: { fact_sales_order: [facts.salesOrder({ units_sold: 10 })] },
+    });
+    await env.bucket.writeBatch({
+      sourceTable: 'sales_order',
+      sequence: 4,
+      tables: { fact_sales_order: [facts.salesOrder({ sales_order_id: 2, units_sold: 5 })] },
+    });
     const upgrade = await env.load();
     expect(upgrade.batchesLoaded).toBe(1); // batch 4; 3 is in the ledger
     await env.query("DELETE FROM etl_control.loaded_batch WHERE source_table = 'sales_order' AND sequence = 3");

@@ -50,8 +50,14 @@ describe('local mode with --warehouse-schema', () => {
     const summary = await summarise(result, db.url, new Date().toISOString(), schemas);
     expect(summary.warehouseTables.find((t) => t.table === 'fact_sales_order')!.rowsInWarehouse).toBeGreaterThan(0);
     expect(summary.salesByMonth.length).toBeGreaterThan(0);
-    const [tables] = await withClient(db.url, async (client) =>
-      (await client.query("SELECT count(*) FILTER (WHERE table_schema = 'analytics')::int AS analytics, count(*) FILTER (WHERE table_schema = 'public')::int AS public FROM information_schema.tables")).rows,
+    const [tables] = await withClient(
+      db.url,
+      async (client) =>
+        (
+          await client.query(
+            "SELECT count(*) FILTER (WHERE table_schema = 'analytics')::int AS analytics, count(*) FILTER (WHERE table_schema = 'public')::int AS public FROM information_schema.tables",
+          )
+        ).rows,
     );
     // The 11 star-schema tables and the 3 current-version views.
     expect(tables).toEqual({ analytics: 14, public: 0 });
@@ -59,6 +65,8 @@ describe('local mode with --warehouse-schema', () => {
 
   it('refuses a schema name that is not a plain one', () => {
     expect(() => parseLocalOptions(['--warehouse-schema', 'my schema'])).toThrow(UsageError);
-    expect(() => parseLocalOptions(['--warehouse-schema', 'my schema'])).toThrow(/--warehouse-schema: "my schema" is not a plain schema name/);
+    expect(() => parseLocalOptions(['--warehouse-schema', 'my schema'])).toThrow(
+      /--warehouse-schema: "my schema" is not a plain schema name/,
+    );
   });
 });

@@ -11,7 +11,9 @@ afterEach(() => db.drop());
 
 const appliedVersions = (url: string) =>
   withClient(url, async (client) =>
-    (await client.query<{ version: number }>('SELECT version FROM etl_control.schema_migration ORDER BY version')).rows.map((r) => r.version),
+    (await client.query<{ version: number }>('SELECT version FROM etl_control.schema_migration ORDER BY version')).rows.map(
+      (r) => r.version,
+    ),
   );
 
 describe('schema migrations', () => {
@@ -26,10 +28,21 @@ describe('schema migrations', () => {
   it('bring an existing database that is behind up to date, keeping its data', async () => {
     await withClient(db.url, (client) => migrate(client));
     await withClient(db.url, async (client) => {
-      await client.query("INSERT INTO etl_control.loaded_batch (source_table, sequence, manifest_key, source_key, watermark) VALUES ('staff', 1, 'm', 's', 'w')");
+      await client.query(
+        "INSERT INTO etl_control.loaded_batch (source_table, sequence, manifest_key, source_key, watermark) VALUES ('staff', 1, 'm', 's', 'w')",
+      );
       // Roll the database back to version 1: the star schema (and what later versions add to it) never created.
       for (const table of ['fact_sales_order', 'fact_purchase_order', 'fact_payment']) await client.query(`DROP TABLE ${table} CASCADE`);
-      for (const table of ['dim_date', 'dim_staff', 'dim_location', 'dim_currency', 'dim_design', 'dim_counterparty', 'dim_payment_type', 'dim_transaction']) {
+      for (const table of [
+        'dim_date',
+        'dim_staff',
+        'dim_location',
+        'dim_currency',
+        'dim_design',
+        'dim_counterparty',
+        'dim_payment_type',
+        'dim_transaction',
+      ]) {
         await client.query(`DROP TABLE ${table}`);
       }
       await client.query('DROP TABLE etl_control.fact_observation');
@@ -39,7 +52,9 @@ describe('schema migrations', () => {
     expect(result.applied).toEqual(MIGRATIONS.map((m) => m.version).filter((v) => v >= 2));
     const [row] = await withClient(db.url, async (client) => (await client.query('SELECT count(*)::int AS n FROM fact_sales_order')).rows);
     expect(row).toEqual({ n: 0 });
-    expect(await withClient(db.url, async (c) => (await c.query('SELECT source_table FROM etl_control.loaded_batch')).rows)).toEqual([{ source_table: 'staff' }]);
+    expect(await withClient(db.url, async (c) => (await c.query('SELECT source_table FROM etl_control.loaded_batch')).rows)).toEqual([
+      { source_table: 'staff' },
+    ]);
   });
 
   it('migration 3 rewrites versions written sequence-last, keeping placeholders lowest and rows otherwise untouched', async () => {
@@ -62,7 +77,11 @@ describe('schema migrations', () => {
     const result = await withClient(db.url, (client) => migrate(client));
     expect(result.applied).toEqual([3]);
     const rows = await withClient(db.url, async (client) => ({
-      currency: (await client.query('SELECT currency_id, currency_code, source_version, is_placeholder, loaded_at::text FROM dim_currency ORDER BY currency_id')).rows,
+      currency: (
+        await client.query(
+          'SELECT currency_id, currency_code, source_version, is_placeholder, loaded_at::text FROM dim_currency ORDER BY currency_id',
+        )
+      ).rows,
       counterparty: (await client.query('SELECT counterparty_legal_city, source_version FROM dim_counterparty')).rows,
       comment: (
         await client.query(
@@ -71,10 +90,18 @@ describe('schema migrations', () => {
       ).rows[0].text,
     }));
     expect(rows.currency).toEqual([
-      { currency_id: 1, currency_code: 'GBP', source_version: '0000000003.20990101T000000000', is_placeholder: false, loaded_at: '2024-01-01 00:00:00+00' },
+      {
+        currency_id: 1,
+        currency_code: 'GBP',
+        source_version: '0000000003.20990101T000000000',
+        is_placeholder: false,
+        loaded_at: '2024-01-01 00:00:00+00',
+      },
       { currency_id: 2, currency_code: '(pending)', source_version: '', is_placeholder: true, loaded_at: '2024-01-01 00:00:00+00' },
     ]);
-    expect(rows.counterparty).toEqual([{ counterparty_legal_city: 'Leeds', source_version: '0000000001.20221103T142049962/0000000012.20990101T000000000' }]);
+    expect(rows.counterparty).toEqual([
+      { counterparty_legal_city: 'Leeds', source_version: '0000000001.20221103T142049962/0000000012.20990101T000000000' },
+    ]);
     expect(rows.comment).toMatch(/<ingestion sequence>\.<last_updated>.*ordered by ingestion sequence/);
   });
 
@@ -107,8 +134,9 @@ describe('schema migrations', () => {
     await expect(changed).rejects.toThrow(`--warehouse-schema ${was}; a stack: deploy with -c warehouseSchema=${was}`);
     await expect(changed).rejects.not.toThrow(/has changed since it was applied/);
     // Nothing was built in the other schema.
-    const [row] = await withClient(db.url, async (c) =>
-      (await c.query('SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1', [now])).rows,
+    const [row] = await withClient(
+      db.url,
+      async (c) => (await c.query('SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1', [now])).rows,
     );
     expect(row).toEqual({ n: 0 });
     expect(await withClient(db.url, (client) => migrate(client, { schemas: { warehouse: was, control: 'etl_control' } }))).toEqual({
@@ -119,15 +147,21 @@ describe('schema migrations', () => {
 
   it('refuse a database newer than the code, rather than run old code against it', async () => {
     await withClient(db.url, (client) => migrate(client));
-    await withClient(db.url, (client) => client.query("INSERT INTO etl_control.schema_migration (version, name, checksum) VALUES (99, 'future', 'x')"));
+    await withClient(db.url, (client) =>
+      client.query("INSERT INTO etl_control.schema_migration (version, name, checksum) VALUES (99, 'future', 'x')"),
+    );
     await expect(withClient(db.url, (client) => migrate(client))).rejects.toThrow(/version 99, newer than this code knows/);
   });
 
   it('can put the star schema in a schema of its own', async () => {
     await withClient(db.url, (client) => migrate(client, { schemas: { warehouse: 'analytics', control: 'etl_control' } }));
-    const [row] = await withClient(db.url, async (c) =>
-      (await c.query(`SELECT count(*) FILTER (WHERE table_type = 'BASE TABLE')::int AS tables, count(*) FILTER (WHERE table_type = 'VIEW')::int AS views
-        FROM information_schema.tables WHERE table_schema = 'analytics'`)).rows,
+    const [row] = await withClient(
+      db.url,
+      async (c) =>
+        (
+          await c.query(`SELECT count(*) FILTER (WHERE table_type = 'BASE TABLE')::int AS tables, count(*) FILTER (WHERE table_type = 'VIEW')::int AS views
+        FROM information_schema.tables WHERE table_schema = 'analytics'`)
+        ).rows,
     );
     expect(row).toEqual({ tables: 11, views: 3 });
   });

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 /** A connected client on `url` that reads values back as the server's text. */

@@ -142,9 +142,7 @@ export class S3ExtractStore implements ExtractStore {
       );
       return true;
     } catch (error) {
-      await this.client
-        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId }))
-        .catch(() => {});
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId })).catch(() => {});
       if (isConditionFailure(error)) return false;
       throw error;
     }

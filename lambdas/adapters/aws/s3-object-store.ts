@@ -90,12 +90,7 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
-  async putIf(
-    key: string,
-    body: Uint8Array | string,
-    condition: WriteCondition,
-    options: PutOptions = {},
-  ): Promise<string | undefined> {
+  async putIf(key: string, body: Uint8Array | string, condition: WriteCondition, options: PutOptions = {}): Promise<string | undefined> {
     try {
       const response = await this.client.send(
         new PutObjectCommand({
@@ -163,13 +158,7 @@ function isMissing(error: unknown): boolean {
 function conditionFailed(error: unknown): boolean {
   const name = (error as { name?: string })?.name;
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return (
-    name === 'PreconditionFailed' ||
-    name === 'ConditionalRequestConflict' ||
-    status === 412 ||
-    status === 409 ||
-    isMissing(error)
-  );
+  return name === 'PreconditionFailed' || name === 'ConditionalRequestConflict' || status === 412 || status === 409 || isMissing(error);
 }
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}

@@ -13,11 +13,7 @@ export const GUARD_STALE_MS = 10_000;
 /** How long to wait for a guard before giving up. */
 const GUARD_WAIT_MS = 30_000;
 
-export async function withFileGuard<T>(
-  guardPath: string,
-  work: () => Promise<T>,
-  options: { readonly waitMs?: number } = {},
-): Promise<T> {
+export async function withFileGuard<T>(guardPath: string, work: () => Promise<T>, options: { readonly waitMs?: number } = {}): Promise<T> {
   const waitMs = options.waitMs ?? GUARD_WAIT_MS;
   const giveUpAt = Date.now() + waitMs;
   for (;;) {

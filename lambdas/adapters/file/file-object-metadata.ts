@@ -32,7 +32,12 @@ export async function readObjectMetadata(metadataRoot: string, key: string): Pro
   } catch (error) {
     throw new Error(`metadata of object ${key} (${path}) is not JSON: ${(error as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((value) => typeof value !== 'string')) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    Object.values(parsed).some((value) => typeof value !== 'string')
+  ) {
     throw new Error(`metadata of object ${key} (${path}) is not a JSON object of strings`);
   }
   return parsed as Record<string, string>;

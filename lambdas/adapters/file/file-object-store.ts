@@ -141,12 +141,7 @@ export class FileObjectStore implements ObjectStore {
     }
   }
 
-  async putIf(
-    key: string,
-    body: Uint8Array | string,
-    condition: WriteCondition,
-    _options?: PutOptions,
-  ): Promise<string | undefined> {
+  async putIf(key: string, body: Uint8Array | string, condition: WriteCondition, _options?: PutOptions): Promise<string | undefined> {
     const path = this.pathOf(key);
     const etag = createHash('md5').update(body).digest('hex');
     if ('ifNoneMatch' in condition) {

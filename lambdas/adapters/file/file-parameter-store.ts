@@ -33,14 +33,16 @@ export class FileParameterStore implements ParameterStore {
     if (typeof value !== 'string' || value === '') {
       throw new Error(`parameter "${name}": the value must be a non-empty string`);
     }
-    const write = this.pending.catch(() => undefined).then(async () => {
-      await mkdir(dirname(this.filePath), { recursive: true });
-      await withFileGuard(`${this.filePath}.guard`, async () => {
-        const parameters = await this.readAll();
-        parameters.set(name, value);
-        await this.writeAll(parameters);
+    const write = this.pending
+      .catch(() => undefined)
+      .then(async () => {
+        await mkdir(dirname(this.filePath), { recursive: true });
+        await withFileGuard(`${this.filePath}.guard`, async () => {
+          const parameters = await this.readAll();
+          parameters.set(name, value);
+          await this.writeAll(parameters);
+        });
       });
-    });
     this.pending = write;
     await write;
   }

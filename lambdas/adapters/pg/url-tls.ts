@@ -23,7 +23,9 @@ function tlsModeInUrl(url: string, urlSetting: string): SslMode | undefined {
   const parameters = new URL(url).searchParams;
   const file = FILE_PARAMETERS.find((name) => parameters.has(name));
   if (file) {
-    throw new TlsSettingError(`${urlSetting} sets ${file}: give a CA bundle with DB_CA_BUNDLE / --db-ca-bundle instead (client certificates are not supported)`);
+    throw new TlsSettingError(
+      `${urlSetting} sets ${file}: give a CA bundle with DB_CA_BUNDLE / --db-ca-bundle instead (client certificates are not supported)`,
+    );
   }
   const sslmode = parameters.get('sslmode');
   if (sslmode !== null) {

@@ -13,14 +13,7 @@ import type { ExtractStore, SourceSession } from './ports';
 import { rowEncoder, watermarkOf } from './row-encoder';
 import { rowHash } from './row-hash';
 import { type ExtractCursor, type ExtractMode, extractMode, formatCursor } from './snapshot-cursor';
-import {
-  CURSOR_METADATA,
-  ROWS_METADATA,
-  SEQUENCE_METADATA,
-  type CommittedState,
-  committedState,
-  formatState,
-} from './table-state';
+import { CURSOR_METADATA, ROWS_METADATA, SEQUENCE_METADATA, type CommittedState, committedState, formatState } from './table-state';
 import { PipelineError } from '../errors';
 
 export interface ExtractTableDeps {
@@ -79,7 +72,12 @@ async function loadFingerprints(deps: ExtractTableDeps, table: SourceTableDefini
   return Fingerprints.decode(stored.body, key);
 }
 
-async function saveFingerprints(deps: ExtractTableDeps, table: SourceTableDefinition, sequence: number, fingerprints: Fingerprints): Promise<void> {
+async function saveFingerprints(
+  deps: ExtractTableDeps,
+  table: SourceTableDefinition,
+  sequence: number,
+  fingerprints: Fingerprints,
+): Promise<void> {
   await deps.state.write(deps.layout.fingerprints(table.name), fingerprints.encode(), {
     contentType: 'application/octet-stream',
     metadata: { [SEQUENCE_METADATA]: String(sequence) },
@@ -129,7 +127,13 @@ export async function extractTable(
       : undefined;
     // A full read knows every live row: its fingerprints drop deleted ids.
     const next = seen ? seen.sorted() : mergeFingerprints(previous, changes.sorted());
-    const base = { table: table.name, mode, rowsRead, ...(committed.adoptedKey ? { adoptedKey: committed.adoptedKey } : {}), ...(cursorLagSeconds !== undefined ? { cursorLagSeconds } : {}) };
+    const base = {
+      table: table.name,
+      mode,
+      rowsRead,
+      ...(committed.adoptedKey ? { adoptedKey: committed.adoptedKey } : {}),
+      ...(cursorLagSeconds !== undefined ? { cursorLagSeconds } : {}),
+    };
 
     if (changes.size === 0) {
       if (seen) await saveFingerprints(deps, table, committed.sequence, next);

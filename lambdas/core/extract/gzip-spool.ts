@@ -44,7 +44,7 @@ export class GzipSpool {
 
   /** Appends one line (a newline is added). */
   async writeLine(line: string): Promise<void> {
-    this.buffered += line + '\n';
+    this.buffered += `${line}\n`;
     if (this.buffered.length >= CHUNK_CHARS) await this.flush();
   }
 

@@ -95,7 +95,7 @@ export function rowEncoder(table: SourceTableDefinition): (row: SourceRow) => En
       line += prefixes[i]! + encoded;
     }
     return { line: `${line}}`, id: Number(row[0]), lastUpdated };
-  }
+  };
 }
 
 /** `YYYY-MM-DD HH:MM:SS.mmm` → the key's `YYYYMMDDTHHMMSSmmm`. */

@@ -96,10 +96,13 @@ export async function committedState(
   // An object another job wrote (no cursor) is still a sequence this stage must not
   // reuse; without a cursor the next read is a full one, filtered by fingerprints.
   const cursor = cursorText === undefined ? undefined : parseCursor(cursorText, `metadata of ${highest.key}`);
-  deps.log.warn(stored ? 'adopting an object written after the last recorded state' : 'no recorded state: continuing after the highest object', {
-    table,
-    key: highest.key,
-    recordedSequence: stored?.sequence ?? null,
-  });
+  deps.log.warn(
+    stored ? 'adopting an object written after the last recorded state' : 'no recorded state: continuing after the highest object',
+    {
+      table,
+      key: highest.key,
+      recordedSequence: stored?.sequence ?? null,
+    },
+  );
   return { sequence: highest.sequence, ...(cursor ? { cursor } : {}), adoptedKey: highest.key };
 }

@@ -11,12 +11,7 @@ import {
   type FactTableDefinition,
   SOURCE_VERSION_COLUMN,
 } from '../schema/warehouse-tables';
-import {
-  DIMENSION_IS_PLACEHOLDER,
-  DIMENSION_LOADED_AT,
-  PLACEHOLDER_TEXT,
-  PLACEHOLDER_VERSION,
-} from '../warehouse/audit-columns';
+import { DIMENSION_IS_PLACEHOLDER, DIMENSION_LOADED_AT, PLACEHOLDER_TEXT, PLACEHOLDER_VERSION } from '../warehouse/audit-columns';
 import { isVersionedDimension } from '../warehouse/ddl';
 import { upgradeVersionSql } from '../warehouse/legacy-versions';
 import { type WarehouseSchemas, qualified, quoteIdent, quoteLiteral } from '../warehouse/names';

@@ -64,7 +64,9 @@ export function isStatementTimeout(error: unknown): boolean {
 export function describeDatabaseError(error: unknown): string {
   const fields = (error ?? {}) as Partial<Record<'message' | 'where' | 'constraint' | 'table' | 'column' | 'dataType' | 'schema', unknown>>;
   const named = new Set(
-    [fields.constraint, fields.table, fields.column, fields.dataType, fields.schema].filter((name): name is string => typeof name === 'string'),
+    [fields.constraint, fields.table, fields.column, fields.dataType, fields.schema].filter(
+      (name): name is string => typeof name === 'string',
+    ),
   );
   const message = typeof fields.message === 'string' ? withoutQuotedValues(fields.message, named) : 'database error';
   const position = typeof fields.where === 'string' ? copyPosition(fields.where) : undefined;

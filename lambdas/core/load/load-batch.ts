@@ -16,19 +16,8 @@ import { isVersionedDimension } from '../warehouse/ddl';
 import { CONTROL_TABLES, type WarehouseSchemas, qualified } from '../warehouse/names';
 import { batchId } from './batch-id';
 import { provenanceMismatches } from './batch-provenance';
-import {
-  insertMissingDimensionSql,
-  insertPlaceholdersSql,
-  insertReferencedDatesSql,
-  upsertDimensionSql,
-} from './batch-sql';
-import {
-  BatchLoadError,
-  DeadlineReachedError,
-  describeDatabaseError,
-  isDataRejection,
-  isStatementTimeout,
-} from './errors';
+import { insertMissingDimensionSql, insertPlaceholdersSql, insertReferencedDatesSql, upsertDimensionSql } from './batch-sql';
+import { BatchLoadError, DeadlineReachedError, describeDatabaseError, isDataRejection, isStatementTimeout } from './errors';
 import { factHistorySteps } from './fact-history-sql';
 import { schemaMismatches } from './file-schema';
 import { filesInLoadOrder } from './manifest';
@@ -105,7 +94,14 @@ export async function loadBatch(context: BatchLoadContext, batch: LoadableBatch)
     const claim = await query(
       `INSERT INTO ${ledger} (source_table, sequence, manifest_key, source_key, watermark, transformed_at)
 VALUES ($1, $2, $3, $4, $5, $6::timestamptz) ON CONFLICT DO NOTHING`,
-      [batch.sourceTable, batch.sequence, batch.manifestKey, batch.manifest.sourceKey, batch.manifest.watermark, batch.manifest.transformedAt],
+      [
+        batch.sourceTable,
+        batch.sequence,
+        batch.manifestKey,
+        batch.manifest.sourceKey,
+        batch.manifest.watermark,
+        batch.manifest.transformedAt,
+      ],
     );
     if (claim.rowCount === 0) {
       await client.query('ROLLBACK');
@@ -117,9 +113,18 @@ VALUES ($1, $2, $3, $4, $5, $6::timestamptz) ON CONFLICT DO NOTHING`,
         await limitToBudget();
         const copyStarted = context.now();
         result.rowsRead[file.table.name] = await copyIntoStaging(client, file.table, file.parquet);
-        context.log.debug('staged', { batch: id, table: file.table.name, rows: result.rowsRead[file.table.name], ms: context.now() - copyStarted });
+        context.log.debug('staged', {
+          batch: id,
+          table: file.table.name,
+          rows: result.rowsRead[file.table.name],
+          ms: context.now() - copyStarted,
+        });
         if (result.rowsRead[file.table.name] !== file.entry.rows) {
-          throw new BatchLoadError(id, `read ${result.rowsRead[file.table.name]} rows, the manifest says ${file.entry.rows}`, file.entry.key);
+          throw new BatchLoadError(
+            id,
+            `read ${result.rowsRead[file.table.name]} rows, the manifest says ${file.entry.rows}`,
+            file.entry.key,
+          );
         }
         await applyStagedFile(file.table, batch, query, result, context.schemas);
       } catch (error) {

@@ -11,12 +11,7 @@ import { LoadMetric, TABLE_DIMENSION } from '../metric-names';
 import type { Log, Metrics, ObjectStore } from '../ports';
 import type { DimensionTableName, WarehouseTableName } from '../schema/warehouse-tables';
 import { migrate as migrateSchema } from '../warehouse/migrations';
-import {
-  ADVISORY_LOCK_NAMESPACE,
-  DEFAULT_SCHEMAS,
-  LOADER_LOCK,
-  type WarehouseSchemas,
-} from '../warehouse/names';
+import { ADVISORY_LOCK_NAMESPACE, DEFAULT_SCHEMAS, LOADER_LOCK, type WarehouseSchemas } from '../warehouse/names';
 import { countPlaceholders } from '../warehouse/status';
 import { batchId } from './batch-id';
 import { BatchLoadError, DeadlineReachedError, describeDatabaseError, isDataRejection } from './errors';

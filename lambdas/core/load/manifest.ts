@@ -15,10 +15,7 @@ const WATERMARK = /^\d{8}T\d{9}$/;
 // C0 controls, DEL and C1 controls: never in anything the transform writes.
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
-export function parseManifest(
-  bytes: Uint8Array,
-  expected: { sourceTable: SourceTableName; sequence: number; key: string },
-): BatchManifest {
+export function parseManifest(bytes: Uint8Array, expected: { sourceTable: SourceTableName; sequence: number; key: string }): BatchManifest {
   const id = batchId(expected.sourceTable, expected.sequence);
   const fail = (reason: string): never => {
     throw new BatchLoadError(id, `bad manifest: ${reason}`, expected.key);

@@ -70,12 +70,7 @@ export class PendingBatches {
     private readonly queues: Map<SourceTableName, PendingBatch[]>,
   ) {}
 
-  static async find(
-    client: QueryClient,
-    store: ObjectStore,
-    layout: ProcessedLayout,
-    schemas: WarehouseSchemas,
-  ): Promise<PendingBatches> {
+  static async find(client: QueryClient, store: ObjectStore, layout: ProcessedLayout, schemas: WarehouseSchemas): Promise<PendingBatches> {
     const positions = await readLedgerPositions(client, schemas);
     const queues = new Map<SourceTableName, PendingBatch[]>();
     for (const table of SOURCE_TABLE_NAMES) {

@@ -23,8 +23,7 @@ export async function prepareSession(client: QueryClient): Promise<void> {
     [APPLICATION_NAME, String(IDLE_IN_TRANSACTION_TIMEOUT_MS)],
   );
   // idle_session_timeout exists from Postgres 14.
-  await client.query(
-    `SELECT set_config('idle_session_timeout', $1, false) WHERE current_setting('server_version_num')::int >= 140000`,
-    [String(IDLE_SESSION_TIMEOUT_MS)],
-  );
+  await client.query(`SELECT set_config('idle_session_timeout', $1, false) WHERE current_setting('server_version_num')::int >= 140000`, [
+    String(IDLE_SESSION_TIMEOUT_MS),
+  ]);
 }

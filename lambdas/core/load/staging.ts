@@ -40,11 +40,7 @@ export class RowValueError extends PipelineError {
 }
 
 /** Creates the staging table and COPYs the file into it; returns the number of rows. */
-export async function copyIntoStaging(
-  client: SqlClient,
-  table: WarehouseTableDefinition,
-  file: ParquetFile,
-): Promise<number> {
+export async function copyIntoStaging(client: SqlClient, table: WarehouseTableDefinition, file: ParquetFile): Promise<number> {
   const columns = table.columns.map((column) => `${quoteIdent(column.name)} ${sqlType(column)}`);
   if (table.kind === 'fact') columns.push(`${quoteIdent(STAGE_ROW_COLUMN)} bigint GENERATED ALWAYS AS IDENTITY`);
   await client.query(`CREATE TEMP TABLE ${quoteIdent(`stage_${table.name}`)} (${columns.join(', ')}) ON COMMIT DROP`);
@@ -90,8 +86,8 @@ function* rowGroupText(table: WarehouseTableDefinition, group: RowGroupColumns):
   try {
     for (row = 0; row < group.rowCount; row++) {
       let line = '';
-      for (column = 0; column < last; column++) line += formatters[column]!(values[column]![row]) + '\t';
-      line += formatters[last]!(values[last]![row]) + '\n';
+      for (column = 0; column < last; column++) line += `${formatters[column]!(values[column]![row])}\t`;
+      line += `${formatters[last]!(values[last]![row])}\n`;
       chunk += line;
       if ((row + 1) % ROWS_PER_CHUNK === 0) {
         yield chunk;

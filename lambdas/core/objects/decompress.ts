@@ -25,11 +25,7 @@ const GUNZIP_READ_AHEAD_BYTES = 1024 * 1024;
 /** How far a plain body is read ahead of the parser. */
 const READ_AHEAD_BYTES = 1024 * 1024;
 
-export async function* decompressedBytes(
-  body: AsyncIterable<Uint8Array>,
-  gzipKey: boolean,
-  objectKey: string,
-): AsyncGenerator<Buffer> {
+export async function* decompressedBytes(body: AsyncIterable<Uint8Array>, gzipKey: boolean, objectKey: string): AsyncGenerator<Buffer> {
   const source = body[Symbol.asyncIterator]();
   let sourceDone = false;
   try {

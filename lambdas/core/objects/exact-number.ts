@@ -140,11 +140,7 @@ export class ExactNumberReader {
 }
 
 /** A JSON number literal as sign, all its digits, and the power of ten they are scaled by. */
-function parseLiteral(
-  text: string,
-  start: number,
-  end: number,
-): { negative: boolean; digits: string; exponent: number } | undefined {
+function parseLiteral(text: string, start: number, end: number): { negative: boolean; digits: string; exponent: number } | undefined {
   const match = /^(-?)(0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/.exec(text.slice(start, end));
   if (!match) return undefined;
   const [, sign, integerPart, fractionPart = '', exponentPart = '0'] = match as unknown as [string, string, string, string?, string?];

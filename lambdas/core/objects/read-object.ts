@@ -32,10 +32,7 @@ export interface ReadObjectOptions {
 /** A batch is yielded once at least this many rows and rejections are collected (and at the end). */
 const BATCH_ITEMS = 1024;
 
-export async function* readIngestionObject(
-  body: AsyncIterable<Uint8Array>,
-  options: ReadObjectOptions,
-): AsyncGenerator<RowBatch> {
+export async function* readIngestionObject(body: AsyncIterable<Uint8Array>, options: ReadObjectOptions): AsyncGenerator<RowBatch> {
   const reader = new TableRowReader(options.objectKey, options.table, options.onRowValues);
   const splitter = new LineSplitter(reader, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   for await (const chunk of decompressedBytes(body, options.gzip, options.objectKey)) {

@@ -52,9 +52,7 @@ export class BadObjectError extends PipelineError {
     readonly line?: number,
     readonly column?: string,
   ) {
-    const where = [line === undefined ? '' : `line ${line}`, column === undefined ? '' : `column "${column}"`]
-      .filter(Boolean)
-      .join(', ');
+    const where = [line === undefined ? '' : `line ${line}`, column === undefined ? '' : `column "${column}"`].filter(Boolean).join(', ');
     super(`cannot process ingestion object "${objectKey}"${where ? ` (${where})` : ''}: ${reason}`);
     this.name = 'BadObjectError';
   }

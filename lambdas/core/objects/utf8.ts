@@ -23,11 +23,13 @@ export function firstInvalidUtf8Offset(bytes: Uint8Array, start = 0, end = bytes
     if (lead >= 0xc2 && lead <= 0xdf) length = 2;
     else if (lead >= 0xe0 && lead <= 0xef) {
       length = 3;
-      if (lead === 0xe0) secondMin = 0xa0; // overlong
+      if (lead === 0xe0)
+        secondMin = 0xa0; // overlong
       else if (lead === 0xed) secondMax = 0x9f; // surrogates
     } else if (lead >= 0xf0 && lead <= 0xf4) {
       length = 4;
-      if (lead === 0xf0) secondMin = 0x90; // overlong
+      if (lead === 0xf0)
+        secondMin = 0x90; // overlong
       else if (lead === 0xf4) secondMax = 0x8f; // above U+10FFFF
     } else return i - start;
     if (i + length > end) return i - start;

@@ -58,7 +58,12 @@ export class Int32ColumnBuffer extends ColumnBufferBase {
   readonly kind = 'INT32';
   values = new Int32Array(INITIAL_CAPACITY);
 
-  constructor(name: string, index: number, nullable: boolean, private readonly fromBigint: boolean) {
+  constructor(
+    name: string,
+    index: number,
+    nullable: boolean,
+    private readonly fromBigint: boolean,
+  ) {
     super(name, index, nullable);
   }
 

@@ -57,9 +57,7 @@ export function writeColumnChunk(
       for (let i = start; i < end; i++) nulls += 1 - column.defined[i]!;
     }
     const count = end - start - nulls;
-    const values = dictionary
-      ? dictionaryIndexes(dictionary, valueIndex, count)
-      : plainValues(present, valueIndex, count);
+    const values = dictionary ? dictionaryIndexes(dictionary, valueIndex, count) : plainValues(present, valueIndex, count);
     valueIndex += count;
     const compressed = compression.page(values);
     const stored = compressed ?? values;
@@ -243,7 +241,7 @@ function statisticsOf(present: PresentValues, column: ColumnBuffer, element: Sch
     case 'BOOLEAN': {
       const { bits } = present;
       if (bits.length === 0) return { null_count };
-      return { null_count, min_value: bits.includes(0) ? false : true, max_value: bits.includes(1) };
+      return { null_count, min_value: !bits.includes(0), max_value: bits.includes(1) };
     }
     case 'BYTE_ARRAY':
       // Text min/max (truncated, UTF-8 ordered) would serve no reader of these files.

@@ -11,10 +11,7 @@ import { ByteWriter } from 'hyparquet-writer';
 interface ResizableArrayBuffer extends ArrayBuffer {
   resize(byteLength: number): void;
 }
-const ResizableArrayBuffer = ArrayBuffer as unknown as new (
-  byteLength: number,
-  options: { maxByteLength: number },
-) => ResizableArrayBuffer;
+const ResizableArrayBuffer = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableArrayBuffer;
 
 /** Address space reserved (not memory used): the largest file a writer can produce. */
 const MAX_OUTPUT_BYTES = 2 ** 31;

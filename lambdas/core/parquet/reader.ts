@@ -67,11 +67,7 @@ export async function readParquetColumns(bytes: Uint8Array): Promise<ParquetColu
   return { rowCount: file.rowCount, columns, schema: file.metadata.schema, metadata: file.keyValueMetadata };
 }
 
-async function* readRowGroups(
-  file: ArrayBuffer,
-  metadata: FileMetaData,
-  columnNames: readonly string[],
-): AsyncGenerator<RowGroupColumns> {
+async function* readRowGroups(file: ArrayBuffer, metadata: FileMetaData, columnNames: readonly string[]): AsyncGenerator<RowGroupColumns> {
   // Without DECIMAL annotations hyparquet hands back the raw unscaled integers instead
   // of binary floats; dates stay day numbers.
   const exact: FileMetaData = {

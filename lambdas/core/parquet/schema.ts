@@ -7,10 +7,7 @@ import type { ColumnDefinition } from '../schema/column-types';
 import type { WarehouseTableDefinition } from '../schema/warehouse-tables';
 
 export function parquetSchema(table: WarehouseTableDefinition): SchemaElement[] {
-  return [
-    { name: 'root', num_children: table.columns.length },
-    ...table.columns.map(parquetColumn),
-  ];
+  return [{ name: 'root', num_children: table.columns.length }, ...table.columns.map(parquetColumn)];
 }
 
 function parquetColumn(column: ColumnDefinition): SchemaElement {

@@ -30,8 +30,7 @@ export interface ColumnDefinition {
 
 export const integer = { kind: 'integer' } as const satisfies ColumnType;
 export const text = { kind: 'text' } as const satisfies ColumnType;
-export const varchar = (maxLength?: number): ColumnType =>
-  maxLength === undefined ? { kind: 'text' } : { kind: 'text', maxLength };
+export const varchar = (maxLength?: number): ColumnType => (maxLength === undefined ? { kind: 'text' } : { kind: 'text', maxLength });
 export const money = { kind: 'decimal', precision: 10, scale: 2 } as const satisfies ColumnType;
 export const date = { kind: 'date' } as const satisfies ColumnType;
 export const time = { kind: 'time' } as const satisfies ColumnType;

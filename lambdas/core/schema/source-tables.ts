@@ -2,17 +2,7 @@
  * The eleven tables of the totesys OLTP database (CONTRACT.md §1), as they arrive in ingestion
  * objects. Every table also carries `created_at` and `last_updated`, added below.
  */
-import {
-  type ColumnDefinition,
-  boolean,
-  date,
-  integer,
-  money,
-  oneOf,
-  text,
-  timestamp,
-  varchar,
-} from './column-types';
+import { type ColumnDefinition, boolean, date, integer, money, oneOf, text, timestamp, varchar } from './column-types';
 
 export interface SourceTableDefinition {
   readonly name: SourceTableName;
@@ -41,10 +31,7 @@ const auditColumns: readonly ColumnDefinition[] = [
   { name: 'last_updated', type: timestamp },
 ];
 
-function table(
-  name: SourceTableName,
-  columns: readonly ColumnDefinition[],
-): SourceTableDefinition {
+function table(name: SourceTableName, columns: readonly ColumnDefinition[]): SourceTableDefinition {
   return { name, primaryKey: columns[0]!.name, columns: [...columns, ...auditColumns] };
 }
 

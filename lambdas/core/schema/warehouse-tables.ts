@@ -4,16 +4,7 @@
  * docs/ARCHITECTURE.md). These definitions drive the Parquet schema written by the
  * transform and the DDL applied by the loader.
  */
-import {
-  type ColumnDefinition,
-  boolean,
-  date,
-  integer,
-  money,
-  text,
-  time,
-  varchar,
-} from './column-types';
+import { type ColumnDefinition, boolean, date, integer, money, text, time, varchar } from './column-types';
 
 export interface WarehouseColumnDefinition extends ColumnDefinition {
   /** The dimension this column references (by its primary key). */
@@ -252,11 +243,7 @@ export const DIMENSION_TABLES: Readonly<Record<DimensionTableName, DimensionTabl
     kind: 'dimension',
     name: 'dim_payment_type',
     primaryKey: 'payment_type_id',
-    columns: [
-      { name: 'payment_type_id', type: integer },
-      { name: 'payment_type_name', type: text },
-      sourceVersion,
-    ],
+    columns: [{ name: 'payment_type_id', type: integer }, { name: 'payment_type_name', type: text }, sourceVersion],
   },
   dim_transaction: {
     kind: 'dimension',
@@ -278,10 +265,7 @@ export const WAREHOUSE_TABLES: Readonly<Record<WarehouseTableName, WarehouseTabl
 };
 
 /** Dimensions first (in dependency-free order), then facts: the order the loader applies. */
-export const WAREHOUSE_TABLE_NAMES: readonly WarehouseTableName[] = [
-  ...DIMENSION_TABLE_NAMES,
-  ...FACT_TABLE_NAMES,
-];
+export const WAREHOUSE_TABLE_NAMES: readonly WarehouseTableName[] = [...DIMENSION_TABLE_NAMES, ...FACT_TABLE_NAMES];
 
 export function isWarehouseTableName(name: string): name is WarehouseTableName {
   return (WAREHOUSE_TABLE_NAMES as readonly string[]).includes(name);

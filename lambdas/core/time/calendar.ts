@@ -50,7 +50,7 @@ export function civilFromDays(days: number): CivilDate {
 
 /** ISO day of week: Monday 1 … Sunday 7. Day 0 (1970-01-01) was a Thursday. */
 export function isoDayOfWeek(days: number): number {
-  return (((days + 3) % 7) + 7) % 7 + 1;
+  return ((((days + 3) % 7) + 7) % 7) + 1;
 }
 
 /** Splits a naive timestamp into its date (day number) and time of day (ms since midnight). */
@@ -78,9 +78,7 @@ export function compactTimestamp(timestampMs: number): string {
   const minutes = Math.floor(time / 60_000) % 60;
   const seconds = Math.floor(time / 1000) % 60;
   const millis = time % 1000;
-  return (
-    pad(year, 4) + pad(month, 2) + pad(day, 2) + 'T' + pad(hours, 2) + pad(minutes, 2) + pad(seconds, 2) + pad(millis, 3)
-  );
+  return `${pad(year, 4) + pad(month, 2) + pad(day, 2)}T${pad(hours, 2)}${pad(minutes, 2)}${pad(seconds, 2)}${pad(millis, 3)}`;
 }
 
 /** `YYYY-MM-DD` of a day number. */

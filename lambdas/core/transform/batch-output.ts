@@ -60,11 +60,7 @@ export class BatchOutput {
 
   rowCount(table: WarehouseTableName): number {
     if (table === 'dim_date') return this.dates.size;
-    return (
-      this.factWriters.get(table as FactTableName)?.rowCount ??
-      this.dimensions.get(table as DimensionTableName)?.size ??
-      0
-    );
+    return this.factWriters.get(table as FactTableName)?.rowCount ?? this.dimensions.get(table as DimensionTableName)?.size ?? 0;
   }
 
   /** The table's Parquet file; held rows are written in id (date) order. */

@@ -144,8 +144,7 @@ function decodeRow(table: SourceTableName, encoded: Record<string, unknown>): So
   const row: Record<string, CellValue> = {};
   for (const column of SOURCE_TABLES[table].columns) {
     const value = encoded[column.name] ?? null;
-    row[column.name] =
-      column.type.kind === 'decimal' && value !== null ? BigInt(value as string) : (value as CellValue);
+    row[column.name] = column.type.kind === 'decimal' && value !== null ? BigInt(value as string) : (value as CellValue);
   }
   return row;
 }

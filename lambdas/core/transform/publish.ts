@@ -94,11 +94,7 @@ export async function publishBatch(target: PublishTarget, batch: BatchToPublish)
 }
 
 /** The manifest of `(table, sequence)`, or undefined when the batch was never committed. */
-export async function readManifest(
-  store: ObjectStore,
-  layout: ProcessedLayout,
-  source: IngestionKey,
-): Promise<BatchManifest | undefined> {
+export async function readManifest(store: ObjectStore, layout: ProcessedLayout, source: IngestionKey): Promise<BatchManifest | undefined> {
   const key = layout.manifest(source.table, source.sequence);
   const bytes = await store.getBytes(key);
   if (bytes === undefined) return undefined;

@@ -53,9 +53,7 @@ export interface Remodeller {
 }
 
 export function createRemodeller(table: SourceTableName, context: RemodelContext): Remodeller {
-  return isFactSource(table)
-    ? new FactRemodeller(FACT_REMODELS[table], context)
-    : new DimensionRemodeller(table, context);
+  return isFactSource(table) ? new FactRemodeller(FACT_REMODELS[table], context) : new DimensionRemodeller(table, context);
 }
 
 class FactRemodeller implements Remodeller {
@@ -75,9 +73,7 @@ class FactRemodeller implements Remodeller {
     this.values = new Array<CellValue>(projection.target.columns.length).fill(null);
     this.sourceColumns = SOURCE_TABLES[remodel.source].columns.map((column) => column.name);
     this.hashIndex = projection.indexOf(VERSION_HASH_COLUMN);
-    this.dateIndexes = projection.target.columns.flatMap((column, index) =>
-      column.references === 'dim_date' ? [index] : [],
-    );
+    this.dateIndexes = projection.target.columns.flatMap((column, index) => (column.references === 'dim_date' ? [index] : []));
   }
 
   accept(row: SourceRow): void {

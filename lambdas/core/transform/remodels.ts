@@ -4,12 +4,7 @@
  */
 import type { SourceRow } from '../objects/types';
 import { SOURCE_TABLES, type SourceTableName } from '../schema/source-tables';
-import {
-  DIMENSION_TABLES,
-  type DimensionTableName,
-  FACT_TABLES,
-  type FactTableName,
-} from '../schema/warehouse-tables';
+import { DIMENSION_TABLES, type DimensionTableName, FACT_TABLES, type FactTableName } from '../schema/warehouse-tables';
 import { dateOfTimestamp, timeOfTimestamp } from '../time/calendar';
 import { currencyName } from './currency-names';
 import { type DerivedField, type Projection, compileProjection } from './projection';
@@ -34,11 +29,7 @@ export interface FactRemodel {
   readonly projection: Projection;
 }
 
-function factRemodel(
-  source: FactSourceTable,
-  target: FactTableName,
-  renames: Readonly<Record<string, string>> = {},
-): FactRemodel {
+function factRemodel(source: FactSourceTable, target: FactTableName, renames: Readonly<Record<string, string>> = {}): FactRemodel {
   return {
     source,
     target,
@@ -119,10 +110,7 @@ function joinRemodel(
     foreignKey: right.foreignKey,
     projection: compileProjection({
       target: DIMENSION_TABLES[target],
-      parts: [
-        { table: SOURCE_TABLES[left] },
-        { table: SOURCE_TABLES[right.table], prefix: right.prefix, renames: right.renames },
-      ],
+      parts: [{ table: SOURCE_TABLES[left] }, { table: SOURCE_TABLES[right.table], prefix: right.prefix, renames: right.renames }],
     }),
   };
 }
@@ -141,11 +129,6 @@ export const JOIN_REMODELS: readonly JoinRemodel[] = [
 /** The state an object of `table` needs: its own and its join partners'. */
 export function stateTablesFor(table: SourceTableName): SourceTableName[] {
   return [
-    ...new Set(
-      JOIN_REMODELS.filter((join) => join.left === table || join.right === table).flatMap((join) => [
-        join.left,
-        join.right,
-      ]),
-    ),
+    ...new Set(JOIN_REMODELS.filter((join) => join.left === table || join.right === table).flatMap((join) => [join.left, join.right])),
   ];
 }

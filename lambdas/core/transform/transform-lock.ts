@@ -85,7 +85,10 @@ export class TransformLockTimeoutError extends PipelineError {
 
 export class TransformLockLostError extends PipelineError {
   readonly kind = 'conflict';
-  constructor(readonly lockKey: string, reason: string) {
+  constructor(
+    readonly lockKey: string,
+    reason: string,
+  ) {
     super(
       `transform lock "${lockKey}" was lost (${reason}): this transform stopped before writing join state, ` +
         'the manifest or the sequence; a retry processes the object again',

@@ -127,12 +127,7 @@ export async function transformObject(deps: TransformDeps, request: TransformReq
     }
   } catch (error) {
     const durationMs = clock() - started;
-    metrics.record(
-      TransformMetric.ObjectsFailed,
-      1,
-      'Count',
-      source ? { [TABLE_DIMENSION]: source.table } : undefined,
-    );
+    metrics.record(TransformMetric.ObjectsFailed, 1, 'Count', source ? { [TABLE_DIMENSION]: source.table } : undefined);
     log.error('transform failed', {
       sourceKey: request.key,
       errorName: (error as Error)?.name,
@@ -248,7 +243,10 @@ async function processObject(
   lock: HeldLock,
 ): Promise<ProcessedSummary> {
   const object = await deps.ingestion.get(source.key);
-  if (object === undefined) throw new Error(`ingestion object "${source.key}" does not exist (404 Not Found): it was deleted or renamed after its event was sent; nothing to transform`);
+  if (object === undefined)
+    throw new Error(
+      `ingestion object "${source.key}" does not exist (404 Not Found): it was deleted or renamed after its event was sent; nothing to transform`,
+    );
   const { body } = object;
   // The manifest records the ETag of the bytes read: if the object was overwritten since
   // its event, the batch holds the new content, and its own event must then be a skip.
@@ -340,20 +338,18 @@ function sourceReadAtOf(
   const value = metadata?.[SOURCE_READ_AT_METADATA];
   if (value === undefined) return undefined;
   if (isIsoInstant(value)) return value;
-  deps.log.warn(`ingestion object metadata "${SOURCE_READ_AT_METADATA}" is not an ISO instant: left out of the manifest (no freshness lag for this batch)`, {
-    sourceKey: source.key,
-    value: value.slice(0, 100),
-  });
+  deps.log.warn(
+    `ingestion object metadata "${SOURCE_READ_AT_METADATA}" is not an ISO instant: left out of the manifest (no freshness lag for this batch)`,
+    {
+      sourceKey: source.key,
+      value: value.slice(0, 100),
+    },
+  );
   return undefined;
 }
 
 async function trackSequence(deps: TransformDeps, source: IngestionKey): Promise<SequenceRecord> {
-  const record = await recordProcessedSequence(
-    deps.parameters,
-    deps.sequenceParameterPath,
-    source.table,
-    source.sequence,
-  );
+  const record = await recordProcessedSequence(deps.parameters, deps.sequenceParameterPath, source.table, source.sequence);
   deps.metrics.record(TransformMetric.SequenceGaps, record.gap, 'Count', { [TABLE_DIMENSION]: source.table });
   if (record.gap > 0) {
     deps.log.warn('ingestion sequence gap: objects missing or not yet arrived', {

@@ -7,8 +7,8 @@
  * with every difference listed and the SQL that fixes it: the loader never guesses at a
  * table it did not make.
  */
-import { type ExistingTable } from './existing-tables';
-import { type ExpectedColumn, type ExpectedShape } from './table-shape';
+import type { ExistingTable } from './existing-tables';
+import type { ExpectedColumn, ExpectedShape } from './table-shape';
 import { qualified, quoteIdent } from './names';
 import { PipelineError } from '../errors';
 
@@ -37,7 +37,7 @@ export class TableAdoptionError extends PipelineError {
     super(
       `existing tables in schema "${schema}" do not match the star schema, so the loader will not use them ` +
         `(${differences.length} difference${differences.length === 1 ? '' : 's'}):\n${lines.join('\n')}\n` +
-        'Run the fixes as the tables\' owner (or point warehouseSchema at an empty schema), then the next run adopts them.',
+        "Run the fixes as the tables' owner (or point warehouseSchema at an empty schema), then the next run adopts them.",
     );
     this.name = 'TableAdoptionError';
   }
@@ -63,7 +63,10 @@ export function planAdoption(schema: string, expected: ExpectedShape, existing: 
     const have = existing.columns.get(want.name);
     if (!have) {
       if (!want.audit) {
-        differ(`column ${want.name} is missing (expected ${want.ddlType}${want.nullable ? '' : ' NOT NULL'})`, `ALTER TABLE ${name} ADD COLUMN ${columnDdl(want)};`);
+        differ(
+          `column ${want.name} is missing (expected ${want.ddlType}${want.nullable ? '' : ' NOT NULL'})`,
+          `ALTER TABLE ${name} ADD COLUMN ${columnDdl(want)};`,
+        );
       } else if (!want.nullable && !want.default && existing.hasRows) {
         differ(
           `audit column ${want.name} is missing and the table already holds rows the loader did not load (it cannot give them a ${want.name})`,

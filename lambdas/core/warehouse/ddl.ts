@@ -12,12 +12,7 @@ import {
   type WarehouseColumnDefinition,
   type WarehouseTableDefinition,
 } from '../schema/warehouse-tables';
-import {
-  DIMENSION_IS_PLACEHOLDER,
-  DIMENSION_LOADED_AT,
-  FACT_LOADED_AT,
-  FACT_SOURCE_BATCH,
-} from './audit-columns';
+import { DIMENSION_IS_PLACEHOLDER, DIMENSION_LOADED_AT, FACT_LOADED_AT, FACT_SOURCE_BATCH } from './audit-columns';
 import { type WarehouseSchemas, qualified, quoteIdent, quoteLiteral } from './names';
 
 /** The analysts' SQL type of a column. */
@@ -90,8 +85,18 @@ function factDdl(table: FactTableDefinition, schemas: WarehouseSchemas): string[
   ];
   return [
     `CREATE TABLE ${name} (\n  ${lines.join(',\n  ')}\n)`,
-    comment(schemas, table.name, VERSION_HASH_COLUMN, 'audit: 128-bit hash of the business columns; one row per (natural key, version_hash)'),
-    comment(schemas, table.name, FACT_SOURCE_BATCH, 'audit: the processed batch (<source table>/<sequence>) that first brought this version'),
+    comment(
+      schemas,
+      table.name,
+      VERSION_HASH_COLUMN,
+      'audit: 128-bit hash of the business columns; one row per (natural key, version_hash)',
+    ),
+    comment(
+      schemas,
+      table.name,
+      FACT_SOURCE_BATCH,
+      'audit: the processed batch (<source table>/<sequence>) that first brought this version',
+    ),
     comment(schemas, table.name, FACT_LOADED_AT, 'audit: when this version was loaded'),
   ];
 }
@@ -109,8 +114,18 @@ function dimensionDdl(table: DimensionTableDefinition, schemas: WarehouseSchemas
     statements.push(
       // Counting outstanding placeholders reads only this (normally empty) index.
       `CREATE INDEX ${quoteIdent(`${table.name}_placeholder_idx`)} ON ${name} (${quoteIdent(table.primaryKey)}) WHERE ${quoteIdent(DIMENSION_IS_PLACEHOLDER)}`,
-      comment(schemas, table.name, SOURCE_VERSION_COLUMN, 'audit: version of the source row(s); an older version never overwrites a newer one'),
-      comment(schemas, table.name, DIMENSION_IS_PLACEHOLDER, 'audit: true while this row stands in for one a fact referenced before it arrived'),
+      comment(
+        schemas,
+        table.name,
+        SOURCE_VERSION_COLUMN,
+        'audit: version of the source row(s); an older version never overwrites a newer one',
+      ),
+      comment(
+        schemas,
+        table.name,
+        DIMENSION_IS_PLACEHOLDER,
+        'audit: true while this row stands in for one a fact referenced before it arrived',
+      ),
     );
   }
   statements.push(comment(schemas, table.name, DIMENSION_LOADED_AT, "audit: when this row's values last changed"));

@@ -84,9 +84,7 @@ async function readTable(
     'SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1',
     [table.oid],
   );
-  const rows = await client.query<{ any: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM ${qualified(schema, table.name)}) AS any`,
-  );
+  const rows = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${qualified(schema, table.name)}) AS any`);
   const primary = constraints.rows.find((c) => c.type === 'p');
   const references = new Map<string, { constraint: string; target: string }>();
   for (const c of constraints.rows) {

@@ -67,10 +67,7 @@ export function migrationChecksum(migration: Migration, schemas: WarehouseSchema
 }
 
 /** Brings the database to CURRENT_SCHEMA_VERSION. Safe to call on every run, from many processes at once. */
-export async function migrate(
-  client: QueryClient,
-  options: { schemas?: WarehouseSchemas; log?: Log } = {},
-): Promise<MigrationResult> {
+export async function migrate(client: QueryClient, options: { schemas?: WarehouseSchemas; log?: Log } = {}): Promise<MigrationResult> {
   const schemas = options.schemas ?? DEFAULT_SCHEMAS;
   const log = options.log ?? silentLog;
   const table = qualified(schemas.control, CONTROL_TABLES.schemaMigration);
@@ -86,9 +83,7 @@ export async function migrate(
   applied_at timestamptz NOT NULL DEFAULT now()
 )`,
     );
-    const { rows } = await client.query<{ version: number; checksum: string }>(
-      `SELECT version, checksum FROM ${table} ORDER BY version`,
-    );
+    const { rows } = await client.query<{ version: number; checksum: string }>(`SELECT version, checksum FROM ${table} ORDER BY version`);
     const recorded = new Map(rows.map((row) => [row.version, row.checksum]));
     const unknown = rows.filter((row) => !MIGRATIONS.some((m) => m.version === row.version));
     if (unknown.length > 0) {

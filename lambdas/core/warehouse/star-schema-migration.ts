@@ -16,7 +16,11 @@ import { expectedShape } from './table-shape';
 export async function applyStarSchema(client: QueryClient, schemas: WarehouseSchemas, log: Log): Promise<void> {
   await runDdl(client, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemas.warehouse)}`);
   const tables = warehouseTablesInOrder();
-  const existing = await readExistingTables(client, schemas.warehouse, tables.map((t) => t.name));
+  const existing = await readExistingTables(
+    client,
+    schemas.warehouse,
+    tables.map((t) => t.name),
+  );
   const differences: TableDifference[] = [];
   const adoptions = new Map<string, readonly string[]>();
   for (const table of tables) {

@@ -4,12 +4,7 @@
  */
 import type { QueryClient } from '../sql-client';
 import { SOURCE_TABLE_NAMES, type SourceTableName } from '../schema/source-tables';
-import {
-  DIMENSION_TABLES,
-  type DimensionTableName,
-  WAREHOUSE_TABLE_NAMES,
-  type WarehouseTableName,
-} from '../schema/warehouse-tables';
+import { DIMENSION_TABLES, type DimensionTableName, WAREHOUSE_TABLE_NAMES, type WarehouseTableName } from '../schema/warehouse-tables';
 import { DIMENSION_IS_PLACEHOLDER } from './audit-columns';
 import { isVersionedDimension } from './ddl';
 import { CONTROL_TABLES, DEFAULT_SCHEMAS, type WarehouseSchemas, qualified, quoteIdent, quoteLiteral } from './names';
@@ -48,10 +43,7 @@ export async function countPlaceholders(
   return Object.fromEntries(rows.map((row) => [row.dimension, row.n]));
 }
 
-export async function warehouseStatus(
-  client: QueryClient,
-  schemas: WarehouseSchemas = DEFAULT_SCHEMAS,
-): Promise<WarehouseStatus> {
+export async function warehouseStatus(client: QueryClient, schemas: WarehouseSchemas = DEFAULT_SCHEMAS): Promise<WarehouseStatus> {
   const version = await client.query<{ version: number | null }>(
     `SELECT max(version) AS version FROM ${qualified(schemas.control, CONTROL_TABLES.schemaMigration)}`,
   );

@@ -110,16 +110,10 @@ function factShape(table: FactTableDefinition): ExpectedShape {
 }
 
 function dimensionShape(table: DimensionTableDefinition): ExpectedShape {
-  const audit = isVersionedDimension(table)
-    ? [column(DIMENSION_IS_PLACEHOLDER, 'boolean', { audit: true, default: 'false' })]
-    : [];
+  const audit = isVersionedDimension(table) ? [column(DIMENSION_IS_PLACEHOLDER, 'boolean', { audit: true, default: 'false' })] : [];
   return {
     table,
-    columns: [
-      ...definedColumns(table),
-      ...audit,
-      column(DIMENSION_LOADED_AT, 'timestamptz', { audit: true, default: 'now()' }),
-    ],
+    columns: [...definedColumns(table), ...audit, column(DIMENSION_LOADED_AT, 'timestamptz', { audit: true, default: 'now()' })],
     primaryKey: table.primaryKey,
     references: references(table),
   };

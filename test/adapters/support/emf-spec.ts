@@ -7,10 +7,33 @@
 
 /** The units CloudWatch accepts (MetricDatum Unit). */
 const UNITS = new Set([
-  'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes',
-  'Bits', 'Kilobits', 'Megabits', 'Gigabits', 'Terabits', 'Percent', 'Count', 'Bytes/Second',
-  'Kilobytes/Second', 'Megabytes/Second', 'Gigabytes/Second', 'Terabytes/Second', 'Bits/Second',
-  'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second', 'Terabits/Second', 'Count/Second', 'None',
+  'Seconds',
+  'Microseconds',
+  'Milliseconds',
+  'Bytes',
+  'Kilobytes',
+  'Megabytes',
+  'Gigabytes',
+  'Terabytes',
+  'Bits',
+  'Kilobits',
+  'Megabits',
+  'Gigabits',
+  'Terabits',
+  'Percent',
+  'Count',
+  'Bytes/Second',
+  'Kilobytes/Second',
+  'Megabytes/Second',
+  'Gigabytes/Second',
+  'Terabytes/Second',
+  'Bits/Second',
+  'Kilobits/Second',
+  'Megabits/Second',
+  'Gigabits/Second',
+  'Terabits/Second',
+  'Count/Second',
+  'None',
 ]);
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -31,7 +54,8 @@ export function emfProblems(document: unknown): string[] {
       continue;
     }
     const namespace = directive.Namespace;
-    if (typeof namespace !== 'string' || namespace.length < 1 || namespace.length > 1024) problems.push(`${at}.Namespace is not a 1-1024 character string`);
+    if (typeof namespace !== 'string' || namespace.length < 1 || namespace.length > 1024)
+      problems.push(`${at}.Namespace is not a 1-1024 character string`);
     if (!Array.isArray(directive.Dimensions)) problems.push(`${at}.Dimensions is not an array of dimension sets`);
     else {
       for (const [s, set] of directive.Dimensions.entries()) {
@@ -58,7 +82,8 @@ export function emfProblems(document: unknown): string[] {
         problems.push(`${at}.Metrics[${m}].Name is not a 1-1024 character string`);
         continue;
       }
-      if (metric.Unit !== undefined && !UNITS.has(metric.Unit as string)) problems.push(`${metric.Name}: unit ${String(metric.Unit)} is not a CloudWatch unit`);
+      if (metric.Unit !== undefined && !UNITS.has(metric.Unit as string))
+        problems.push(`${metric.Name}: unit ${String(metric.Unit)} is not a CloudWatch unit`);
       if (metric.StorageResolution !== undefined && metric.StorageResolution !== 1 && metric.StorageResolution !== 60) {
         problems.push(`${metric.Name}: StorageResolution must be 1 or 60`);
       }

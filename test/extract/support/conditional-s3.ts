@@ -70,7 +70,13 @@ export class ConditionalS3 {
     this.objects.delete(`${bucket}/${key}`);
   }
 
-  private land(bucket: string, key: string, body: Uint8Array, metadata: Record<string, string>, condition: { ifNoneMatch?: string; ifMatch?: string }): string {
+  private land(
+    bucket: string,
+    key: string,
+    body: Uint8Array,
+    metadata: Record<string, string>,
+    condition: { ifNoneMatch?: string; ifMatch?: string },
+  ): string {
     const id = `${bucket}/${key}`;
     const existing = this.objects.get(id);
     if (condition.ifNoneMatch === '*' && existing) throw preconditionFailed(key);
@@ -93,7 +99,8 @@ export class ConditionalS3 {
     });
     this.mock.on(PutObjectCommand).callsFake(async (input) => {
       await this.beforeWrite?.(input.Key!);
-      if (this.failWrite?.(input.Key!)) throw Object.assign(new Error(`injected failure writing ${input.Key}`), { name: 'InjectedFailure' });
+      if (this.failWrite?.(input.Key!))
+        throw Object.assign(new Error(`injected failure writing ${input.Key}`), { name: 'InjectedFailure' });
       const body = typeof input.Body === 'string' ? new TextEncoder().encode(input.Body) : new Uint8Array(input.Body as Uint8Array);
       const metadata: Record<string, string> = {};
       for (const [name, value] of Object.entries(input.Metadata ?? {})) metadata[name.toLowerCase()] = String(value);
@@ -113,7 +120,8 @@ export class ConditionalS3 {
     });
     this.mock.on(CompleteMultipartUploadCommand).callsFake(async (input) => {
       await this.beforeWrite?.(input.Key!);
-      if (this.failWrite?.(input.Key!)) throw Object.assign(new Error(`injected failure writing ${input.Key}`), { name: 'InjectedFailure' });
+      if (this.failWrite?.(input.Key!))
+        throw Object.assign(new Error(`injected failure writing ${input.Key}`), { name: 'InjectedFailure' });
       const upload = this.uploads.get(input.UploadId!);
       if (!upload) throw new Error('NoSuchUpload');
       const parts = input.MultipartUpload!.Parts!.map((part: { PartNumber?: number }) => upload.parts.get(part.PartNumber!)!);
@@ -132,7 +140,11 @@ export class ConditionalS3 {
       const page = matching.slice(0, 1000);
       const truncated = matching.length > page.length;
       return {
-        Contents: page.map((key) => ({ Key: key, Size: this.get(input.Bucket!, key)!.body.length, ETag: this.get(input.Bucket!, key)!.etag })),
+        Contents: page.map((key) => ({
+          Key: key,
+          Size: this.get(input.Bucket!, key)!.body.length,
+          ETag: this.get(input.Bucket!, key)!.etag,
+        })),
         IsTruncated: truncated,
         NextContinuationToken: truncated ? page[page.length - 1] : undefined,
       };

@@ -116,7 +116,10 @@ export class ExtractHarness {
   lines(key: string): string[] {
     const object = this.s3.get(INGESTION, key);
     if (!object) throw new Error(`no object ${key}`);
-    return gunzipSync(object.body).toString('utf8').split('\n').filter((line) => line !== '');
+    return gunzipSync(object.body)
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line !== '');
   }
 
   rows(key: string): Record<string, unknown>[] {

@@ -214,8 +214,7 @@ export const awsErrors = {
       name: 'AccessDeniedException',
       $fault: 'client',
       $metadata: { httpStatusCode: 400 },
-      message:
-        'User: arn:aws:sts::123456789012:assumed-role/load/load is not authorized to perform: secretsmanager:GetSecretValue',
+      message: 'User: arn:aws:sts::123456789012:assumed-role/load/load is not authorized to perform: secretsmanager:GetSecretValue',
     }),
   secretsDecryptionFailure: () =>
     new SecretsManagerServiceException({

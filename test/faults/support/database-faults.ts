@@ -12,7 +12,7 @@
  *   have run it (say a COMMIT whose reply never arrived).
  */
 import { Writable } from 'node:stream';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseClient } from '../../../lambdas/core/load/loader';
 import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';
 

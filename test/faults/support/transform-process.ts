@@ -66,7 +66,14 @@ async function main(options: TransformProcessOptions): Promise<void> {
   };
   await writeFile(join(options.barrier.dir, options.holder), '');
   for (;;) {
-    const ready = await Promise.all(options.barrier.holders.map((h) => access(join(options.barrier.dir, h)).then(() => true, () => false)));
+    const ready = await Promise.all(
+      options.barrier.holders.map((h) =>
+        access(join(options.barrier.dir, h)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     if (ready.every(Boolean)) break;
     await sleep(5);
   }

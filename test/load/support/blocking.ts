@@ -4,7 +4,7 @@
  * transaction, after its earlier writes). The test then acts (kills the connection,
  * starts another loader) and lets go.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { APPLICATION_NAME } from '../../../lambdas/core/load/session';
 import type { WarehouseTableName } from '../../../lambdas/core/schema/warehouse-tables';
 import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';

@@ -40,7 +40,12 @@ function withHash(table: FactTableName, row: Row): Row {
   return { ...row, version_hash: createHash('md5').update(business.join('|')).digest('hex') };
 }
 
-const stamp = { created_date: day('2024-11-14'), created_time: time('09:30:12.345'), last_updated_date: day('2024-11-14'), last_updated_time: time('09:30:12.345') };
+const stamp = {
+  created_date: day('2024-11-14'),
+  created_time: time('09:30:12.345'),
+  last_updated_date: day('2024-11-14'),
+  last_updated_time: time('09:30:12.345'),
+};
 
 export const facts = {
   salesOrder: (o: Row = {}): Row =>
@@ -126,7 +131,13 @@ export const dims = {
     source_version: `${v1}/${v1}`,
     ...o,
   }),
-  currency: (o: Row = {}): Row => ({ currency_id: 1, currency_code: reference('currency', 'currency_code'), currency_name: 'British Pound', source_version: v1, ...o }),
+  currency: (o: Row = {}): Row => ({
+    currency_id: 1,
+    currency_code: reference('currency', 'currency_code'),
+    currency_name: 'British Pound',
+    source_version: v1,
+    ...o,
+  }),
   design: (o: Row = {}): Row => ({
     design_id: 1,
     design_name: reference('design', 'design_name'),
@@ -135,7 +146,12 @@ export const dims = {
     source_version: v1,
     ...o,
   }),
-  paymentType: (o: Row = {}): Row => ({ payment_type_id: 1, payment_type_name: reference('payment_type', 'payment_type_name'), source_version: v1, ...o }),
+  paymentType: (o: Row = {}): Row => ({
+    payment_type_id: 1,
+    payment_type_name: reference('payment_type', 'payment_type_name'),
+    source_version: v1,
+    ...o,
+  }),
   transaction: (o: Row = {}): Row => ({
     transaction_id: 1,
     transaction_type: 'SALE',

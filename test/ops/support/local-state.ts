@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { ingestionKey } from '../../../lambdas/core/layout';
 import { noMetrics, silentLog } from '../../../lambdas/core/ports';
 import type { SourceTableName } from '../../../lambdas/core/schema/source-tables';
@@ -101,7 +101,7 @@ export async function putObject(
   watermark = '20241120T120000000',
 ): Promise<string> {
   const key = ingestionKey(table, sequence, watermark);
-  await store.put(key, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
+  await store.put(key, `${lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n')}\n`);
   return key;
 }
 

@@ -57,7 +57,7 @@ export class TransformHarness {
     options: { gzip?: boolean; watermark?: string; prefix?: string; metadata?: Record<string, string> } = {},
   ): { key: string; etag: string } {
     const key = `${options.prefix ?? ''}${ingestionKey(table, sequence, options.watermark ?? '20241114T093012345', options.gzip)}`;
-    const text = lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n';
+    const text = `${lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n')}\n`;
     const body = options.gzip ? gzipSync(text) : text;
     const object = this.s3.put(INGESTION_BUCKET, key, body, undefined, options.metadata);
     return { key, etag: object.etag.replace(/"/g, '') };
