@@ -17,7 +17,7 @@ import {
 } from '../../lambdas/core/schema';
 import { batchId } from '../../lambdas/core/load';
 import { upgradeVersion } from '../../lambdas/core/transform';
-import { isoDate } from '../../lambdas/core/time';
+import { isoDate, MS_PER_DAY } from '../../lambdas/core/time';
 import type { PipelineAccess } from '../pipeline-access';
 import { type LoadedSequences, listManifestSequences, readBatchManifest } from '../pipeline-listing';
 import { ObjectObservations } from './fact-history';
@@ -26,7 +26,6 @@ import { DIMENSION_MEASURES, type DimensionMeasure, type FactMeasure, factMeasur
 /** The fact columns holding a row's `last_updated` (day number, milliseconds of the day). */
 const LAST_UPDATED_DATE = 'last_updated_date';
 const LAST_UPDATED_TIME = 'last_updated_time';
-const DAY_MS = 86_400_000;
 
 export interface BatchFigures {
   readonly sequence: number;
@@ -148,7 +147,7 @@ function addFactVersions(
     const values = money.map((column) => column[row] as bigint);
     values.forEach((value, index) => (sums[index]! += value));
     moneyOf.set(versionKey(ids[row] as number, hashes[row] as string), values);
-    observations.offer(ids[row] as number, hashes[row] as string, Number(days[row]) * DAY_MS + Number(times[row]));
+    observations.offer(ids[row] as number, hashes[row] as string, Number(days[row]) * MS_PER_DAY + Number(times[row]));
   }
   for (const [id, hash] of observations.entries()) {
     const key = versionKey(id, hash);
