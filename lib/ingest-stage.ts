@@ -7,21 +7,19 @@
  * to adopt a crashed run's object), use `extract/` in the processed bucket (fingerprints,
  * lease), its own SSM path, and read its secret.
  */
-import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlertTopic } from './alert-topic';
 import type { IngestSettings, LogLevel, VpcPlacement } from './config/pipeline-config';
-import { deadLetterQueue } from './dead-letter-queue';
 import { acknowledgeWildcardResources } from './nag';
+import { scheduledInvocation } from './scheduled-invocation';
 import { PipelineFunction } from './pipeline-function';
 import { FIVE_MINUTES } from './pipeline-metrics';
 import { ENV, LAMBDA_RUNTIME_CA_PATH } from '../lambdas/environment';
@@ -31,7 +29,6 @@ const INGEST_MEMORY_MB = 1024;
 /** A failed run is retried by Lambda; the next scheduled run retries anyway. */
 const INGEST_RETRY_ATTEMPTS = 2;
 const INGEST_MAX_EVENT_AGE = Duration.minutes(30);
-const SCHEDULE_RETRY_ATTEMPTS = 3;
 /** Where the ingest Lambda keeps fingerprints and its lease in the processed bucket. */
 const INGEST_PROCESSED_FOLDER = 'extract';
 
@@ -103,34 +100,17 @@ export class IngestStage extends Construct {
     });
     this.grantAccess(props);
 
-    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
-    this.lambda.function.configureAsyncInvoke({
+    const scheduled = scheduledInvocation(this, {
+      name: 'ingest',
+      function: this.lambda.function,
+      expression: settings.schedule.expression,
       retryAttempts: INGEST_RETRY_ATTEMPTS,
       maxEventAge: INGEST_MAX_EVENT_AGE,
-      onFailure: new SqsDestination(this.deadLetterQueue),
+      scheduleMaxEventAge: INGEST_MAX_EVENT_AGE,
     });
-
-    this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-      description: 'Lets EventBridge Scheduler invoke the totesys ingest Lambda',
-    });
-    acknowledgeWildcardResources(
-      this.scheduleRole,
-      [`${this.lambda.function.functionArn}:*`],
-      "aws-cdk-lib's grantInvoke also covers the function's versions and aliases (<function ARN>:*); it is still this one function.",
-    );
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: 'Runs the totesys ingest Lambda',
-      schedule: scheduler.ScheduleExpression.expression(settings.schedule.expression),
-      target: new LambdaInvoke(this.lambda.function, {
-        role: this.scheduleRole,
-        retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
-        maxEventAge: INGEST_MAX_EVENT_AGE,
-        deadLetterQueue: this.deadLetterQueue,
-      }),
-    });
+    this.deadLetterQueue = scheduled.deadLetterQueue;
+    this.scheduleRole = scheduled.scheduleRole;
+    this.schedule = scheduled.schedule;
   }
 
   /** Alarms like the other stages': repeated failures, dead letters, dropped events. */

@@ -3,21 +3,19 @@
  * asynchronous retries (Scheduler invokes Lambda asynchronously), and one dead-letter queue
  * for both schedule deliveries and runs that failed every attempt.
  */
-import { Aws, Duration, Fn } from 'aws-cdk-lib';
+import { Duration, Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DbSslMode, LogLevel, VpcPlacement } from './config/pipeline-config';
 import type { ParsedSchedule } from './config/validators';
 import { BUNDLED_CA_FILE, BUNDLED_CA_PATH, LAMBDA_RUNTIME_CA_PATH } from './config/ca-bundle';
-import { deadLetterQueue } from './dead-letter-queue';
 import { acknowledgeWildcardResources } from './nag';
+import { scheduledInvocation } from './scheduled-invocation';
 import { PipelineFunction } from './pipeline-function';
 import { ENV } from '../lambdas/environment';
 
@@ -28,7 +26,6 @@ const LOAD_RETRY_ATTEMPTS = 2;
 /** Older runs are superseded by the next scheduled one. */
 const LOAD_MAX_EVENT_AGE = Duration.hours(1);
 /** Scheduler's retries of a delivery the Lambda service refused. */
-const SCHEDULE_RETRY_ATTEMPTS = 3;
 const SCHEDULE_MAX_EVENT_AGE = Duration.hours(1);
 
 export interface LoadStageProps {
@@ -113,34 +110,17 @@ export class LoadStage extends Construct {
     });
     this.grantAccess(props);
 
-    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
-    this.lambda.function.configureAsyncInvoke({
+    const scheduled = scheduledInvocation(this, {
+      name: 'load',
+      function: this.lambda.function,
+      expression: props.schedule.expression,
       retryAttempts: LOAD_RETRY_ATTEMPTS,
       maxEventAge: LOAD_MAX_EVENT_AGE,
-      onFailure: new SqsDestination(this.deadLetterQueue),
+      scheduleMaxEventAge: SCHEDULE_MAX_EVENT_AGE,
     });
-
-    this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-      description: 'Lets EventBridge Scheduler invoke the totesys load Lambda',
-    });
-    acknowledgeWildcardResources(
-      this.scheduleRole,
-      [`${this.lambda.function.functionArn}:*`],
-      "aws-cdk-lib's grantInvoke also covers the function's versions and aliases (<function ARN>:*); it is still this one function.",
-    );
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: 'Runs the totesys load Lambda',
-      schedule: scheduler.ScheduleExpression.expression(props.schedule.expression),
-      target: new LambdaInvoke(this.lambda.function, {
-        role: this.scheduleRole,
-        retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
-        maxEventAge: SCHEDULE_MAX_EVENT_AGE,
-        deadLetterQueue: this.deadLetterQueue,
-      }),
-    });
+    this.deadLetterQueue = scheduled.deadLetterQueue;
+    this.scheduleRole = scheduled.scheduleRole;
+    this.schedule = scheduled.schedule;
   }
 
   private grantAccess(props: LoadStageProps): void {
