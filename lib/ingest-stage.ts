@@ -7,9 +7,9 @@
  * to adopt a crashed run's object), use `extract/` in the processed bucket (fingerprints,
  * lease), its own SSM path, and read its secret.
  */
-import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -18,6 +18,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlertTopic } from './alert-topic';
 import type { IngestSettings, LogLevel, VpcPlacement } from './config/pipeline-config';
+import { type LambdaPlacement, lambdaPlacement } from './lambda-placement';
 import { acknowledgeWildcardResources } from './nag';
 import { scheduledInvocation } from './scheduled-invocation';
 import { PipelineFunction } from './pipeline-function';
@@ -59,22 +60,13 @@ export class IngestStage extends Construct {
         ? secretsmanager.Secret.fromSecretCompleteArn(this, 'SourceSecret', existing.arn)
         : secretsmanager.Secret.fromSecretNameV2(this, 'SourceSecret', existing.name);
 
-    let placement;
+    let placement: LambdaPlacement | undefined;
     if (props.vpc) {
-      const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: props.vpc.vpcId, availabilityZones: Fn.getAzs() });
-      const subnets = props.vpc.subnetIds.map((subnetId) => ec2.Subnet.fromSubnetId(this, subnetId, subnetId));
-      let securityGroups: ec2.ISecurityGroup[] = props.vpc.securityGroupIds.map((groupId) =>
-        ec2.SecurityGroup.fromSecurityGroupId(this, groupId, groupId, { mutable: false }),
-      );
-      if (securityGroups.length === 0) {
-        this.createdSecurityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-          vpc,
-          description: 'totesys ingest Lambda: allow it into the source database security group',
-          allowAllOutbound: true,
-        });
-        securityGroups = [this.createdSecurityGroup];
-      }
-      placement = { vpc, subnets: { subnets }, securityGroups };
+      placement = lambdaPlacement(this, props.vpc, {
+        description: 'totesys ingest Lambda: allow it into the source database security group',
+        egress: 'all',
+      });
+      this.createdSecurityGroup = placement.createdSecurityGroup;
     }
 
     this.lambda = new PipelineFunction(this, 'Lambda', {

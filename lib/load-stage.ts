@@ -3,8 +3,8 @@
  * asynchronous retries (Scheduler invokes Lambda asynchronously), and one dead-letter queue
  * for both schedule deliveries and runs that failed every attempt.
  */
-import { Duration, Fn } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import type { DbSslMode, LogLevel, VpcPlacement } from './config/pipeline-config';
 import type { ParsedSchedule } from './config/validators';
 import { BUNDLED_CA_FILE, BUNDLED_CA_PATH, LAMBDA_RUNTIME_CA_PATH } from './config/ca-bundle';
+import { type LambdaPlacement, lambdaPlacement } from './lambda-placement';
 import { acknowledgeWildcardResources } from './nag';
 import { scheduledInvocation } from './scheduled-invocation';
 import { PipelineFunction } from './pipeline-function';
@@ -54,34 +55,13 @@ export class LoadStage extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadStageProps) {
     super(scope, id);
-    let placement;
+    let placement: LambdaPlacement | undefined;
     if (props.vpc) {
-      // The subnets are given explicitly, so the VPC's own AZ and subnet lists are never consulted.
-      const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: props.vpc.vpcId, availabilityZones: Fn.getAzs() });
-      const subnets = props.vpc.subnetIds.map((subnetId) => ec2.Subnet.fromSubnetId(this, subnetId, subnetId));
-      let securityGroups: ec2.ISecurityGroup[] = props.vpc.securityGroupIds.map((groupId) =>
-        ec2.SecurityGroup.fromSecurityGroupId(this, groupId, groupId, { mutable: false }),
-      );
-      if (securityGroups.length === 0) {
-        // Out only to what the loader talks to: the warehouse, and AWS APIs over HTTPS (S3,
-        // Secrets Manager, CloudWatch: endpoints or a NAT). DNS to the VPC resolver is not
-        // filtered by security groups.
-        this.createdSecurityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-          vpc,
-          description: 'totesys load Lambda: allow it into the warehouse database security group',
-          allowAllOutbound: false,
-        });
-        this.createdSecurityGroup.addEgressRule(
-          ec2.Peer.anyIpv4(),
-          ec2.Port.tcp(443),
-          'AWS APIs (S3, Secrets Manager, CloudWatch) over HTTPS',
-        );
-        if (props.vpc.warehousePort !== 443) {
-          this.createdSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(props.vpc.warehousePort), 'the warehouse (Postgres)');
-        }
-        securityGroups = [this.createdSecurityGroup];
-      }
-      placement = { vpc, subnets: { subnets }, securityGroups };
+      placement = lambdaPlacement(this, props.vpc, {
+        description: 'totesys load Lambda: allow it into the warehouse database security group',
+        egress: { databasePort: props.vpc.warehousePort, databaseName: 'the warehouse (Postgres)' },
+      });
+      this.createdSecurityGroup = placement.createdSecurityGroup;
     }
 
     this.lambda = new PipelineFunction(this, 'Lambda', {
