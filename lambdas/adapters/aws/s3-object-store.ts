@@ -31,6 +31,23 @@ export class S3AccessDeniedError extends PipelineError {
   }
 }
 
+/** S3 answers 403 for an object in an archive storage class too; that is not a permission problem. */
+export class S3ObjectArchivedError extends PipelineError {
+  readonly kind = 'unavailable';
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+    options: { cause: unknown },
+  ) {
+    super(
+      `s3://${bucket}/${key} is archived (S3 403 InvalidObjectState): restore it (or move it to a storage class S3 can read ` +
+        'directly), then retry',
+      options,
+    );
+    this.name = 'S3ObjectArchivedError';
+  }
+}
+
 export class S3ObjectStore implements ObjectStore {
   constructor(
     private readonly client: S3Client,
@@ -110,6 +127,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private explained(error: unknown, key: string): unknown {
+    if ((error as { name?: string })?.name === 'InvalidObjectState') return new S3ObjectArchivedError(this.bucket, key, { cause: error });
     return isAccessDenied(error) ? new S3AccessDeniedError(this.bucket, key, { cause: error }) : error;
   }
 
