@@ -32,7 +32,7 @@ export class S3AccessDeniedError extends PipelineError {
 }
 
 /** S3 answers 403 for an object in an archive storage class too; that is not a permission problem. */
-export class S3ObjectArchivedError extends PipelineError {
+class S3ObjectArchivedError extends PipelineError {
   readonly kind = 'unavailable';
   constructor(
     readonly bucket: string,
