@@ -8,7 +8,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Log, LogAttributes, Metrics, MetricUnit as CoreMetricUnit } from '../core/ports';
-import { METRICS_NAMESPACE, PIPELINE_DIMENSION, PIPELINE_NAME_VARIABLE, UNNAMED_PIPELINE } from '../core/metric-names';
+import { errorKind } from '../core/errors';
+import {
+  ERROR_KIND_DIMENSION,
+  InvocationMetric,
+  METRICS_NAMESPACE,
+  PIPELINE_DIMENSION,
+  PIPELINE_NAME_VARIABLE,
+  UNNAMED_PIPELINE,
+} from '../core/metric-names';
 
 export function createLogger(serviceName: string): Logger {
   return new Logger({ serviceName });
@@ -64,4 +72,15 @@ export function metricsPort(metrics: PipelineMetrics): Metrics {
       metrics.addMetric(name, UNITS[unit], value);
     },
   };
+}
+
+/**
+ * The one place a handler's failure becomes a metric: `InvocationsFailed` with the error's
+ * kind (configuration, unavailable, bad-input, …), so a dashboard tells a wrong setting from
+ * a database that is down without reading logs. Returns the kind, for the log line.
+ */
+export function recordFailure(metrics: PipelineMetrics, error: unknown): string {
+  const kind = errorKind(error);
+  metricsPort(metrics).record(InvocationMetric.Failed, 1, 'Count', { [ERROR_KIND_DIMENSION]: kind });
+  return kind;
 }

@@ -34,6 +34,15 @@ export const TransformMetric = {
   NumbersAsText: 'NumbersAsText',
 } as const;
 
+/**
+ * Every Lambda's failed invocations, by the failure's kind (lambdas/core/errors.ts): one
+ * data point per failed invocation with dimension `kind`, and one pipeline-wide.
+ */
+export const InvocationMetric = {
+  Failed: 'InvocationsFailed',
+} as const;
+export const ERROR_KIND_DIMENSION = 'kind';
+
 export const LoadMetric = {
   BatchesLoaded: 'BatchesLoaded',
   BatchesFailed: 'BatchesFailed',

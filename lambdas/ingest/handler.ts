@@ -17,13 +17,13 @@ import type { Context } from 'aws-lambda';
 import { S3ExtractStore } from '../adapters/aws/s3-extract-store';
 import { SecretsManagerDatabaseSecret } from '../adapters/aws/secrets';
 import { SsmParameterStore } from '../adapters/aws/ssm-parameter-store';
-import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
+import { createLogger, createMetrics, logPort, metricsPort, recordFailure } from '../adapters/powertools';
 import { PgSourceDatabase, type SourceConnection } from '../adapters/pg/totesys-source';
 import { ExtractLayout, type ExtractRunSummary, runExtract } from '../core/extract';
 import { IngestMetric } from '../core/metric-names';
 import { scrubError, tlsOptions } from '../adapters/pg/connect';
 import { type IngestConfig, IngestConfigurationError, readIngestConfig } from './config';
-import { PipelineError, errorKind } from '../core/errors';
+import { PipelineError } from '../core/errors';
 import { ENV } from '../environment';
 
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'totesys-ingest';
@@ -136,7 +136,7 @@ export async function handler(event: unknown, context: Context): Promise<Extract
     container?.secret?.forget();
     const clean = scrubError(error, secrets);
     metrics.addMetric(IngestMetric.RunSucceeded, 'Count', 0);
-    logger.error('ingestion run failed', { error: clean, kind: errorKind(error) });
+    logger.error('ingestion run failed', { error: clean, kind: recordFailure(metrics, error) });
     throw clean;
   } finally {
     metrics.publishStoredMetrics();

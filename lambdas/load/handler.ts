@@ -14,7 +14,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { SecretsManagerDatabaseSecret } from '../adapters/aws/secrets';
-import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
+import { createLogger, createMetrics, logPort, metricsPort, recordFailure } from '../adapters/powertools';
 import { ProcessedLayout } from '../core/layout';
 import { emptySummary, loadPendingBatches, type LoadSummary } from '../core/load';
 import { errorKind } from '../core/errors';
@@ -102,10 +102,11 @@ export async function handler(_event: unknown, context: Context): Promise<LoadSu
     // cached copy that just failed (a warm container would otherwise fail until recycled).
     if (container?.secret && errorKind(error) === 'unavailable') container.secret.forget();
     const clean = scrubError(error, secrets);
+    const kind = recordFailure(metrics, error);
     // Failures before the core ran (configuration, secret) are reported here; the core reports its own.
     if (!coreRan) {
       metrics.addMetric(LoadMetric.LoadSucceeded, 'Count', 0);
-      logger.error('load run failed before reaching the database', { error: clean, kind: errorKind(error) });
+      logger.error('load run failed before reaching the database', { error: clean, kind });
     }
     throw clean;
   } finally {

@@ -10,7 +10,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../adapters/aws/ssm-parameter-store';
-import { createLogger, createMetrics, logPort, metricsPort } from '../adapters/powertools';
+import { createLogger, createMetrics, logPort, metricsPort, recordFailure } from '../adapters/powertools';
 import { ProcessedLayout } from '../core/layout';
 import { TransformMetric } from '../core/metric-names';
 import { holderName, type TransformDeps, transformObject, type TransformSummary } from '../core/transform';
@@ -116,7 +116,7 @@ export async function handler(event: S3Event, context: Context): Promise<Transfo
   } catch (error) {
     // Each object's failure is already logged in detail by transformObject.
     logger.error('transform invocation failed', {
-      kind: errorKind(error),
+      kind: recordFailure(metrics, error),
       ...(error instanceof TransformFailedError ? { failedKeys: error.failures.map((failure) => failure.key) } : { error: error as Error }),
     });
     throw error;

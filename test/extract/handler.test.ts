@@ -121,6 +121,7 @@ describe('ingest handler', () => {
     await expect(handler({}, context)).rejects.toThrow(/cannot connect to the source database at .* as reader_/);
     expect(output.join('')).not.toContain(password);
     expect(emitted('IngestSucceeded')).toEqual([0]);
+    expect(emitted('InvocationsFailed')).toEqual([1, 1]);
   });
 
   it('throws after extracting the other tables when one table fails', async () => {

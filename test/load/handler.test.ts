@@ -178,6 +178,9 @@ describe('the Load Lambda handler', () => {
     );
     expect(error?.message).not.toContain(password);
     expect(emittedMetrics().LoadSucceeded).toEqual([0]);
+    // Counted by kind: the database is unavailable, not misconfigured.
+    expect(emittedMetrics().InvocationsFailed).toEqual([1, 1]);
+    expect(output.join('')).toMatch(/"kind":"unavailable"[^\n]*"InvocationsFailed":1/);
     expect(output.join('')).not.toContain(password);
   });
 

@@ -76,7 +76,7 @@ function put(key: string, lines: Record<string, unknown>[], gzip = false): strin
 }
 
 /** EMF metrics Powertools printed, one entry per metric value. */
-function emf(): { name: string; table?: string; value: unknown }[] {
+function emf(): { name: string; table?: string; kind?: string; value: unknown }[] {
   return printed
     .flatMap((chunk) => chunk.split('\n'))
     .filter((l) => l.includes('"_aws"'))
@@ -85,6 +85,7 @@ function emf(): { name: string; table?: string; value: unknown }[] {
       return doc._aws.CloudWatchMetrics[0]!.Metrics.map((m) => ({
         name: m.Name,
         table: doc.table as string | undefined,
+        kind: doc.kind as string | undefined,
         value: doc[m.Name],
       }));
     });
@@ -163,6 +164,9 @@ describe('transform handler', () => {
     await expect(handler(event(record(encoded(key), etag)), context)).rejects.toThrow(/staff\/0000000002_20241114T093012345\.jsonl/);
     expect(s3.publishedKeys('processed-bucket')).toEqual([]);
     expect(ssm.parameters.size).toBe(0);
+    // The failure's kind, as a metric: a bad object, not a setting or an outage.
+    expect(emf()).toContainEqual({ name: 'InvocationsFailed', kind: 'bad-input', value: 1 });
+    expect(emf()).toContainEqual({ name: 'InvocationsFailed', value: 1 });
   });
 
   it('an operator replay event (ops replay --stack) transforms a processed object again; the same S3 event is skipped', async () => {
