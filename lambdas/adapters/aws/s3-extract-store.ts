@@ -16,28 +16,11 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ExtractStore, SpooledBody, StoredObject, WriteOptions } from '../../core/extract';
 import type { StoredObjectInfo } from '../../core/ports';
+import { isConditionFailure, isMissing, unquote } from './s3-errors';
 import { S3ObjectStore } from './s3-object-store';
 
 /** S3's minimum part is 5 MiB; 8 MiB parts keep memory small and parts few. */
 const PART_BYTES = 8 * 1024 * 1024;
-
-function status(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  const name = (error as { name?: string })?.name;
-  return name === 'PreconditionFailed' || name === 'ConditionalRequestConflict' || status(error) === 412 || status(error) === 409;
-}
-
-function isMissing(error: unknown): boolean {
-  const name = (error as { name?: string })?.name;
-  return name === 'NoSuchKey' || name === 'NotFound' || status(error) === 404;
-}
-
-function unquote(etag: string | undefined): string {
-  return (etag ?? '').replace(/^"|"$/g, '');
-}
 
 export class S3ExtractStore implements ExtractStore {
   private readonly objects: S3ObjectStore;
@@ -58,7 +41,7 @@ export class S3ExtractStore implements ExtractStore {
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       const body = response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
-      return { body, etag: unquote(response.ETag), metadata: response.Metadata ?? {} };
+      return { body, etag: unquote(response.ETag) ?? '', metadata: response.Metadata ?? {} };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

@@ -3,17 +3,10 @@
  * (403) is an error that says so, naming the object: S3 also answers 403 for a missing key
  * when the role may not list it, which is why each role gets s3:ListBucket on what it reads.
  */
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  NotFound,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../core/ports';
 import { PipelineError } from '../../core/errors';
+import { isAccessDenied, isConditionFailure, isMissing, unquote } from './s3-errors';
 
 export class S3AccessDeniedError extends PipelineError {
   readonly kind = 'configuration';
@@ -151,36 +144,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 }
 
-function isAccessDenied(error: unknown): boolean {
-  return (
-    (error as { name?: string })?.name === 'AccessDenied' ||
-    (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 403
-  );
-}
-
-function isMissing(error: unknown): boolean {
-  return (
-    error instanceof NoSuchKey ||
-    error instanceof NotFound ||
-    (error as { name?: string })?.name === 'NoSuchKey' ||
-    (error as { name?: string })?.name === 'NotFound' ||
-    (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404
-  );
-}
-
-/**
- * 412: the condition does not hold; 409: another conditional write of the key is in
- * flight (S3 asks to retry); 404: `IfMatch` on a key that no longer exists. All three mean
- * "another writer got there first".
- */
+/** 412 and 409 (see isConditionFailure), and 404: `IfMatch` on a key that no longer exists. All mean "another writer got there first". */
 function conditionFailed(error: unknown): boolean {
-  const name = (error as { name?: string })?.name;
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return name === 'PreconditionFailed' || name === 'ConditionalRequestConflict' || status === 412 || status === 409 || isMissing(error);
+  return isConditionFailure(error) || isMissing(error);
 }
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}
-
-function unquote(etag: string | undefined): string | undefined {
-  return etag?.replace(/^"|"$/g, '');
-}
