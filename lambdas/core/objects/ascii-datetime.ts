@@ -6,6 +6,9 @@
  */
 import { MS_PER_DAY, daysFromCivil, daysInMonth } from '../time/calendar';
 
+// The character codes and lengths below repeat naive-datetime.ts's on purpose: imported
+// from a shared module they measured about 9% slower on this hot path (300k-row bench:transform).
+
 /** Not a value: the caller falls back to the general path. */
 export const NOT_READ = -1e15;
 
