@@ -33,6 +33,9 @@ import { metadataRootOf, readObjectMetadata } from './file-object-metadata';
 import type { ObjectStore, PutOptions, ReadObject, StoredObjectInfo, WriteCondition } from '../../core/ports';
 import { PipelineError } from '../../core/errors';
 
+/** Bigger than the stream default (64 KiB): a quarter of the read calls and page faults for a large object. */
+const READ_CHUNK_BYTES = 256 * 1024;
+
 /** Directory under the root holding in-flight writes; no key may start with it. */
 export const TEMP_DIRECTORY = '.file-object-store-tmp';
 export { GUARD_STALE_MS } from './file-guard';
@@ -85,7 +88,12 @@ export class FileObjectStore implements ObjectStore {
       // The ETag of this open file: a put renames a new file into place, this one stays whole.
       const etag = await this.etagOf(key, handle, stats);
       const metadata = await readObjectMetadata(this.metadataRoot, key);
-      return { body: handle.createReadStream({ start: 0 }), etag, size: stats.size, ...(metadata ? { metadata } : {}) };
+      return {
+        body: handle.createReadStream({ start: 0, highWaterMark: READ_CHUNK_BYTES }),
+        etag,
+        size: stats.size,
+        ...(metadata ? { metadata } : {}),
+      };
     } catch (error) {
       await handle.close();
       throw error;
