@@ -456,25 +456,31 @@ export class AsciiRowParser {
  * Fixed bytes, compared eight at a time as float64s. Exact here: a template is printable
  * ASCII from a line the fast path read (never NUL, so never ±0; never a NaN pattern, which
  * needs bytes of 0xF0 and above), and for those two float64s are equal only when their
- * bytes are.
+ * bytes are. A template of eight bytes or more ends with one more float64, the last eight
+ * bytes (overlapping the word before), instead of up to seven single-byte compares.
  */
 class ByteTemplate {
   readonly length: number;
   private readonly bytes: Uint8Array;
   private readonly words: Float64Array;
+  /** The float64 of the last eight bytes, when there are at least eight. */
+  private readonly tail: number;
 
   constructor(bytes: Uint8Array) {
     this.bytes = Uint8Array.from(bytes);
     this.length = bytes.length;
     this.words = new Float64Array(this.bytes.buffer.slice(0, this.length & ~7));
+    this.tail = this.length >= 8 ? new DataView(this.bytes.buffer).getFloat64(this.length - 8, true) : 0;
   }
 
   /** Whether `bytes[at, at + length)` (within `end`) are these bytes. */
   matches(view: DataView, bytes: Uint8Array, at: number, end: number): boolean {
-    if (at + this.length > end) return false;
+    const length = this.length;
+    if (at + length > end) return false;
     const words = this.words;
     for (let w = 0; w < words.length; w++) if (view.getFloat64(at + 8 * w, true) !== words[w]) return false;
-    for (let j = words.length * 8; j < this.length; j++) if (bytes[at + j] !== this.bytes[j]) return false;
+    if (length >= 8) return (length & 7) === 0 || view.getFloat64(at + length - 8, true) === this.tail;
+    for (let j = 0; j < length; j++) if (bytes[at + j] !== this.bytes[j]) return false;
     return true;
   }
 }
