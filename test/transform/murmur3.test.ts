@@ -33,4 +33,22 @@ describe('murmur3x86128', () => {
     murmur3x86128(bytes, 13, 123, out);
     expect([...out].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('')).toBe('61c9129e5a1aacd7a41621629e37c886');
   });
+
+  it('gives the same hash from aligned and unaligned bytes, and from a reused buffer rewritten', () => {
+    const text = 'xxxxxxxxxxxxxxxxxxxxxxxxxxxx';
+    const backing = new Uint8Array(64);
+    const unaligned = backing.subarray(1, 1 + text.length);
+    unaligned.set(Buffer.from(text));
+    expect(hash(unaligned, 123)).toBe('5e40bab278825a164cf929d31fec6047');
+    const reused = new Uint8Array(32);
+    reused.set(Buffer.from(text));
+    expect(hash(reused.subarray(0, text.length), 123)).toBe('5e40bab278825a164cf929d31fec6047');
+    const out = new Int32Array(4);
+    reused.set(Buffer.from('Hello, world!'));
+    murmur3x86128(reused, 13, 123, out);
+    expect([...out].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('')).toBe('61c9129e5a1aacd7a41621629e37c886');
+    reused.fill(0x78);
+    murmur3x86128(reused, text.length, 123, out);
+    expect([...out].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('')).toBe('5e40bab278825a164cf929d31fec6047');
+  });
 });

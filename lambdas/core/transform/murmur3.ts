@@ -17,11 +17,14 @@ export function murmur3x86128(bytes: Uint8Array, length: number, seed: number, o
   let h3 = h1;
   let h4 = h1;
   const blocksEnd = length & ~15;
+  // Blocks are read as whole words where the bytes are 4-byte aligned (a reused buffer's
+  // view is kept), else byte by byte. Little-endian platforms only, as the Parquet writer.
+  const words = alignedWords(bytes);
   for (let i = 0; i < blocksEnd; i += 16) {
-    let k1 = word(bytes, i);
-    let k2 = word(bytes, i + 4);
-    let k3 = word(bytes, i + 8);
-    let k4 = word(bytes, i + 12);
+    let k1 = words ? words[i >> 2]! : word(bytes, i);
+    let k2 = words ? words[(i >> 2) + 1]! : word(bytes, i + 4);
+    let k3 = words ? words[(i >> 2) + 2]! : word(bytes, i + 8);
+    let k4 = words ? words[(i >> 2) + 3]! : word(bytes, i + 12);
 
     k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
     h1 ^= k1;
@@ -78,6 +81,17 @@ export function murmur3x86128(bytes: Uint8Array, length: number, seed: number, o
   out[1] = (h2 + h1) | 0;
   out[2] = (h3 + h1) | 0;
   out[3] = (h4 + h1) | 0;
+}
+
+let viewedBytes: Uint8Array | undefined;
+let viewedWords: Int32Array | undefined;
+
+/** `bytes` as 32-bit words when it starts 4-byte aligned; the last view is kept for a reused buffer. */
+function alignedWords(bytes: Uint8Array): Int32Array | undefined {
+  if (bytes === viewedBytes) return viewedWords;
+  viewedBytes = bytes;
+  viewedWords = (bytes.byteOffset & 3) === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2) : undefined;
+  return viewedWords;
 }
 
 /** The little-endian 32-bit word at `at`. */
