@@ -15,6 +15,11 @@ import {
 } from '../schema/warehouse-tables';
 import { dimDateRow } from './dim-date';
 
+/** Where one fact table's rows go; `append` copies the values, so the caller may reuse the array. */
+export interface FactWriter {
+  append(values: readonly WriterValue[]): void;
+}
+
 interface HeldDimensionRow {
   readonly version: string;
   readonly values: CellValue[];
@@ -27,14 +32,14 @@ export class BatchOutput {
 
   constructor(private readonly options: { rowGroupSize?: number } = {}) {}
 
-  /** Appends a fact row; the values are copied, so the caller may reuse the array. */
-  appendFact(table: FactTableName, values: readonly WriterValue[]): void {
+  /** The table's fact writer (fact rows stream straight into it): fetched once, not once a row. */
+  factWriter(table: FactTableName): FactWriter {
     let writer = this.factWriters.get(table);
     if (!writer) {
       writer = new ParquetTableWriter(WAREHOUSE_TABLES[table], this.options);
       this.factWriters.set(table, writer);
     }
-    writer.append(values);
+    return writer;
   }
 
   /** Keeps the row unless a newer version of the same id is already held. */

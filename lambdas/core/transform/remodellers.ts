@@ -14,7 +14,7 @@ import type { Log } from '../ports';
 import type { CellValue } from '../schema/column-types';
 import { SOURCE_TABLES, type SourceTableDefinition, type SourceTableName } from '../schema/source-tables';
 import { SOURCE_VERSION_COLUMN, VERSION_HASH_COLUMN } from '../schema/warehouse-tables';
-import type { BatchOutput } from './batch-output';
+import type { BatchOutput, FactWriter } from './batch-output';
 import { currencyName } from './currency-names';
 import type { StateEntry, TableState } from './join-state';
 import {
@@ -27,7 +27,7 @@ import {
   timestampOf,
 } from './remodels';
 import type { SourceValues } from './projection';
-import { joinedVersion, rowVersion, versionHashInto } from './versions';
+import { compileVersionHasher, joinedVersion, rowVersion } from './versions';
 
 export interface RemodelContext {
   readonly sourceKey: string;
@@ -63,7 +63,11 @@ class FactRemodeller implements Remodeller {
   private readonly parts: SourceValues[] = [];
   private readonly values: CellValue[];
   private readonly hash = new Uint8Array(32);
+  private readonly hashInto: (values: readonly CellValue[], out: Uint8Array) => void;
   private readonly sourceColumns: readonly string[];
+  /** Per date column, the day last added: consecutive rows mostly repeat it, and a set lookup is not free. */
+  private readonly lastDays: number[];
+  private writer: FactWriter | undefined;
 
   constructor(
     private readonly remodel: FactRemodel,
@@ -73,7 +77,9 @@ class FactRemodeller implements Remodeller {
     this.values = new Array<CellValue>(projection.target.columns.length).fill(null);
     this.sourceColumns = SOURCE_TABLES[remodel.source].columns.map((column) => column.name);
     this.hashIndex = projection.indexOf(VERSION_HASH_COLUMN);
+    this.hashInto = compileVersionHasher(projection.target.columns, projection.businessIndexes);
     this.dateIndexes = projection.target.columns.flatMap((column, index) => (column.references === 'dim_date' ? [index] : []));
+    this.lastDays = this.dateIndexes.map(() => Number.NaN);
   }
 
   accept(row: SourceRow): void {
@@ -87,16 +93,21 @@ class FactRemodeller implements Remodeller {
     const values = this.values;
     parts[0] = row;
     projection.projectValuesInto(parts, values);
-    versionHashInto(values, projection.businessIndexes, this.hash);
+    this.hashInto(values, this.hash);
     // The hash goes to the writer as its ASCII bytes (copied there), never as a string;
     // then the slot is a CellValue again.
     const factRow: WriterValue[] = values;
     factRow[this.hashIndex] = this.hash;
-    this.context.output.appendFact(target, factRow);
+    this.writer ??= this.context.output.factWriter(target);
+    this.writer.append(factRow);
     factRow[this.hashIndex] = null;
-    for (const index of this.dateIndexes) {
-      const days = values[index];
-      if (typeof days === 'number') this.context.output.addDate(days);
+    const { dateIndexes, lastDays } = this;
+    for (let k = 0; k < dateIndexes.length; k++) {
+      const days = values[dateIndexes[k]!];
+      if (typeof days === 'number' && days !== lastDays[k]) {
+        lastDays[k] = days;
+        this.context.output.addDate(days);
+      }
     }
   }
 
