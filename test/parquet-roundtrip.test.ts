@@ -237,6 +237,21 @@ describe('ParquetTableWriter', () => {
     ]);
   });
 
+  it('reads back dictionary-encoded columns of runs exactly (zeros, negatives, nulls, wide money)', async () => {
+    // Runs of a few values, as a fact batch has them (one day, one currency for many rows).
+    const run = fc.tuple(fc.oneof(fc.constant(0), fc.constant(null), fc.integer({ min: -3, max: 3 })), fc.integer({ min: 1, max: 40 }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(run, { minLength: 1, maxLength: 60 }), async (runs) => {
+        const grades = runs.flatMap(([value, length]) => Array.from({ length }, () => value));
+        const rows = grades.map((grade, i) => [i, null, grade === null ? null : BigInt(grade) * 2n ** 40n, null, 0, null, null, grade]);
+        const read = await readParquetColumns((await writeRows(everyType, rows)).bytes);
+        expect(read.columns.get('grade')).toEqual(grades);
+        expect(read.columns.get('amount')).toEqual(rows.map((row) => row[2]));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('takes a text value as its UTF-8 bytes too, copying them', async () => {
     const bytes = Buffer.from('Zürich', 'utf8');
     const writer = new ParquetTableWriter(everyType);

@@ -30,7 +30,70 @@ export function intDictionary(words: Int32Array, count: number, width: 1 | 2): I
   // Stop as soon as a dictionary could no longer halve the plain size (and keep indexes
   // within 16 bits).
   const maxSize = Math.min(Math.floor(count / 4) + 1, MAX_DICTIONARY_SIZE);
+  const built = width === 1 ? int32Indexes(words, count, maxSize) : wideIndexes(words, count, width, maxSize);
+  if (built === undefined) return undefined;
+  const { distinct, size, indexes } = built;
+  const plainBytes = count * width * 4;
+  const dictionaryBytes = size * width * 4 + Math.ceil((count * bitWidth(size - 1)) / 8);
+  if (2 * dictionaryBytes > plainBytes) return undefined;
+  return { words: distinct.subarray(0, size * width), size, indexes };
+}
+
+interface BuiltIndexes {
+  readonly distinct: Int32Array;
+  readonly size: number;
+  readonly indexes: Int32Array;
+}
+
+/**
+ * The common case (INT32 columns: ids, dates, small money) on its own: one word a value,
+ * and a run of equal values (common in a fact batch) costs one compare each.
+ */
+function int32Indexes(words: Int32Array, count: number, maxSize: number): BuiltIndexes | undefined {
   // The table starts small and doubles at half full: most dictionaries are a few dozen values.
+  let capacity = INITIAL_CAPACITY;
+  let mask = capacity - 1;
+  let slots: Int32Array = new Int32Array(capacity).fill(EMPTY);
+  let distinct: Int32Array = new Int32Array(Math.min(maxSize, capacity));
+  const indexes = new Int32Array(count);
+  let size = 0;
+  let previous = 0;
+  let previousIndex = -1;
+  for (let i = 0; i < count; i++) {
+    const value = words[i]!;
+    if (value === previous && previousIndex >= 0) {
+      indexes[i] = previousIndex;
+      continue;
+    }
+    let slot = hash(value, 0) & mask;
+    let index: number;
+    for (;;) {
+      index = slots[slot]!;
+      if (index === EMPTY) {
+        if (size === maxSize) return undefined;
+        index = size++;
+        slots[slot] = index;
+        if (index >= distinct.length) distinct = grown(distinct, Math.min(maxSize, capacity));
+        distinct[index] = value;
+        if (size * 2 > capacity) {
+          capacity *= 2;
+          mask = capacity - 1;
+          slots = rehashed(distinct, size, 1, capacity);
+        }
+        break;
+      }
+      if (distinct[index] === value) break;
+      slot = (slot + 1) & mask;
+    }
+    indexes[i] = index;
+    previous = value;
+    previousIndex = index;
+  }
+  return { distinct, size, indexes };
+}
+
+/** Values of `width` words each (INT64: two). */
+function wideIndexes(words: Int32Array, count: number, width: number, maxSize: number): BuiltIndexes | undefined {
   let capacity = INITIAL_CAPACITY;
   let mask = capacity - 1;
   let slots: Int32Array = new Int32Array(capacity).fill(EMPTY);
@@ -63,10 +126,7 @@ export function intDictionary(words: Int32Array, count: number, width: 1 | 2): I
     }
     indexes[i] = index;
   }
-  const plainBytes = count * width * 4;
-  const dictionaryBytes = size * width * 4 + Math.ceil((count * bitWidth(size - 1)) / 8);
-  if (2 * dictionaryBytes > plainBytes) return undefined;
-  return { words: distinct.subarray(0, size * width), size, indexes };
+  return { distinct, size, indexes };
 }
 
 /** Bits needed for indexes up to `maxIndex` (0 for a single-value dictionary). */
