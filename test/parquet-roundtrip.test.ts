@@ -244,9 +244,19 @@ describe('ParquetTableWriter', () => {
       fc.asyncProperty(fc.array(run, { minLength: 1, maxLength: 60 }), async (runs) => {
         const grades = runs.flatMap(([value, length]) => Array.from({ length }, () => value));
         const rows = grades.map((grade, i) => [i, null, grade === null ? null : BigInt(grade) * 2n ** 40n, null, 0, null, null, grade]);
-        const read = await readParquetColumns((await writeRows(everyType, rows)).bytes);
+        const { bytes } = await writeRows(everyType, rows);
+        const read = await readParquetColumns(bytes);
         expect(read.columns.get('grade')).toEqual(grades);
         expect(read.columns.get('amount')).toEqual(rows.map((row) => row[2]));
+        // Min and max (taken from the dictionary when there is one) are the column's.
+        const present = grades.filter((grade) => grade !== null);
+        const [amountStats, gradeStats] = [2, 7].map(
+          (column) => readParquetMetadata(bytes).row_groups[0]!.columns[column]!.meta_data!.statistics!,
+        );
+        expect(gradeStats!.min_value).toBe(present.length ? Math.min(...present) : undefined);
+        expect(gradeStats!.max_value).toBe(present.length ? Math.max(...present) : undefined);
+        expect(amountStats!.min_value).toBe(present.length ? (Math.min(...present) * 2 ** 40) / 100 : undefined);
+        expect(amountStats!.max_value).toBe(present.length ? (Math.max(...present) * 2 ** 40) / 100 : undefined);
       }),
       { numRuns: 60 },
     );

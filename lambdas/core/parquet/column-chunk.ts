@@ -92,7 +92,7 @@ export function writeColumnChunk(
       total_compressed_size: BigInt(out.offset - chunkStart),
       data_page_offset: dataPageOffset,
       dictionary_page_offset: dictionaryPageOffset,
-      statistics: statisticsOf(present, column, element, options.statistics),
+      statistics: statisticsOf(dictionary ? dictionaryValues(dictionary, present) : present, column, element, options.statistics),
     },
   };
 }
@@ -134,6 +134,16 @@ function dictionaryOf(present: PresentValues): IntDictionary | undefined {
   if (present.kind === 'INT32') return intDictionary(present.words, present.words.length, 1);
   if (present.kind === 'INT64') return intDictionary(present.words, present.values.length, 2);
   return undefined;
+}
+
+/**
+ * The dictionary's distinct values as present values: min and max over them are those of
+ * the column, found in a few hundred values rather than a row group's.
+ */
+function dictionaryValues(dictionary: IntDictionary, present: PresentValues): PresentValues {
+  const { words } = dictionary;
+  if (present.kind === 'INT64') return { kind: 'INT64', values: new BigInt64Array(words.buffer, words.byteOffset, dictionary.size), words };
+  return { kind: 'INT32', words };
 }
 
 function writeDictionaryPage(out: Writer, dictionary: IntDictionary, compression: PageCompression): number {
