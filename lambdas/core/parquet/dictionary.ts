@@ -1,7 +1,7 @@
 /**
  * Dictionary encoding for fixed-width integer columns (INT32 = one 32-bit word a value,
- * INT64 = two), built with an open-addressing hash table over the raw words: no Map, no
- * boxed values. Used only when it pays: the dictionary plus bit-packed indexes must at
+ * INT64 = two), built with an open-addressing hash table over the raw words (or, for
+ * INT32 values within a small range, a table indexed by value): no Map, no boxed values. Used only when it pays: the dictionary plus bit-packed indexes must at
  * most halve the plain size (hyparquet-writer's rule), and a sample that is nearly all
  * distinct (ids, times of day) skips the attempt.
  */
@@ -20,6 +20,8 @@ const SAMPLE_DISTINCT_LIMIT = 0.9;
 const EMPTY = -1;
 const MAX_DICTIONARY_SIZE = 1 << 16;
 const INITIAL_CAPACITY = 256;
+/** Widest span of INT32 values mapped through a table indexed by value (256 KiB of table). */
+const MAX_DENSE_RANGE = 1 << 16;
 
 /**
  * The dictionary of `words` (`count` values of `width` words each), or undefined when
@@ -30,7 +32,7 @@ export function intDictionary(words: Int32Array, count: number, width: 1 | 2): I
   // Stop as soon as a dictionary could no longer halve the plain size (and keep indexes
   // within 16 bits).
   const maxSize = Math.min(Math.floor(count / 4) + 1, MAX_DICTIONARY_SIZE);
-  const built = width === 1 ? int32Indexes(words, count, maxSize) : wideIndexes(words, count, width, maxSize);
+  const built = width === 1 ? int32Indexes(words, count, maxSize) : hashedIndexes(words, count, width, maxSize);
   if (built === undefined) return undefined;
   const { distinct, size, indexes } = built;
   const plainBytes = count * width * 4;
@@ -46,54 +48,39 @@ interface BuiltIndexes {
 }
 
 /**
- * The common case (INT32 columns: ids, dates, small money) on its own: one word a value,
- * and a run of equal values (common in a fact batch) costs one compare each.
+ * INT32 values spanning a small range (ids, dates, small money: the common case) are
+ * mapped through a table indexed by value, with no hashing or probing; others are hashed.
  */
 function int32Indexes(words: Int32Array, count: number, maxSize: number): BuiltIndexes | undefined {
-  // The table starts small and doubles at half full: most dictionaries are a few dozen values.
-  let capacity = INITIAL_CAPACITY;
-  let mask = capacity - 1;
-  let slots: Int32Array = new Int32Array(capacity).fill(EMPTY);
-  let distinct: Int32Array = new Int32Array(Math.min(maxSize, capacity));
+  let min = words[0]!;
+  let max = min;
+  for (let i = 1; i < count; i++) {
+    const value = words[i]!;
+    if (value < min) min = value;
+    else if (value > max) max = value;
+  }
+  const range = max - min;
+  if (range >= Math.min(MAX_DENSE_RANGE, 8 * count + 1024)) return hashedIndexes(words, count, 1, maxSize);
+  const indexOf = new Int32Array(range + 1).fill(EMPTY);
+  const distinct = new Int32Array(Math.min(maxSize, range + 1));
   const indexes = new Int32Array(count);
   let size = 0;
-  let previous = 0;
-  let previousIndex = -1;
   for (let i = 0; i < count; i++) {
     const value = words[i]!;
-    if (value === previous && previousIndex >= 0) {
-      indexes[i] = previousIndex;
-      continue;
-    }
-    let slot = hash(value, 0) & mask;
-    let index: number;
-    for (;;) {
-      index = slots[slot]!;
-      if (index === EMPTY) {
-        if (size === maxSize) return undefined;
-        index = size++;
-        slots[slot] = index;
-        if (index >= distinct.length) distinct = grown(distinct, Math.min(maxSize, capacity));
-        distinct[index] = value;
-        if (size * 2 > capacity) {
-          capacity *= 2;
-          mask = capacity - 1;
-          slots = rehashed(distinct, size, 1, capacity);
-        }
-        break;
-      }
-      if (distinct[index] === value) break;
-      slot = (slot + 1) & mask;
+    let index = indexOf[value - min]!;
+    if (index === EMPTY) {
+      if (size === maxSize) return undefined;
+      index = size++;
+      indexOf[value - min] = index;
+      distinct[index] = value;
     }
     indexes[i] = index;
-    previous = value;
-    previousIndex = index;
   }
   return { distinct, size, indexes };
 }
 
-/** Values of `width` words each (INT64: two). */
-function wideIndexes(words: Int32Array, count: number, width: number, maxSize: number): BuiltIndexes | undefined {
+/** Values of `width` words each (INT64: two), through an open-addressing hash table. */
+function hashedIndexes(words: Int32Array, count: number, width: number, maxSize: number): BuiltIndexes | undefined {
   let capacity = INITIAL_CAPACITY;
   let mask = capacity - 1;
   let slots: Int32Array = new Int32Array(capacity).fill(EMPTY);
