@@ -16,7 +16,7 @@ import { SOURCE_VERSION_COLUMN, type WarehouseTableDefinition } from '../schema/
 import { rowVersion } from './versions';
 
 export class HeldDimension {
-  /** Per column, the value of each row; the source_version column stays empty (written from the version). */
+  /** Per column, the value of each row; the source_version column's stays empty (written from the version). */
   private readonly columns: CellValue[][];
   private readonly versionIndex: number;
   /** Float64: an id is any number the caller gives, not only an int32. */
@@ -58,8 +58,9 @@ export class HeldDimension {
   forEachRow(write: (values: readonly CellValue[]) => void): void {
     const row = new Array<CellValue>(this.columns.length).fill(null);
     for (const at of this.chosenRows()) {
-      for (let column = 0; column < this.columns.length; column++) row[column] = this.columns[column]![at]!;
-      row[this.versionIndex] = this.versionAt(at);
+      for (let column = 0; column < this.columns.length; column++) {
+        row[column] = column === this.versionIndex ? this.versionAt(at) : this.columns[column]![at]!;
+      }
       write(row);
     }
   }
@@ -74,7 +75,7 @@ export class HeldDimension {
   private putValues(id: number, values: readonly CellValue[]): void {
     this.ids.push(id);
     for (let column = 0; column < this.columns.length; column++) {
-      this.columns[column]!.push(column === this.versionIndex ? null : (values[column] ?? null));
+      if (column !== this.versionIndex) this.columns[column]!.push(values[column] ?? null);
     }
     this.chosen = undefined;
   }
