@@ -23,11 +23,11 @@ import { remodel } from './support/remodel';
 const valuesOf = (table: SourceTableName, row: SourceRow): CellValue[] =>
   SOURCE_TABLES[table].columns.map((column) => row[column.name] ?? null);
 
-async function remodelledAsValues(table: SourceTableName, sourceRows: readonly SourceRow[], sequence = 1) {
+async function remodelledAsValues(table: SourceTableName, sourceRows: readonly SourceRow[], sequence = 1, log = new RecordingLog()) {
   const state = new Map<SourceTableName, TableState>();
   for (const t of stateTablesFor(table)) state.set(t, new TableState(t));
   const output = new BatchOutput();
-  const remodeller = createRemodeller(table, { sourceKey: `${table}/test`, sequence, output, state, log: new RecordingLog() });
+  const remodeller = createRemodeller(table, { sourceKey: `${table}/test`, sequence, output, state, log });
   for (const row of sourceRows) remodeller.acceptValues(valuesOf(table, row));
   return batchRows(output);
 }
@@ -98,6 +98,20 @@ describe('one row per id in a dimension file', () => {
     expect(tables.dim_staff!.map((row) => [row.staff_id, row.first_name, row.source_version])).toEqual([
       [2, 'Second', '0000000003.20221103T142052186/0000000001.20221103T142049962'],
       [4, 'Newer', '0000000003.20221103T142053000/0000000001.20221103T142049962'],
+    ]);
+  });
+});
+
+describe('dimensions remodelled from values', () => {
+  it('an unknown currency code keeps the code as its name and is warned about with its id', async () => {
+    const log = new RecordingLog();
+    const tables = await remodelledAsValues('currency', [rows.currency({ currency_id: 9, currency_code: 'XQZ' })], 1, log);
+    expect(tables.dim_currency).toMatchObject([{ currency_id: 9, currency_code: 'XQZ', currency_name: 'XQZ' }]);
+    expect(log.at('warn')).toEqual([
+      expect.objectContaining({
+        message: 'unknown currency code: currency_name keeps the code',
+        attributes: expect.objectContaining({ sourceKey: 'currency/test', currencyId: 9, currencyCode: 'XQZ' }),
+      }),
     ]);
   });
 });
