@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import type { SourceRow } from '../../lambdas/core/objects/types';
 import type { CellValue } from '../../lambdas/core/schema/column-types';
 import { SOURCE_TABLES, type SourceTableName } from '../../lambdas/core/schema/source-tables';
+import { DIMENSION_TABLES, SOURCE_VERSION_COLUMN } from '../../lambdas/core/schema/warehouse-tables';
 import { BatchOutput } from '../../lambdas/core/transform/batch-output';
+import { HeldDimension } from '../../lambdas/core/transform/held-dimension';
 import { TableState } from '../../lambdas/core/transform/join-state';
 import { createRemodeller } from '../../lambdas/core/transform/remodellers';
 import { stateTablesFor } from '../../lambdas/core/transform/remodels';
@@ -99,6 +101,24 @@ describe('one row per id in a dimension file', () => {
       [2, 'Second', '0000000003.20221103T142052186/0000000001.20221103T142049962'],
       [4, 'Newer', '0000000003.20221103T142053000/0000000001.20221103T142049962'],
     ]);
+  });
+});
+
+describe('misuse of held dimension rows is refused', () => {
+  it('one table given both kinds of version (they would not compare)', () => {
+    const output = new BatchOutput();
+    const values = [8, 'Wooden', '/usr', 'wooden.json', null];
+    output.putSourceDimension('dim_design', 8, 1, early, values);
+    expect(() => output.putDimension('dim_design', 8, '0000000001.20221103T142052186', values)).toThrow(
+      'dim_design was given both source-row and text versions: one kind per table',
+    );
+  });
+
+  it('a table without a source_version column', () => {
+    const table = DIMENSION_TABLES.dim_design;
+    expect(() => new HeldDimension({ ...table, columns: table.columns.filter((column) => column.name !== SOURCE_VERSION_COLUMN) })).toThrow(
+      'dim_design has no source_version column',
+    );
   });
 });
 
