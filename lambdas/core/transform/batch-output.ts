@@ -1,8 +1,8 @@
 /**
  * The warehouse rows one ingestion object produces, on their way into Parquet. Fact rows
  * stream straight into their writer (a fact object can hold a million rows); dimension
- * rows are held by id so that a file carries one row per id, the newest one; dim_date
- * holds the set of referenced days.
+ * rows are held column by column (held-dimension.ts) so that a file carries one row per
+ * id, the newest one; dim_date holds the set of referenced days.
  */
 import { ParquetTableWriter, type WriterValue } from '../parquet/writer';
 import type { CellValue } from '../schema/column-types';
@@ -14,20 +14,16 @@ import {
   type WarehouseTableName,
 } from '../schema/warehouse-tables';
 import { dimDateRow } from './dim-date';
+import { HeldDimension } from './held-dimension';
 
 /** Where one fact table's rows go; `append` copies the values, so the caller may reuse the array. */
 export interface FactWriter {
   append(values: readonly WriterValue[]): void;
 }
 
-interface HeldDimensionRow {
-  readonly version: string;
-  readonly values: CellValue[];
-}
-
 export class BatchOutput {
   private readonly factWriters = new Map<FactTableName, ParquetTableWriter>();
-  private readonly dimensions = new Map<DimensionTableName, Map<number, HeldDimensionRow>>();
+  private readonly dimensions = new Map<DimensionTableName, HeldDimension>();
   private readonly dates = new Set<number>();
 
   constructor(private readonly options: { rowGroupSize?: number } = {}) {}
@@ -42,16 +38,19 @@ export class BatchOutput {
     return writer;
   }
 
-  /** Keeps the row unless a newer version of the same id is already held. */
-  putDimension(table: DimensionTableName, id: number, version: string, values: CellValue[]): void {
-    let rows = this.dimensions.get(table);
-    if (!rows) {
-      rows = new Map();
-      this.dimensions.set(table, rows);
-    }
-    const held = rows.get(id);
-    if (held && held.version > version) return;
-    rows.set(id, { version, values });
+  /**
+   * A dimension row of one source row, version `rowVersion(lastUpdatedMs, sequence)`. Of
+   * the rows of one id, the file keeps the newest version; of equal ones, the later row.
+   * The values are copied (the caller may reuse the array); source_version is written
+   * from the version.
+   */
+  putSourceDimension(table: DimensionTableName, id: number, sequence: number, lastUpdatedMs: number, values: readonly CellValue[]): void {
+    this.held(table).putSourceRow(id, sequence, lastUpdatedMs, values);
+  }
+
+  /** As `putSourceDimension`, for a row whose version is given as text (a joined row's). */
+  putDimension(table: DimensionTableName, id: number, version: string, values: readonly CellValue[]): void {
+    this.held(table).putVersioned(id, version, values);
   }
 
   addDate(days: number): void {
@@ -65,7 +64,7 @@ export class BatchOutput {
 
   rowCount(table: WarehouseTableName): number {
     if (table === 'dim_date') return this.dates.size;
-    return this.factWriters.get(table as FactTableName)?.rowCount ?? this.dimensions.get(table as DimensionTableName)?.size ?? 0;
+    return this.factWriters.get(table as FactTableName)?.rowCount ?? this.dimensions.get(table as DimensionTableName)?.rowCount ?? 0;
   }
 
   /** The table's Parquet file; held rows are written in id (date) order. */
@@ -76,9 +75,17 @@ export class BatchOutput {
     if (table === 'dim_date') {
       for (const days of [...this.dates].sort((a, b) => a - b)) writer.append(dimDateRow(days));
     } else {
-      const rows = this.dimensions.get(table as DimensionTableName) ?? new Map<number, HeldDimensionRow>();
-      for (const [, row] of [...rows].sort(([a], [b]) => a - b)) writer.append(row.values);
+      this.dimensions.get(table as DimensionTableName)?.forEachRow((values) => writer.append(values));
     }
     return writer.finish(metadata);
+  }
+
+  private held(table: DimensionTableName): HeldDimension {
+    let held = this.dimensions.get(table);
+    if (!held) {
+      held = new HeldDimension(WAREHOUSE_TABLES[table]);
+      this.dimensions.set(table, held);
+    }
+    return held;
   }
 }

@@ -4,21 +4,24 @@
  * source version, through join state where the dimension joins two tables.
  *
  * A row comes as an object (`accept`) or as its values in the source table's column
- * order (`acceptValues`, what the transform uses). Facts are remodelled from values, so a
- * fact row goes from the parser's array to the column buffers without becoming an object;
- * dimensions (small tables, kept in join state as objects) from objects.
+ * order (`acceptValues`, what the transform uses). Facts, and dimensions that join nothing
+ * and keep no state (currency, design, payment_type, transaction: a transaction object can
+ * hold over a million rows), are remodelled from values, so such a row goes from the
+ * parser's array to the output without becoming an object; the joined tables' rows (small
+ * tables, kept in join state as objects) become objects.
  */
 import type { SourceRow } from '../objects/types';
 import type { WriterValue } from '../parquet/writer';
 import type { Log } from '../ports';
 import type { CellValue } from '../schema/column-types';
 import { SOURCE_TABLES, type SourceTableDefinition, type SourceTableName } from '../schema/source-tables';
-import { SOURCE_VERSION_COLUMN, VERSION_HASH_COLUMN } from '../schema/warehouse-tables';
+import { VERSION_HASH_COLUMN } from '../schema/warehouse-tables';
 import type { BatchOutput, FactWriter } from './batch-output';
 import { currencyName } from './currency-names';
 import type { StateEntry, TableState } from './join-state';
 import {
   DIMENSION_REMODELS,
+  type DimensionRemodel,
   FACT_REMODELS,
   type FactRemodel,
   JOIN_REMODELS,
@@ -126,6 +129,14 @@ class DimensionRemodeller implements Remodeller {
   private olderThanState = 0;
   private readonly waiting = new Set<number>();
   private readonly columns: SourceTableDefinition['columns'];
+  /** The remodel of a table that joins nothing and keeps no state: its rows are remodelled from values. */
+  private readonly standalone: DimensionRemodel | undefined;
+  /** Reused for every row on the standalone path (the output copies the values out). */
+  private readonly parts: SourceValues[] = [];
+  private readonly projected: CellValue[];
+  private readonly idIndex: number;
+  private readonly lastUpdatedIndex: number;
+  private readonly currencyCodeIndex: number;
 
   constructor(
     private readonly table: SourceTableName,
@@ -136,6 +147,13 @@ class DimensionRemodeller implements Remodeller {
     this.ownState = context.state.get(table);
     this.asLeft = JOIN_REMODELS.filter((join) => join.left === table);
     this.asRight = JOIN_REMODELS.filter((join) => join.right === table);
+    const remodel = DIMENSION_REMODELS[table];
+    this.standalone = remodel && !this.ownState && this.asLeft.length === 0 && this.asRight.length === 0 ? remodel : undefined;
+    this.projected = new Array<CellValue>(remodel?.projection.target.columns.length ?? 0).fill(null);
+    const indexOf = (name: string) => this.columns.findIndex((column) => column.name === name);
+    this.idIndex = indexOf(this.primaryKey);
+    this.lastUpdatedIndex = indexOf('last_updated');
+    this.currencyCodeIndex = indexOf('currency_code');
   }
 
   accept(row: SourceRow): void {
@@ -145,7 +163,7 @@ class DimensionRemodeller implements Remodeller {
       this.olderThanState++;
       return;
     }
-    this.emitOwn(id, version, row);
+    this.emitOwn(id, row);
     const entry: StateEntry = { version, row };
     for (const join of this.asLeft) {
       const partner = this.stateOf(join.right).get(row[join.foreignKey] as number);
@@ -162,7 +180,11 @@ class DimensionRemodeller implements Remodeller {
   }
 
   acceptValues(values: SourceValues): void {
-    // Dimension objects are few (and join state keeps rows as objects): one per row is cheap here.
+    if (this.standalone) {
+      this.emitOwnValues(this.standalone, values);
+      return;
+    }
+    // Joined tables are small and join state keeps rows as objects: one per row is cheap here.
     this.accept(Object.fromEntries(this.columns.map((column, index) => [column.name, values[index] ?? null])));
   }
 
@@ -170,19 +192,27 @@ class DimensionRemodeller implements Remodeller {
     return { olderThanState: this.olderThanState, waitingForPartner: this.waiting.size };
   }
 
-  private emitOwn(id: number, version: string, row: SourceRow): void {
+  private emitOwn(id: number, row: SourceRow): void {
     const remodel = DIMENSION_REMODELS[this.table];
     if (!remodel) return;
     const values = remodel.projection.project([row]);
-    values[remodel.projection.indexOf(SOURCE_VERSION_COLUMN)] = version;
-    if (remodel.target === 'dim_currency') this.warnOnUnknownCurrency(id, row);
-    this.context.output.putDimension(remodel.target, id, version, values);
+    if (remodel.target === 'dim_currency') this.warnOnUnknownCurrency(id, row.currency_code as string);
+    this.context.output.putSourceDimension(remodel.target, id, this.context.sequence, timestampOf(row, 'last_updated'), values);
+  }
+
+  /** As `emitOwn`, from the row's values: no object, no version text (the output makes it when writing). */
+  private emitOwnValues(remodel: DimensionRemodel, values: SourceValues): void {
+    this.parts[0] = values;
+    remodel.projection.projectValuesInto(this.parts, this.projected);
+    const id = values[this.idIndex] as number;
+    if (remodel.target === 'dim_currency') this.warnOnUnknownCurrency(id, values[this.currencyCodeIndex] as string);
+    const lastUpdatedMs = values[this.lastUpdatedIndex] as number;
+    this.context.output.putSourceDimension(remodel.target, id, this.context.sequence, lastUpdatedMs, this.projected);
   }
 
   private emitJoined(join: JoinRemodel, left: StateEntry, right: StateEntry): void {
     const values = join.projection.project([left.row, right.row]);
     const version = joinedVersion(left.version, right.version);
-    values[join.projection.indexOf(SOURCE_VERSION_COLUMN)] = version;
     const leftId = left.row[SOURCE_TABLES[join.left].primaryKey] as number;
     this.context.output.putDimension(join.target, leftId, version, values);
   }
@@ -208,8 +238,7 @@ class DimensionRemodeller implements Remodeller {
     return state;
   }
 
-  private warnOnUnknownCurrency(id: number, row: SourceRow): void {
-    const code = row.currency_code as string;
+  private warnOnUnknownCurrency(id: number, code: string): void {
     if (!currencyName(code).known) {
       this.context.log.warn('unknown currency code: currency_name keeps the code', {
         sourceKey: this.context.sourceKey,
