@@ -52,6 +52,9 @@ const MAX_EXACT_DIGITS = 15;
 const SHORTEST_TIMESTAMP_BYTES = 19;
 const MAX_TIMESTAMP_BYTES = 26;
 
+/** No timestamp read yet on this line (never a text length). */
+const NO_TIMESTAMP = -1;
+
 /** Result of a value reader that declined. */
 const DECLINED = -1;
 
@@ -84,6 +87,14 @@ export class AsciiRowParser {
   private at = 0;
   /** Set by readDecimal: the sign of the decimal it read. */
   private negative = false;
+  /**
+   * The line's last timestamp read (where its text starts in the line's buffer, its length
+   * and value); NO_TIMESTAMP as the length at the start of each line, so it never outlives
+   * the line (or the buffer) it came from.
+   */
+  private lastTimestampStart = 0;
+  private lastTimestampLength = NO_TIMESTAMP;
+  private lastTimestamp = 0;
   /** Text values of the line last read that were JSON numbers (valid after `parse` returned true). */
   numbersAsText = 0;
 
@@ -156,8 +167,10 @@ export class AsciiRowParser {
       this.viewOf = bytes;
     }
     this.numbersAsText = 0;
+    this.lastTimestampLength = NO_TIMESTAMP;
     if (this.templates !== undefined && this.parseLikeLast(bytes, start, end, values)) return true;
     this.numbersAsText = 0;
+    this.lastTimestampLength = NO_TIMESTAMP;
     if (!this.parseTokens(bytes, start, end, values)) return false;
     this.learnTemplates(bytes, end);
     return true;
@@ -310,8 +323,19 @@ export class AsciiRowParser {
         } else if (bytes[close] !== QUOTE) {
           return false;
         }
-        const milliseconds = readAsciiTimestamp(bytes, i + 1, close);
-        if (milliseconds === NOT_READ) return false;
+        // A row's timestamps are often the same text (a new row's created_at and last_updated):
+        // the same bytes as the line's previous timestamp are the same value.
+        const length = close - (i + 1);
+        let milliseconds: number;
+        if (length === this.lastTimestampLength && sameWords(this.view, this.lastTimestampStart, i + 1, length)) {
+          milliseconds = this.lastTimestamp;
+        } else {
+          milliseconds = readAsciiTimestamp(bytes, i + 1, close);
+          if (milliseconds === NOT_READ) return false;
+          this.lastTimestampStart = i + 1;
+          this.lastTimestampLength = length;
+          this.lastTimestamp = milliseconds;
+        }
         values[column] = milliseconds;
         this.at = close + 1;
         return true;
@@ -483,6 +507,17 @@ class ByteTemplate {
     for (let j = 0; j < length; j++) if (bytes[at + j] !== this.bytes[j]) return false;
     return true;
   }
+}
+
+/**
+ * Whether `length` (8 or more) bytes at `a` and at `b` are equal, compared as float64s,
+ * the last one overlapping. Exact when the bytes at `a` are a timestamp the fast path read
+ * (digits and punctuation: never a NaN pattern, never ±0), as for ByteTemplate.
+ */
+function sameWords(view: DataView, a: number, b: number, length: number): boolean {
+  let w = 0;
+  for (; w + 8 <= length; w += 8) if (view.getFloat64(a + w, true) !== view.getFloat64(b + w, true)) return false;
+  return w === length || view.getFloat64(a + length - 8, true) === view.getFloat64(b + length - 8, true);
 }
 
 const TRUE_BYTES = asciiBytes('true');
