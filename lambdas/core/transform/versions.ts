@@ -98,7 +98,7 @@ export function compileVersionHasher(
     if (type.kind === 'integer' || type.kind === 'date' || type.kind === 'time') {
       return `${read}
 if (typeof v === 'number' && (v | 0) === v) {
-  b[o] = ${INT32_TAG}; b[o + 1] = v; b[o + 2] = v >> 8; b[o + 3] = v >> 16; b[o + 4] = v >> 24; o += 5;
+  b[o] = ${INT32_TAG}; dv.setInt32(o + 1, v, true); o += 5;
 } else { o = e.valueAt(v, o); b = e.bytes; dv = e.view; }`;
     }
     if (type.kind === 'decimal') {
