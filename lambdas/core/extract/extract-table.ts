@@ -119,7 +119,8 @@ export async function extractTable(
         if (previous.get(id) === hash) continue;
         changes.add(id, hash);
         if (lastUpdated > newest) newest = lastUpdated;
-        await spool.writeLine(line);
+        const flushing = spool.writeLine(line);
+        if (flushing) await flushing;
       }
     }
     const cursorLagSeconds = committed.cursor
