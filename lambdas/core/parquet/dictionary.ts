@@ -1,9 +1,10 @@
 /**
  * Dictionary encoding for fixed-width integer columns (INT32 = one 32-bit word a value,
  * INT64 = two), built with an open-addressing hash table over the raw words (or, for
- * INT32 values within a small range, a table indexed by value): no Map, no boxed values. Used only when it pays: the dictionary plus bit-packed indexes must at
- * most halve the plain size (hyparquet-writer's rule), and a sample that is nearly all
- * distinct (ids, times of day) skips the attempt.
+ * INT32 values within a small range, a table indexed by value): no Map, no boxed values.
+ * Used only when it pays: the dictionary plus bit-packed indexes must at most halve the
+ * plain size (hyparquet-writer's rule), and a sample that is nearly all distinct (ids,
+ * times of day) skips the attempt.
  */
 
 export interface IntDictionary {

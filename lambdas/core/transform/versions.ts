@@ -67,16 +67,10 @@ export function upgradeVersion(version: string): string | undefined {
  * Changing this encoding changes every hash: don't.
  */
 export function versionHash(values: readonly CellValue[], businessIndexes: readonly number[]): string {
-  versionHashInto(values, businessIndexes, hex);
+  canonical.begin(businessIndexes.length);
+  for (let i = 0; i < businessIndexes.length; i++) canonical.value(values[businessIndexes[i]!]);
+  hexDigestInto(hex);
   return hex.toString('latin1', 0, 32);
-}
-
-/** As `versionHash`, as the 32 ASCII bytes of the hex digits, written to `out`. */
-function versionHashInto(values: readonly CellValue[], businessIndexes: readonly number[], out: Uint8Array): void {
-  const encoding = canonical;
-  encoding.begin(businessIndexes.length);
-  for (let i = 0; i < businessIndexes.length; i++) encoding.value(values[businessIndexes[i]!]);
-  hexDigestInto(out);
 }
 
 /**
@@ -85,8 +79,8 @@ function versionHashInto(values: readonly CellValue[], businessIndexes: readonly
  * with no string in between). The same encoding, with each column's common case written
  * inline for its type (an integer column's int32, a money column's int64) and every other
  * value through the general encoder: once per fact row, a function specialised per column
- * beats one that dispatches on every value.
- * Column names never reach the generated code, only indexes and type-derived constants.
+ * beats one that dispatches on every value. Column names never reach the generated code,
+ * only indexes and type-derived constants.
  */
 export function compileVersionHasher(
   columns: readonly ColumnDefinition[],
