@@ -121,24 +121,26 @@ describe('upgrading from the release that ordered versions by last_updated', () 
   const legacyState = (table: SourceTableName, version: string, row: Record<string, unknown>) =>
     h.s3.put(PROCESSED_BUCKET, h.layout.state(table), JSON.stringify({ formatVersion: 1, table, rows: [{ version, row }] }));
 
+  /** The previous release's rows: a department, and its staff member stuck at a 2099 `last_updated` typo. */
+  const department = {
+    department_id: 1,
+    department_name: 'Sales',
+    location: 'Manchester',
+    manager: 'Richard Roma',
+    created_at: at('2022-11-03'),
+    last_updated: at('2022-11-03'),
+  };
+  const member = {
+    staff_id: 1,
+    first_name: 'Jeremie',
+    last_name: 'Franney',
+    department_id: 1,
+    email_address: 'jeremie.franey@terrifictotes.com',
+    created_at: at('2022-11-03'),
+    last_updated: at('2099-01-01'),
+  };
+
   it('join state and warehouse rows stuck at a 2099 typo are overtaken by the next objects', async () => {
-    const department = {
-      department_id: 1,
-      department_name: 'Sales',
-      location: 'Manchester',
-      manager: 'Richard Roma',
-      created_at: at('2022-11-03'),
-      last_updated: at('2022-11-03'),
-    };
-    const member = {
-      staff_id: 1,
-      first_name: 'Jeremie',
-      last_name: 'Franney',
-      department_id: 1,
-      email_address: 'jeremie.franey@terrifictotes.com',
-      created_at: at('2022-11-03'),
-      last_updated: at('2099-01-01'),
-    };
     legacyState('department', '20221103T000000000.0000000001', department);
     legacyState('staff', '20990101T000000000.0000000003', member);
     // The warehouse at schema version 2, holding what that release loaded.
@@ -167,23 +169,6 @@ describe('upgrading from the release that ordered versions by last_updated', () 
   });
 
   it('a fix the previous release dropped is applied by the documented replay and reload', async () => {
-    const department = {
-      department_id: 1,
-      department_name: 'Sales',
-      location: 'Manchester',
-      manager: 'Richard Roma',
-      created_at: at('2022-11-03'),
-      last_updated: at('2022-11-03'),
-    };
-    const member = {
-      staff_id: 1,
-      first_name: 'Jeremie',
-      last_name: 'Franney',
-      department_id: 1,
-      email_address: 'jeremie.franey@terrifictotes.com',
-      created_at: at('2022-11-03'),
-      last_updated: at('2099-01-01'),
-    };
     // The previous release: staff 1 (the typo) and staff 2 (the fix, held back as older than state) both transformed and loaded.
     legacyState('department', '20221103T000000000.0000000001', department);
     legacyState('staff', '20990101T000000000.0000000001', member);

@@ -16,7 +16,7 @@ import { distinctVersions } from '../../local/generator';
 import { runCli } from '../../ops/cli';
 import { formatUnscaled } from '../../lambdas/core/money';
 import { type Reconciliation, reconcile } from '../../ops/reconcile/reconcile';
-import { type LocalState, AT, buildLocalState, captureIo, designRow, keyOf, putObject } from './support/local-state';
+import { type LocalState, buildLocalState, captureIo, designRow, keyOf, putObject, STAFF_WITHOUT_DEPARTMENT } from './support/local-state';
 
 let state: LocalState | undefined;
 
@@ -235,17 +235,7 @@ describe('reconcile finds injected differences', () => {
     state = await buildLocalState(async (ingestion) => {
       let last = 0;
       for await (const object of ingestion.list('staff/')) last = Math.max(last, parseIngestionKey(object.key).sequence);
-      await putObject(ingestion, 'staff', last + 1, [
-        {
-          staff_id: 7777,
-          first_name: 'Ada',
-          last_name: 'Waits',
-          department_id: 9999,
-          email_address: 'ada@example.com',
-          created_at: AT,
-          last_updated: AT,
-        },
-      ]);
+      await putObject(ingestion, 'staff', last + 1, [STAFF_WITHOUT_DEPARTMENT]);
     });
     expect(await state.query('SELECT staff_id FROM dim_staff WHERE staff_id = 7777')).toEqual([]);
     const result = await reconcile(state.target);

@@ -15,7 +15,17 @@ import { runCli } from '../../ops/cli';
 import { readBatchManifest } from '../../ops/pipeline-listing';
 import { type PipelineStatus, collectStatus } from '../../ops/status';
 import type { Target } from '../../ops/targets';
-import { type LocalState, AT, buildLocalState, captureIo, deleteObject, designRow, keyOf, putObject } from './support/local-state';
+import {
+  type LocalState,
+  AT,
+  buildLocalState,
+  captureIo,
+  deleteObject,
+  designRow,
+  keyOf,
+  putObject,
+  STAFF_WITHOUT_DEPARTMENT,
+} from './support/local-state';
 
 /** When the unloaded batch was committed, and when status looks. */
 const COMMITTED_AT = Date.UTC(2024, 10, 20, 12, 0, 0);
@@ -229,17 +239,7 @@ describe('status flags what no longer resolves by itself', () => {
     flagged = await buildLocalState(async (ingestion) => {
       // Staff 7777 of department 9999, counterparty 8888 at address 9999: neither partner ever arrives.
       staffSequence = (await lastSequence(ingestion, 'staff')) + 1;
-      await putObject(ingestion, 'staff', staffSequence, [
-        {
-          staff_id: 7777,
-          first_name: 'Ada',
-          last_name: 'Waits',
-          department_id: 9999,
-          email_address: 'ada@example.com',
-          created_at: AT,
-          last_updated: AT,
-        },
-      ]);
+      await putObject(ingestion, 'staff', staffSequence, [STAFF_WITHOUT_DEPARTMENT]);
       await putObject(ingestion, 'counterparty', (await lastSequence(ingestion, 'counterparty')) + 1, [
         {
           counterparty_id: 8888,

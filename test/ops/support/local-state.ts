@@ -107,6 +107,17 @@ export async function putObject(
 
 export const AT = '2024-11-20 12:00:00.000';
 
+/** Staff 7777 of department 9999, a department no test ever lands: the row waits in join state. */
+export const STAFF_WITHOUT_DEPARTMENT: Readonly<Record<string, unknown>> = {
+  staff_id: 7777,
+  first_name: 'Ada',
+  last_name: 'Waits',
+  department_id: 9999,
+  email_address: 'ada@example.com',
+  created_at: AT,
+  last_updated: AT,
+};
+
 /** A valid design row (the shared reference design) with this id and name, updated at AT. */
 export function designRow(id: number, name = `Design ${id}`): Record<string, unknown> {
   return line('design', { design_id: id, design_name: name, created_at: AT, last_updated: AT });
