@@ -6,12 +6,12 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
+import { connectPostgres } from '../../lambdas/adapters/pg/connect';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../../lambdas/adapters/aws/ssm-parameter-store';
 import { ProcessedLayout } from '../../lambdas/core/layout';
-import { type DatabaseClient, loadPendingBatches } from '../../lambdas/core/load/loader';
+import { loadPendingBatches } from '../../lambdas/core/load/loader';
 import { LoadMetric } from '../../lambdas/core/metric-names';
 import { silentLog } from '../../lambdas/core/ports';
 import { transformObject } from '../../lambdas/core/transform/transform-object';
@@ -62,11 +62,7 @@ it('reports FreshnessLag from the ingest run that read a change to the load that
   const metrics = new RecordingMetrics();
   const summary = await loadPendingBatches(
     {
-      connect: async () => {
-        const client = newPostgresClient(warehouse.url);
-        await client.connect();
-        return client as DatabaseClient;
-      },
+      connect: () => connectPostgres(warehouse.url),
       store: processed,
       layout,
       log: new RecordingLog(),

@@ -14,7 +14,7 @@ import { type TestDatabase, createTestDatabase } from '../support/database';
 import { PROCESSED_BUCKET, TransformHarness } from '../transform/support/harness';
 import { RecordingLog, RecordingMetrics } from '../support/recorders';
 import { line } from '../support/source-rows';
-import { newPostgresClient } from '../../lambdas/adapters/pg/connect';
+import { connectPostgres, newPostgresClient } from '../../lambdas/adapters/pg/connect';
 
 const h = new TransformHarness();
 let database: TestDatabase;
@@ -51,11 +51,7 @@ async function transform(table: SourceTableName, sequence: number, rows: Record<
 async function load(): Promise<void> {
   const summary = await loadPendingBatches(
     {
-      connect: async () => {
-        const client = newPostgresClient(database.url);
-        await client.connect();
-        return client;
-      },
+      connect: () => connectPostgres(database.url),
       store: new S3ObjectStore(new S3Client({ region: 'eu-west-2' }), PROCESSED_BUCKET),
       layout: h.layout,
       log: new RecordingLog(),

@@ -9,6 +9,7 @@ import { IngestTally } from '../../local/report/ingest-figures';
 import type { RunSummary } from '../../local/report/run-summary';
 import { formatSummary } from '../../local/report/summarise';
 import type { PipelineResult } from '../../local/run-pipeline';
+import { emptySummary } from '../../lambdas/core/load';
 
 function table(name: string, outcome: 'written' | 'unchanged', rows: number, durationMs: number): TableResult {
   return { table: name, outcome, mode: 'incremental', rowsRead: rows + 1, rows, sequence: 1, durationMs };
@@ -32,16 +33,7 @@ const ingest = tally.figures();
 const result: PipelineResult = {
   transformed: [],
   failedObjects: [],
-  load: {
-    outcome: 'completed',
-    batchesLoaded: 0,
-    batchesFailed: [],
-    rowsRead: {},
-    rowsWritten: {},
-    placeholdersCreated: 0,
-    placeholdersOutstanding: {},
-    pendingBatches: 0,
-  } as unknown as PipelineResult['load'],
+  load: emptySummary('completed', 0),
   timingsMs: { transform: 1_000, load: 2_000 },
 };
 

@@ -7,7 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';
+import { connectPostgres } from '../../../lambdas/adapters/pg/connect';
 import { S3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { SsmParameterStore } from '../../../lambdas/adapters/aws/ssm-parameter-store';
 import type { RejectedRow } from '../../../lambdas/core/objects';
@@ -96,11 +96,7 @@ export class BadInputHarness {
   async load(databaseUrl: string): Promise<LoadSummary> {
     const summary = await loadPendingBatches(
       {
-        connect: async () => {
-          const client = newPostgresClient(databaseUrl);
-          await client.connect();
-          return client;
-        },
+        connect: () => connectPostgres(databaseUrl),
         store: this.processed,
         layout: this.layout,
         log: new RecordingLog(),

@@ -21,7 +21,7 @@ import { RecordingLog, RecordingMetrics } from '../../support/recorders';
 import { AwsFaults } from './aws-faults';
 import { type Fingerprint, fingerprint } from './fingerprint';
 import { PowertoolsOutput } from './powertools-output';
-import { newPostgresClient } from '../../../lambdas/adapters/pg/connect';
+import { connectPostgres, newPostgresClient } from '../../../lambdas/adapters/pg/connect';
 import {
   type Delivery,
   INGESTION_BUCKET,
@@ -160,11 +160,7 @@ export class FaultPipeline {
   loaderDeps(overrides: Partial<LoaderDependencies> = {}): LoaderDependencies {
     const url = this.databaseUrl;
     return {
-      connect: async () => {
-        const client = newPostgresClient(url);
-        await client.connect();
-        return client;
-      },
+      connect: () => connectPostgres(url),
       store: this.processed,
       layout: this.layout,
       log: new RecordingLog(),
