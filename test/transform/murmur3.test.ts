@@ -1,6 +1,6 @@
 /** MurmurHash3 x86 128 against the reference implementation's test vectors. */
 import { describe, expect, it } from 'vitest';
-import { murmur3x86128 } from '../../lambdas/core/transform/murmur3';
+import { murmur3x86128, murmur3x86128Source } from '../../lambdas/core/transform/murmur3';
 
 /** As the reference tests print it: h1…h4, each as 8 hex digits. */
 function hash(text: string | Uint8Array, seed: number): string {
@@ -50,5 +50,24 @@ describe('murmur3x86128', () => {
     reused.fill(0x78);
     murmur3x86128(reused, text.length, 123, out);
     expect([...out].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('')).toBe('5e40bab278825a164cf929d31fec6047');
+  });
+
+  it('generates straight-line code that gives the same hash as the function, at every length', () => {
+    for (let length = 0; length <= 70; length++) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 97 + length * 31 + 7) & 0xff);
+      const padded = new Uint8Array((length + 3) & ~3);
+      padded.set(bytes);
+      const view = new DataView(padded.buffer);
+      const words = Array.from({ length: padded.length / 4 }, (_, w) => String(view.getInt32(4 * w, true)));
+      const generated = new Int32Array(4);
+      new Function('out', murmur3x86128Source(words, length, 'out'))(generated);
+      const expected = new Int32Array(4);
+      murmur3x86128(bytes, length, 0, expected);
+      expect([...generated], `length ${length}`).toEqual([...expected]);
+    }
+  });
+
+  it('refuses a word list that does not match the length', () => {
+    expect(() => murmur3x86128Source(['0'], 5, 'out')).toThrow('1 words for 5 bytes');
   });
 });

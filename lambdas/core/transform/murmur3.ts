@@ -110,3 +110,52 @@ function fmix32(h: number): number {
   h = Math.imul(h, 0xc2b2ae35 | 0);
   return h ^ (h >>> 16);
 }
+
+/**
+ * The source of straight-line code that hashes (seed 0) `length` bytes given as their
+ * 32-bit little-endian words, each a JavaScript int32 expression (`words[i]` is the word
+ * at byte 4i; bytes past `length` in the last word are zero), and stores h1…h4 in the
+ * Int32Array named `out`. For a layout fixed when the code is generated (a fact row of
+ * fixed-size values), so no byte is written anywhere and the hash runs in registers.
+ * The same algorithm as `murmur3x86128`; test/transform/murmur3.test.ts checks the two agree.
+ */
+export function murmur3x86128Source(words: readonly string[], length: number, out: string): string {
+  if (words.length !== (length + 3) >> 2) throw new Error(`${words.length} words for ${length} bytes`);
+  const rotl = (x: string, r: number) => `((${x} << ${r}) | (${x} >>> ${32 - r}))`;
+  // k = rotl(k * c, r) * c' (in place on `k`), as in the blocks loop above.
+  const mix = (ca: number, r: number, cb: number) => `k = Math.imul(k, ${ca}); k = ${rotl('k', r)}; k = Math.imul(k, ${cb});`;
+  const mixK1 = mix(C1, 15, C2);
+  const mixK2 = mix(C2, 16, C3);
+  const mixK3 = mix(C3, 17, C4);
+  const mixK4 = mix(C4, 18, C1);
+  const lines = ['let h1 = 0, h2 = 0, h3 = 0, h4 = 0, k = 0;'];
+  const blocksEnd = length & ~15;
+  for (let i = 0; i < blocksEnd; i += 16) {
+    const w = i >> 2;
+    lines.push(
+      `k = ${words[w]}; ${mixK1} h1 ^= k; h1 = (Math.imul(${rotl('h1', 19)} + h2, 5) + 0x561ccd1b) | 0;`,
+      `k = ${words[w + 1]}; ${mixK2} h2 ^= k; h2 = (Math.imul(${rotl('h2', 17)} + h3, 5) + 0x0bcaa747) | 0;`,
+      `k = ${words[w + 2]}; ${mixK3} h3 ^= k; h3 = (Math.imul(${rotl('h3', 15)} + h4, 5) + 0x96cd1c35) | 0;`,
+      `k = ${words[w + 3]}; ${mixK4} h4 ^= k; h4 = (Math.imul(${rotl('h4', 13)} + h1, 5) + 0x32ac3b17) | 0;`,
+    );
+  }
+  const tail = length & 15;
+  const w = blocksEnd >> 2;
+  if (tail > 12) lines.push(`k = ${words[w + 3]}; ${mixK4} h4 ^= k;`);
+  if (tail > 8) lines.push(`k = ${words[w + 2]}; ${mixK3} h3 ^= k;`);
+  if (tail > 4) lines.push(`k = ${words[w + 1]}; ${mixK2} h2 ^= k;`);
+  if (tail > 0) lines.push(`k = ${words[w]}; ${mixK1} h1 ^= k;`);
+  const fmix = (h: string) =>
+    `${h} ^= ${h} >>> 16; ${h} = Math.imul(${h}, ${0x85ebca6b | 0}); ${h} ^= ${h} >>> 13; ${h} = Math.imul(${h}, ${0xc2b2ae35 | 0}); ${h} ^= ${h} >>> 16;`;
+  lines.push(
+    `h1 ^= ${length}; h2 ^= ${length}; h3 ^= ${length}; h4 ^= ${length};`,
+    'h1 = (h1 + h2 + h3 + h4) | 0; h2 = (h2 + h1) | 0; h3 = (h3 + h1) | 0; h4 = (h4 + h1) | 0;',
+    fmix('h1'),
+    fmix('h2'),
+    fmix('h3'),
+    fmix('h4'),
+    'h1 = (h1 + h2 + h3 + h4) | 0;',
+    `${out}[0] = h1; ${out}[1] = (h2 + h1) | 0; ${out}[2] = (h3 + h1) | 0; ${out}[3] = (h4 + h1) | 0;`,
+  );
+  return lines.join('\n');
+}

@@ -15,7 +15,7 @@ import { Buffer } from 'node:buffer';
 import { padSequence } from '../layout';
 import type { CellValue, ColumnDefinition } from '../schema/column-types';
 import { compactTimestamp } from '../time/calendar';
-import { murmur3x86128 } from './murmur3';
+import { murmur3x86128, murmur3x86128Source } from './murmur3';
 
 export function rowVersion(lastUpdatedMs: number, sequence: number): string {
   return `${padSequence(sequence)}.${compactTimestamp(lastUpdatedMs)}`;
@@ -86,6 +86,89 @@ export function compileVersionHasher(
   columns: readonly ColumnDefinition[],
   businessIndexes: readonly number[],
 ): (values: readonly CellValue[], out: Uint8Array) => void {
+  const general = compileGeneralHasher(columns, businessIndexes);
+  return compileFixedLayoutHasher(columns, businessIndexes, general) ?? general;
+}
+
+/**
+ * When every business column has a fixed-size encoding in its common case (integers,
+ * dates and times as int32, money as int64, booleans), the encoding of a row of common
+ * values has one layout, known here: its 32-bit words are computed straight from the
+ * values and hashed in registers (murmur3x86128Source), with no byte written. A row with
+ * any other value (a null, a non-int32 number, money beyond ±2^53) takes `general`, so
+ * the hash is the same either way. Undefined when a column's size varies (text).
+ */
+function compileFixedLayoutHasher(
+  columns: readonly ColumnDefinition[],
+  businessIndexes: readonly number[],
+  general: (values: readonly CellValue[], out: Uint8Array) => void,
+): ((values: readonly CellValue[], out: Uint8Array) => void) | undefined {
+  /** Each byte of the encoding: a constant, or byte `byte` of the int32 variable `source`. */
+  const bytes: ({ readonly constant: number } | { readonly source: string; readonly byte: number })[] = [];
+  const reads: string[] = [];
+  const checks: string[] = [];
+  const int32Bytes = (source: string) => [0, 1, 2, 3].map((byte) => ({ source, byte }));
+  for (const [k, index] of businessIndexes.entries()) {
+    const kind = columns[index]!.type.kind;
+    const v = `v${k}`;
+    reads.push(`const ${v} = values[${index | 0}];`);
+    if (kind === 'integer' || kind === 'date' || kind === 'time') {
+      checks.push(`typeof ${v} === 'number' && (${v} | 0) === ${v}`);
+      bytes.push({ constant: INT32_TAG }, ...int32Bytes(v));
+    } else if (kind === 'decimal') {
+      // Split as two's complement through a double: exact within ±2^53, a common case checked below.
+      reads.push(`const n${k} = typeof ${v} === 'bigint' ? Number(${v}) : NaN;`);
+      reads.push(
+        `const hi${k} = Math.floor(n${k} / 4294967296) | 0;`,
+        `const lo${k} = (n${k} - Math.floor(n${k} / 4294967296) * 4294967296) | 0;`,
+      );
+      checks.push(`n${k} >= ${-Number.MAX_SAFE_INTEGER} && n${k} <= ${Number.MAX_SAFE_INTEGER}`);
+      bytes.push({ constant: INT64_TAG }, ...int32Bytes(`lo${k}`), ...int32Bytes(`hi${k}`));
+    } else if (kind === 'boolean') {
+      checks.push(`typeof ${v} === 'boolean'`);
+      reads.push(`const b${k} = ${v} ? ${TRUE_TAG} : ${FALSE_TAG};`);
+      bytes.push({ source: `b${k}`, byte: 0 });
+    } else {
+      return undefined;
+    }
+  }
+  const words: string[] = [];
+  for (let at = 0; at < bytes.length; at += 4) {
+    let constant = 0;
+    const terms: string[] = [];
+    for (let position = 0; position < 4 && at + position < bytes.length; position++) {
+      const byte = bytes[at + position]!;
+      if ('constant' in byte) {
+        constant |= byte.constant << (8 * position);
+        continue;
+      }
+      // A run of consecutive bytes of one source is one shift pair: it ends where the word
+      // ends (<< drops what overflows) or where the source does (>>> fills zeros).
+      const previous = position > 0 ? bytes[at + position - 1] : undefined;
+      if (previous && 'source' in previous && previous.source === byte.source && previous.byte === byte.byte - 1) continue;
+      const shifted = byte.byte === 0 ? byte.source : `(${byte.source} >>> ${8 * byte.byte})`;
+      terms.push(position === 0 ? shifted : `(${shifted} << ${8 * position})`);
+    }
+    if (constant !== 0 || terms.length === 0) terms.push(String(constant | 0));
+    words.push(`(${terms.join(' | ')})`);
+  }
+  const body = `"use strict";
+return function hashInto(values, out) {
+${reads.join('\n')}
+if (!(${checks.length > 0 ? checks.join(' && ') : 'true'})) { general(values, out); return; }
+${murmur3x86128Source(words, bytes.length, 'digest')}
+hexInto(digest, out);
+};`;
+  return new Function('general', 'digest', 'hexInto', body)(general, digest, hexInto) as (
+    values: readonly CellValue[],
+    out: Uint8Array,
+  ) => void;
+}
+
+function compileGeneralHasher(
+  columns: readonly ColumnDefinition[],
+  businessIndexes: readonly number[],
+): (values: readonly CellValue[], out: Uint8Array) => void {
   const statements = businessIndexes.map((index) => {
     const type = columns[index]!.type;
     const read = `v = values[${index | 0}];`;
@@ -124,9 +207,13 @@ ${statements.join('\n')}
 /** Hashes the encoding built in `canonical` and writes the 32 hex digits to `out`. */
 function hexDigestInto(out: Uint8Array): void {
   murmur3x86128(canonical.bytes, canonical.length, 0, digest);
-  // h1…h4 as 8 hex digits each, most significant byte first.
+  hexInto(digest, out);
+}
+
+/** h1…h4 as 8 hex digits each, most significant byte first, as ASCII bytes. */
+function hexInto(hash: Int32Array, out: Uint8Array): void {
   for (let word = 0; word < 4; word++) {
-    const h = digest[word]!;
+    const h = hash[word]!;
     for (let byte = 0; byte < 4; byte++) {
       const pair = ((h >>> (24 - byte * 8)) & 0xff) * 2;
       out[word * 8 + byte * 2] = HEX_PAIRS[pair]!;
