@@ -22,8 +22,6 @@ const GZIP_MAGIC_2 = 0x8b;
 const GUNZIP_CHUNK_BYTES = 64 * 1024;
 /** Lets zlib (on the libuv thread pool) inflate ahead while this thread parses. */
 const GUNZIP_READ_AHEAD_BYTES = 1024 * 1024;
-/** How far a plain body is read ahead of the parser. */
-const READ_AHEAD_BYTES = 1024 * 1024;
 
 export async function* decompressedBytes(body: AsyncIterable<Uint8Array>, gzipKey: boolean, objectKey: string): AsyncGenerator<Buffer> {
   const source = body[Symbol.asyncIterator]();
@@ -77,17 +75,26 @@ async function* gunzip(compressed: AsyncIterable<Buffer>, objectKey: string): As
 }
 
 /**
- * A plain body, read ahead up to READ_AHEAD_BYTES while this thread parses: a body stream
- * only reads its next chunk once the last is taken, so the thread would otherwise wait
- * for every read (a file store's 64 KiB reads, a socket's). Chunks come out joined as
- * they queued up; an error of the body passes through unchanged.
+ * A plain body with its next chunk always on its way while this thread parses the current
+ * one: a body stream only starts a read once the last chunk is taken, so the thread would
+ * otherwise wait for every read. Chunks pass through as they are: a Readable in byte mode
+ * would join queued chunks into new buffers, a copy of the whole object (and a GC every
+ * few dozen megabytes, which V8 runs as buffers accumulate). An error of the body passes
+ * through unchanged.
  */
 async function* readAhead(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const stream = Readable.from(chunks, { objectMode: false, highWaterMark: READ_AHEAD_BYTES });
+  const source = chunks[Symbol.asyncIterator]();
+  let next = source.next();
   try {
-    for await (const chunk of stream) yield chunk as Buffer;
+    for (;;) {
+      const result = await next;
+      if (result.done) return;
+      next = source.next();
+      yield result.value;
+    }
   } finally {
-    stream.destroy();
+    // Stopped early: the read in flight may still fail, and must not go unhandled.
+    next.catch(() => undefined);
   }
 }
 
