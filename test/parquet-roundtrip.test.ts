@@ -145,6 +145,16 @@ describe('ParquetTableWriter', () => {
     });
   });
 
+  it('grows its column buffers within one row group (5,000 rows), keeping every value', async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => everyTypeRow(i));
+    const { bytes } = await writeRows(everyType, rows);
+    const read = await readParquetColumns(bytes);
+    expect(readParquetMetadata(bytes).row_groups.map((group) => Number(group.num_rows))).toEqual([5000]);
+    everyType.columns.forEach((column, index) => {
+      expect(read.columns.get(column.name), column.name).toEqual(rows.map((row) => row[index]));
+    });
+  });
+
   it('writes an all-null column and a single row', async () => {
     const rows = [[1, null, null, null, 0, null, null, null]];
     const { bytes, path } = await writeRows(everyType, rows);

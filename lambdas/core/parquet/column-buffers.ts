@@ -62,7 +62,8 @@ export class Int32ColumnBuffer extends ColumnBufferBase {
     name: string,
     index: number,
     nullable: boolean,
-    private readonly fromBigint: boolean,
+    /** A decimal column: its values come as bigints. */
+    readonly fromBigint: boolean,
   ) {
     super(name, index, nullable);
   }
@@ -194,6 +195,34 @@ export function columnBuffer(column: ColumnDefinition, index: number, physical: 
     case 'BOOLEAN':
       return new BooleanColumnBuffer(column.name, index, nullable);
   }
+}
+
+/**
+ * Appends one row (values by column index) to `columns`, compiled once per table: a
+ * required int32 or int64 column stores its common value inline (the right type, room
+ * left), and everything else (nulls, text, booleans, a full array, a wrong type) goes
+ * through the buffer's `push`, which also reports errors. One statement per column keeps
+ * each `push` call site on one class, and fact rows come through here by the million.
+ * Column indexes and constants are all the generated code holds, never names.
+ */
+export function compileAppender(columns: readonly ColumnBuffer[]): (row: readonly WriterValue[]) => void {
+  const statements = columns.map((column, k) => {
+    const read = `v = row[${column.index | 0}]; c = columns[${k | 0}];`;
+    if (column instanceof Int32ColumnBuffer && !column.nullable && !column.fromBigint) {
+      return `${read} if (typeof v === 'number' && (v | 0) === v && c.length < c.values.length) c.values[c.length++] = v; else c.push(v);`;
+    }
+    if (column instanceof Int64ColumnBuffer && !column.nullable) {
+      return `${read} if (typeof v === 'bigint' && v >= MIN_INT64 && v <= MAX_INT64 && c.length < c.values.length) c.values[c.length++] = v; else c.push(v);`;
+    }
+    return `${read} c.push(v);`;
+  });
+  const body = `"use strict";
+return function append(row) {
+  let v;
+  let c;
+${statements.join('\n')}
+};`;
+  return new Function('columns', 'MIN_INT64', 'MAX_INT64', body)(columns, MIN_INT64, MAX_INT64) as (row: readonly WriterValue[]) => void;
 }
 
 function grow<T extends Uint8Array | Int32Array | BigInt64Array>(array: T): T {

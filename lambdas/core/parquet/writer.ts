@@ -11,16 +11,7 @@ import { writeMetadata } from './hyparquet-writer-internals';
 import { snappyCompressor } from 'hysnappy';
 import { VERSION_HASH_COLUMN, type WarehouseTableDefinition } from '../schema/warehouse-tables';
 import { GrowableByteWriter } from './growable-byte-writer';
-import {
-  BooleanColumnBuffer,
-  ByteArrayColumnBuffer,
-  type ColumnBuffer,
-  Int32ColumnBuffer,
-  Int64ColumnBuffer,
-  type PhysicalKind,
-  type WriterValue,
-  columnBuffer,
-} from './column-buffers';
+import { type ColumnBuffer, type PhysicalKind, type WriterValue, columnBuffer, compileAppender } from './column-buffers';
 
 export type { WriterValue } from './column-buffers';
 import { type ChunkOptions, writeColumnChunk } from './column-chunk';
@@ -38,20 +29,13 @@ function compressSnappy(input: Uint8Array): Uint8Array {
   return snappy(input);
 }
 
-interface ColumnsByKind {
-  readonly int32: readonly Int32ColumnBuffer[];
-  readonly int64: readonly Int64ColumnBuffer[];
-  readonly byteArray: readonly ByteArrayColumnBuffer[];
-  readonly boolean: readonly BooleanColumnBuffer[];
-}
-
 export class ParquetTableWriter {
   readonly table: WarehouseTableDefinition;
   private readonly schema: SchemaElement[];
   private readonly output = new GrowableByteWriter();
   private readonly rowGroupSize: number;
   private readonly columns: ColumnBuffer[];
-  private readonly byKind: ColumnsByKind;
+  private readonly appendToColumns: (row: readonly WriterValue[]) => void;
   private readonly chunkOptions: ChunkOptions[];
   private readonly compression: PageCompression[];
   private readonly rowGroups: RowGroup[] = [];
@@ -64,12 +48,7 @@ export class ParquetTableWriter {
     this.schema = parquetSchema(table);
     const leaves = this.schema.slice(1);
     this.columns = table.columns.map((column, i) => columnBuffer(column, i, leaves[i]!.type as PhysicalKind));
-    this.byKind = {
-      int32: this.columns.filter((column) => column instanceof Int32ColumnBuffer),
-      int64: this.columns.filter((column) => column instanceof Int64ColumnBuffer),
-      byteArray: this.columns.filter((column) => column instanceof ByteArrayColumnBuffer),
-      boolean: this.columns.filter((column) => column instanceof BooleanColumnBuffer),
-    };
+    this.appendToColumns = compileAppender(this.columns);
     // A version hash is unique random hex: a dictionary never pays and its min/max say
     // nothing, so neither is attempted.
     this.chunkOptions = table.columns.map((column) => ({
@@ -86,13 +65,7 @@ export class ParquetTableWriter {
 
   /** Appends one row: values in the table's column order (copied: the caller may reuse the array). */
   append(row: readonly WriterValue[]): void {
-    // One loop per buffer class keeps each push call site monomorphic (inlined), where a
-    // single loop over all columns would dispatch on four classes for every value.
-    const { int32, int64, byteArray, boolean } = this.byKind;
-    for (let k = 0; k < int32.length; k++) int32[k]!.push(row[int32[k]!.index]);
-    for (let k = 0; k < int64.length; k++) int64[k]!.push(row[int64[k]!.index]);
-    for (let k = 0; k < byteArray.length; k++) byteArray[k]!.push(row[byteArray[k]!.index]);
-    for (let k = 0; k < boolean.length; k++) boolean[k]!.push(row[boolean[k]!.index]);
+    this.appendToColumns(row);
     if (++this.buffered >= this.rowGroupSize) this.flush();
   }
 
