@@ -7,11 +7,11 @@
  *
  * Goals: ratio (ingest rows/s over reference rows/s) ≥ 0.5; the ingest process's peak
  * RSS < 300 MB. Postgres is embedded (or DATABASE_URL); buckets and parameters are local
- * directories. Each timed phase runs in a child process. The last line is JSON.
+ * directories. Each timed phase runs in a child process, bundled as the Lambdas are
+ * (lambda-bundle.ts). The last line is JSON.
  *
  * BENCH_ROWS overrides the row count.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,12 +21,14 @@ import { type RunningPostgres, startEmbeddedPostgres } from '../local/embedded-p
 import { sourceTableDdl } from '../local/source/source-ddl';
 import { GZIP_LEVEL } from './ingest/phases-constants';
 import { newPostgresClient } from '../lambdas/adapters/pg/connect';
+import { bundleLikeLambda, runBundle } from './lambda-bundle';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const GOAL_RATIO = 0.5;
 const GOAL_PEAK_RSS_MB = 300;
 
 const work = await mkdtemp(join(tmpdir(), 'totesys-bench-ingest-'));
+const phasesBundle = await bundleLikeLambda(join(import.meta.dirname, 'ingest', 'phases.ts'), work);
 let postgres: RunningPostgres | undefined;
 const serverUrl =
   process.env.DATABASE_URL ??
@@ -47,13 +49,7 @@ async function sql(connectionString: string, text: string): Promise<void> {
 }
 
 function phase(name: 'ingest' | 'reference', dir: string): Record<string, number> {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest', 'phases.ts'), name, url, dir], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 20,
-  });
-  if (child.status !== 0) throw new Error(`${name} phase failed (exit ${child.status})`);
-  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+  return runBundle<Record<string, number>>(phasesBundle, [name, url, dir]);
 }
 
 try {

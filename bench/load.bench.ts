@@ -6,11 +6,10 @@
  * Goals: first load ≥ 60% of the plain COPY rate; re-running an already-loaded batch
  * < 1% of its first load. Postgres is embedded (or DATABASE_URL); the processed bucket
  * is a local directory. Each timed phase runs in a child process so its peak RSS is its
- * own. The last line printed is a JSON object.
+ * own, bundled as the Lambdas are (lambda-bundle.ts). The last line printed is a JSON object.
  *
  * BENCH_ROWS overrides the row count.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,12 +21,14 @@ import { FileObjectStore } from '../lambdas/adapters/file/file-object-store';
 import { type RunningPostgres, startEmbeddedPostgres } from '../local/embedded-postgres';
 import { writeDimensionBatches, writeFactBatch, writeFactCopyText } from './load/dataset';
 import { newPostgresClient } from '../lambdas/adapters/pg/connect';
+import { bundleLikeLambda, runBundle } from './lambda-bundle';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const GOAL_RATIO = 0.6;
 const GOAL_RERUN = 0.01;
 
 const work = await mkdtemp(join(tmpdir(), 'totesys-bench-load-'));
+const phasesBundle = await bundleLikeLambda(join(import.meta.dirname, 'load', 'phases.ts'), work);
 let postgres: RunningPostgres | undefined;
 // Its own temporary directory: as root, Postgres runs as another user, who must own it.
 const serverUrl =
@@ -46,13 +47,7 @@ async function sql(url: string, text: string): Promise<void> {
 }
 
 function phase(name: 'load' | 'copy' | 'copy-unchecked', arg: string): Record<string, number> {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'load', 'phases.ts'), name, url, arg], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 20,
-  });
-  if (child.status !== 0) throw new Error(`${name} phase failed (exit ${child.status})`);
-  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+  return runBundle<Record<string, number>>(phasesBundle, [name, url, arg]);
 }
 
 const target = new URL(serverUrl);

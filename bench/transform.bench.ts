@@ -8,6 +8,7 @@
  * peak RSS under 250 MB. Each side runs
  * in its own child process, so each peak RSS is its own. The last line printed is a JSON
  * object. BENCH_ROWS overrides the row count; BENCH_RUNS the runs per side (best is kept).
+ * The transform runs as Lambda runs it: bundled with the Lambdas' settings (lambda-bundle.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ingestionKey } from '../lambdas/core/layout';
 import { generateSalesOrderLines } from '../local/generator';
+import { bundleLikeLambda, runBundle } from './lambda-bundle';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
@@ -29,7 +31,9 @@ interface ChildResult {
   readonly [field: string]: number;
 }
 
-function child(script: string, args: readonly string[]): ChildResult {
+/** The reference's child (DuckDB is native code: how its script is loaded does not matter). */
+function runDuckdb(args: readonly string[]): ChildResult {
+  const script = 'run-duckdb.ts';
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'transform', script), ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -55,15 +59,16 @@ try {
   await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
   console.log('done');
 
+  const transformBundle = await bundleLikeLambda(join(import.meta.dirname, 'transform', 'run-transform.ts'), work);
   const ours: ChildResult[] = [];
   const reference: ChildResult[] = [];
   const referenceOneThread: ChildResult[] = [];
   for (let run = 0; run < RUNS; run += 1) {
     await rm(join(work, 'processed'), { recursive: true, force: true });
     await rm(join(work, 'parameters.json'), { force: true });
-    ours.push(child('run-transform.ts', [join(work, 'ingestion'), join(work, 'processed'), key]));
-    reference.push(child('run-duckdb.ts', [input, join(work, 'duckdb.parquet')]));
-    referenceOneThread.push(child('run-duckdb.ts', [input, join(work, 'duckdb-1.parquet'), '1']));
+    ours.push(runBundle<ChildResult>(transformBundle, [join(work, 'ingestion'), join(work, 'processed'), key]));
+    reference.push(runDuckdb([input, join(work, 'duckdb.parquet')]));
+    referenceOneThread.push(runDuckdb([input, join(work, 'duckdb-1.parquet'), '1']));
   }
   const transform = best(ours);
   const duckdb = best(reference);

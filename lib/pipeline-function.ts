@@ -13,14 +13,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, PIPELINE_NAME_VARIABLE } from '../lambdas/core/metric-names';
 import type { LogLevel } from './config/pipeline-config';
+import { LAMBDA_BUNDLE, LAMBDA_NODE_OPTIONS } from './lambda-bundle';
 import { acknowledge } from './nag';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 const LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
-
-// Bundled as ESM; CommonJS dependencies (pg, …) still call require(), which ESM lacks.
-const REQUIRE_SHIM = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 export interface PipelineFunctionProps {
   /** Handler file relative to the project root; it exports `handler`. */
@@ -87,7 +85,7 @@ export class PipelineFunction extends Construct {
         // The `pipeline` dimension of every metric, which the alarms select on.
         [PIPELINE_NAME_VARIABLE]: Stack.of(this).stackName,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
       },
       ...(props.vpc && {
         vpc: props.vpc.vpc,
@@ -97,16 +95,15 @@ export class PipelineFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: REQUIRE_SHIM,
-        minify: true,
-        sourceMap: true,
+        target: LAMBDA_BUNDLE.target,
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
+        banner: LAMBDA_BUNDLE.banner,
+        minify: LAMBDA_BUNDLE.minify,
+        sourceMap: LAMBDA_BUNDLE.sourceMap,
         sourcesContent: false,
         // The pinned SDK clients are bundled so Lambda runs the versions the tests ran.
         bundleAwsSDK: true,
-        // pg loads pg-native only when asked for native bindings, which this code never does.
-        externalModules: ['pg-native'],
+        externalModules: [...LAMBDA_BUNDLE.externalModules],
         ...(props.bundledFiles?.length && {
           commandHooks: {
             beforeBundling: () => [],
