@@ -11,7 +11,7 @@ import { writeMetadata } from './hyparquet-writer-internals';
 import { snappyCompressor } from 'hysnappy';
 import { VERSION_HASH_COLUMN, type WarehouseTableDefinition } from '../schema/warehouse-tables';
 import { GrowableByteWriter } from './growable-byte-writer';
-import { type ColumnBuffer, type PhysicalKind, type WriterValue, columnBuffer, compileAppender } from './column-buffers';
+import { type Appender, type ColumnBuffer, type PhysicalKind, type WriterValue, columnBuffer, compileAppender } from './column-buffers';
 
 export type { WriterValue } from './column-buffers';
 import { type ChunkOptions, writeColumnChunk } from './column-chunk';
@@ -25,8 +25,39 @@ const MAGIC = 0x31524150; // "PAR1"
 /** WebAssembly Snappy: several times faster than a JavaScript one. */
 let snappy: ((input: Uint8Array) => Uint8Array) | undefined;
 function compressSnappy(input: Uint8Array): Uint8Array {
-  snappy ??= snappyCompressor();
+  snappy ??= readySnappy();
   return snappy(input);
+}
+
+/**
+ * Wasm memory this size is made ready before the first row is read: it holds a page of
+ * up to about 2 MiB, and larger ones grow it further.
+ */
+const SNAPPY_READY_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The compressor with its wasm memory grown ahead of need. Growing wasm memory detaches
+ * its old ArrayBuffer, and the first detach in a process makes V8 throw away every
+ * optimised function that touches a typed array (its "array buffer detaching" guard):
+ * at the first row group's flush, that was the parser, hasher and writer just optimised,
+ * recompiled while 100,000 more rows ran slowly. Called when the first writer is built.
+ */
+function readySnappy(): (input: Uint8Array) => Uint8Array {
+  const compress = snappyCompressor();
+  compress(new Uint8Array(SNAPPY_READY_BYTES));
+  return compress;
+}
+
+/** Each table's compiled appender: one per process, warm from one file to the next. */
+const appenders = new WeakMap<WarehouseTableDefinition, Appender>();
+
+function appenderFor(table: WarehouseTableDefinition, columns: readonly ColumnBuffer[]): Appender {
+  let appender = appenders.get(table);
+  if (appender === undefined) {
+    appender = compileAppender(columns);
+    appenders.set(table, appender);
+  }
+  return appender;
 }
 
 export class ParquetTableWriter {
@@ -35,7 +66,7 @@ export class ParquetTableWriter {
   private readonly output = new GrowableByteWriter();
   private readonly rowGroupSize: number;
   private readonly columns: ColumnBuffer[];
-  private readonly appendToColumns: (row: readonly WriterValue[]) => void;
+  private readonly appendToColumns: Appender;
   private readonly chunkOptions: ChunkOptions[];
   private readonly compression: PageCompression[];
   private readonly rowGroups: RowGroup[] = [];
@@ -48,7 +79,7 @@ export class ParquetTableWriter {
     this.schema = parquetSchema(table);
     const leaves = this.schema.slice(1);
     this.columns = table.columns.map((column, i) => columnBuffer(column, i, leaves[i]!.type as PhysicalKind));
-    this.appendToColumns = compileAppender(this.columns);
+    this.appendToColumns = appenderFor(table, this.columns);
     // A version hash is unique random hex: a dictionary never pays and its min/max say
     // nothing, so neither is attempted.
     this.chunkOptions = table.columns.map((column) => ({
@@ -57,6 +88,7 @@ export class ParquetTableWriter {
     }));
     this.compression = table.columns.map(() => new PageCompression(compressSnappy));
     this.output.appendUint32(MAGIC);
+    snappy ??= readySnappy();
   }
 
   get rowCount(): number {
@@ -65,7 +97,7 @@ export class ParquetTableWriter {
 
   /** Appends one row: values in the table's column order (copied: the caller may reuse the array). */
   append(row: readonly WriterValue[]): void {
-    this.appendToColumns(row);
+    this.appendToColumns(this.columns, row);
     if (++this.buffered >= this.rowGroupSize) this.flush();
   }
 
