@@ -198,14 +198,17 @@ export function columnBuffer(column: ColumnDefinition, index: number, physical: 
 }
 
 /**
- * Appends one row (values by column index) to `columns`, compiled once per table: a
+ * Appends one row (values by column index) to `columns`, compiled once per table (the
+ * caller keeps it, so that every file of the table runs the same optimised code): a
  * required int32 or int64 column stores its common value inline (the right type, room
  * left), and everything else (nulls, text, booleans, a full array, a wrong type) goes
  * through the buffer's `push`, which also reports errors. One statement per column keeps
  * each `push` call site on one class, and fact rows come through here by the million.
  * Column indexes and constants are all the generated code holds, never names.
  */
-export function compileAppender(columns: readonly ColumnBuffer[]): (row: readonly WriterValue[]) => void {
+export type Appender = (columns: readonly ColumnBuffer[], row: readonly WriterValue[]) => void;
+
+export function compileAppender(columns: readonly ColumnBuffer[]): Appender {
   const statements = columns.map((column, k) => {
     const read = `v = row[${column.index | 0}]; c = columns[${k | 0}];`;
     if (column instanceof Int32ColumnBuffer && !column.nullable && !column.fromBigint) {
@@ -217,12 +220,12 @@ export function compileAppender(columns: readonly ColumnBuffer[]): (row: readonl
     return `${read} c.push(v);`;
   });
   const body = `"use strict";
-return function append(row) {
+return function append(columns, row) {
   let v;
   let c;
 ${statements.join('\n')}
 };`;
-  return new Function('columns', 'MIN_INT64', 'MAX_INT64', body)(columns, MIN_INT64, MAX_INT64) as (row: readonly WriterValue[]) => void;
+  return new Function('MIN_INT64', 'MAX_INT64', body)(MIN_INT64, MAX_INT64) as Appender;
 }
 
 function grow<T extends Uint8Array | Int32Array | BigInt64Array>(array: T): T {

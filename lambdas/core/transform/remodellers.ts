@@ -30,7 +30,7 @@ import {
   timestampOf,
 } from './remodels';
 import type { SourceValues } from './projection';
-import { compileVersionHasher, joinedVersion, rowVersion } from './versions';
+import { type VersionHasher, joinedVersion, rowVersion } from './versions';
 
 export interface RemodelContext {
   readonly sourceKey: string;
@@ -66,7 +66,7 @@ class FactRemodeller implements Remodeller {
   private readonly parts: SourceValues[] = [];
   private readonly values: CellValue[];
   private readonly hash = new Uint8Array(32);
-  private readonly hashInto: (values: readonly CellValue[], out: Uint8Array) => void;
+  private readonly hashInto: VersionHasher;
   private readonly sourceColumns: readonly string[];
   /** Per date column, the day last added: consecutive rows mostly repeat it, and a set lookup is not free. */
   private readonly lastDays: number[];
@@ -80,7 +80,7 @@ class FactRemodeller implements Remodeller {
     this.values = new Array<CellValue>(projection.target.columns.length).fill(null);
     this.sourceColumns = SOURCE_TABLES[remodel.source].columns.map((column) => column.name);
     this.hashIndex = projection.indexOf(VERSION_HASH_COLUMN);
-    this.hashInto = compileVersionHasher(projection.target.columns, projection.businessIndexes);
+    this.hashInto = remodel.hashInto;
     this.dateIndexes = projection.target.columns.flatMap((column, index) => (column.references === 'dim_date' ? [index] : []));
     this.lastDays = this.dateIndexes.map(() => Number.NaN);
   }

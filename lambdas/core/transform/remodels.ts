@@ -8,6 +8,7 @@ import { DIMENSION_TABLES, type DimensionTableName, FACT_TABLES, type FactTableN
 import { dateOfTimestamp, timeOfTimestamp } from '../time/calendar';
 import { currencyName } from './currency-names';
 import { type DerivedField, type Projection, compileProjection } from './projection';
+import { type VersionHasher, compileVersionHasher } from './versions';
 
 /** Each fact splits the source's two naive timestamps into a date and a time with milliseconds. */
 const TIMESTAMP_SPLITS: Readonly<Record<string, DerivedField>> = {
@@ -27,18 +28,17 @@ export interface FactRemodel {
   readonly source: FactSourceTable;
   readonly target: FactTableName;
   readonly projection: Projection;
+  /** The fact's version hash over its business columns, compiled once per process (warm from one object to the next). */
+  readonly hashInto: VersionHasher;
 }
 
 function factRemodel(source: FactSourceTable, target: FactTableName, renames: Readonly<Record<string, string>> = {}): FactRemodel {
-  return {
-    source,
-    target,
-    projection: compileProjection({
-      target: FACT_TABLES[target],
-      parts: [{ table: SOURCE_TABLES[source], renames }],
-      derived: TIMESTAMP_SPLITS,
-    }),
-  };
+  const projection = compileProjection({
+    target: FACT_TABLES[target],
+    parts: [{ table: SOURCE_TABLES[source], renames }],
+    derived: TIMESTAMP_SPLITS,
+  });
+  return { source, target, projection, hashInto: compileVersionHasher(projection.target.columns, projection.businessIndexes) };
 }
 
 /** Columns a fact table does not have (payment's bank account numbers) are simply not mapped. */

@@ -82,10 +82,10 @@ export function versionHash(values: readonly CellValue[], businessIndexes: reado
  * beats one that dispatches on every value. Column names never reach the generated code,
  * only indexes and type-derived constants.
  */
-export function compileVersionHasher(
-  columns: readonly ColumnDefinition[],
-  businessIndexes: readonly number[],
-): (values: readonly CellValue[], out: Uint8Array) => void {
+/** Writes the version hash of a row (its values) to `out`, as 32 ASCII hex digits. */
+export type VersionHasher = (values: readonly CellValue[], out: Uint8Array) => void;
+
+export function compileVersionHasher(columns: readonly ColumnDefinition[], businessIndexes: readonly number[]): VersionHasher {
   const general = compileGeneralHasher(columns, businessIndexes);
   return compileFixedLayoutHasher(columns, businessIndexes, general) ?? general;
 }
