@@ -4,12 +4,17 @@
  * GrowableByteWriter overrides. An upgrade that breaks any of them fails here, on a tiny
  * input, with the reason in the test name.
  */
-import { type FileMetaData, parquetMetadata } from 'hyparquet';
+import { type FileMetaData, parquetMetadata, snappyUncompress } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { ByteWriter } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { GrowableByteWriter } from '../../lambdas/core/parquet/growable-byte-writer';
-import { writeMetadata, writePageHeader, writeRleBitPackedHybrid } from '../../lambdas/core/parquet/hyparquet-writer-internals';
+import {
+  snappyCompress,
+  writeMetadata,
+  writePageHeader,
+  writeRleBitPackedHybrid,
+} from '../../lambdas/core/parquet/hyparquet-writer-internals';
 
 const MAGIC = 0x31524150; // 'PAR1' little-endian
 
@@ -38,6 +43,18 @@ function emptyFile(writer: ByteWriter): ArrayBuffer {
 }
 
 describe('hyparquet-writer internals the encoder depends on', () => {
+  it('snappyCompress writes raw Snappy that hyparquet decompresses to the same bytes, compressing repeats', () => {
+    const repetitive = Uint8Array.from({ length: 300_000 }, (_, i) => (i % 7) * 31);
+    const noise = Uint8Array.from({ length: 100_000 }, (_, i) => (Math.imul(i, 2654435761) >>> 24) & 0xff);
+    for (const input of [new Uint8Array(0), Uint8Array.of(42), repetitive, noise]) {
+      const compressed = snappyCompress(input);
+      const output = new Uint8Array(input.length);
+      snappyUncompress(compressed, output);
+      expect(output).toEqual(input);
+    }
+    expect(snappyCompress(repetitive).length).toBeLessThan(repetitive.length / 10);
+  });
+
   it('still exports writePageHeader, writeMetadata and writeRleBitPackedHybrid (the RLE benchmark) as functions', () => {
     expect(typeof writePageHeader).toBe('function');
     expect(typeof writeMetadata).toBe('function');

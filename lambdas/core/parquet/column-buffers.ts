@@ -54,7 +54,7 @@ abstract class ColumnBufferBase {
 }
 
 /** INT32: integers, dates (days), times (ms), decimals of precision ≤ 9 (unscaled). */
-export class Int32ColumnBuffer extends ColumnBufferBase {
+class Int32ColumnBuffer extends ColumnBufferBase {
   readonly kind = 'INT32';
   values = new Int32Array(INITIAL_CAPACITY);
 
@@ -83,7 +83,7 @@ const MIN_INT64 = -(2n ** 63n);
 const MAX_INT64 = 2n ** 63n - 1n;
 
 /** INT64: decimals of precision 10–18, as unscaled bigints. */
-export class Int64ColumnBuffer extends ColumnBufferBase {
+class Int64ColumnBuffer extends ColumnBufferBase {
   readonly kind = 'INT64';
   values = new BigInt64Array(INITIAL_CAPACITY);
 
@@ -104,7 +104,7 @@ export class Int64ColumnBuffer extends ColumnBufferBase {
  * 4 bytes little-endian, then its bytes), so that a data page is a slice of `bytes`.
  * `ends[i]` is where value i, prefix included, ends; a null adds no bytes.
  */
-export class ByteArrayColumnBuffer extends ColumnBufferBase {
+class ByteArrayColumnBuffer extends ColumnBufferBase {
   readonly kind = 'BYTE_ARRAY';
   bytes = Buffer.allocUnsafe(INITIAL_CAPACITY * 16);
   ends = new Int32Array(INITIAL_CAPACITY);
@@ -165,7 +165,7 @@ function writeShort(bytes: Buffer, at: number, text: string): number {
   return text.length;
 }
 
-export class BooleanColumnBuffer extends ColumnBufferBase {
+class BooleanColumnBuffer extends ColumnBufferBase {
   readonly kind = 'BOOLEAN';
   values = new Uint8Array(INITIAL_CAPACITY);
 
