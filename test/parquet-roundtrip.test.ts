@@ -287,6 +287,23 @@ describe('ParquetTableWriter', () => {
     );
   });
 
+  it('copies one reused byte array pushed row after row (as the fact hasher does), through buffer growth', async () => {
+    const reused = new Uint8Array(32);
+    const other = new Uint8Array(6);
+    const writer = new ParquetTableWriter(everyType);
+    const expected: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const label = `${String(i).padStart(8, '0')}`.repeat(4);
+      // Every seventh row a different array (5 bytes, not whole words), so the reused one is picked up again.
+      const bytes = i % 7 === 0 ? other.subarray(0, 5) : reused;
+      bytes.set(Buffer.from(label.slice(0, bytes.length), 'latin1'));
+      expected.push(label.slice(0, bytes.length));
+      writer.append([i, null, null, null, 0, null, bytes, null]);
+    }
+    const read = await readParquetColumns(writer.finish({}));
+    expect(read.columns.get('label')).toEqual(expected);
+  });
+
   it('refuses a value of the wrong type, naming the column', () => {
     const writer = new ParquetTableWriter(everyType);
     expect(() => writer.append([1.5, null, null, null, 0, null, null, null])).toThrow(/column id: expected an int32/);

@@ -108,6 +108,15 @@ class ByteArrayColumnBuffer extends ColumnBufferBase {
   readonly kind = 'BYTE_ARRAY';
   bytes = Buffer.allocUnsafe(INITIAL_CAPACITY * 16);
   ends = new Int32Array(INITIAL_CAPACITY);
+  /** `bytes` as a DataView (kept in step with it), for word-at-a-time copies. */
+  private view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+  /**
+   * The last byte array pushed, and a view of it: a caller that pushes one reused array
+   * (the fact hasher's 32 hex digits, once a row) has it copied four bytes at a time,
+   * several times cheaper than `set` for so few bytes.
+   */
+  private source: Uint8Array | undefined;
+  private sourceView: DataView | undefined;
 
   get byteLength(): number {
     return this.length === 0 ? 0 : this.ends[this.length - 1]!;
@@ -118,9 +127,18 @@ class ByteArrayColumnBuffer extends ColumnBufferBase {
     let end = this.byteLength;
     if (this.present(value)) {
       if (value instanceof Uint8Array) {
-        this.reserve(end + 4 + value.length);
-        this.bytes.set(value, end + 4);
-        end = this.prefixed(end, value.length);
+        const length = value.length;
+        this.reserve(end + 4 + length);
+        if (value === this.source && (length & 3) === 0 && length === this.sourceView!.byteLength) {
+          const view = this.view;
+          const sourceView = this.sourceView!;
+          for (let at = 0; at < length; at += 4) view.setInt32(end + 4 + at, sourceView.getInt32(at, true), true);
+        } else {
+          this.bytes.set(value, end + 4);
+          this.source = value;
+          this.sourceView = new DataView(value.buffer, value.byteOffset, length);
+        }
+        end = this.prefixed(end, length);
       } else {
         if (typeof value !== 'string') throw this.wrongType(value, 'a string');
         // A JS string's UTF-8 is at most 3 bytes per UTF-16 unit.
@@ -149,6 +167,7 @@ class ByteArrayColumnBuffer extends ColumnBufferBase {
     const grown = Buffer.allocUnsafe(Math.max(size, this.bytes.length * 2));
     this.bytes.copy(grown, 0, 0, this.byteLength);
     this.bytes = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
   }
 }
 
