@@ -8,7 +8,7 @@ export type Compressor = (input: Uint8Array) => Uint8Array;
 
 /** Compression must save at least this share of a page to be kept. */
 const MIN_SAVING = 1 / 8;
-/** Pages smaller than this are compressed without judging (small tables, last pages). */
+/** Pages smaller than this are compressed without judging (small tables, last pages); a larger one is judged by its first this many bytes. */
 const JUDGED_PAGE_BYTES = 64 * 1024;
 
 export class PageCompression {
@@ -17,15 +17,19 @@ export class PageCompression {
 
   constructor(private readonly compress: Compressor) {}
 
-  /** The page compressed, or undefined: store it uncompressed. */
+  /**
+   * The page compressed, or undefined: store it uncompressed. The first large page is
+   * judged by compressing its first JUDGED_PAGE_BYTES only, so a column that does not
+   * compress (version hashes, about 1 MiB a page) is never compressed whole.
+   */
   page(values: Uint8Array): Uint8Array | undefined {
     if (this.pays === false) return undefined;
-    const compressed = this.compress(values);
     if (this.pays === undefined && values.length >= JUDGED_PAGE_BYTES) {
-      this.pays = compressed.length <= values.length * (1 - MIN_SAVING);
+      const sample = values.subarray(0, JUDGED_PAGE_BYTES);
+      this.pays = this.compress(sample).length <= sample.length * (1 - MIN_SAVING);
       if (!this.pays) return undefined;
     }
-    return compressed;
+    return this.compress(values);
   }
 
   /** A dictionary page is always compressed (v1-style pages have no flag for it). */
