@@ -48,6 +48,9 @@ abstract class ColumnBufferBase {
     return !isNull;
   }
 
+  /** Makes room for `rows` rows; returns how many there is room for. */
+  abstract ensureRows(rows: number): number;
+
   protected wrongType(value: WriterValue | undefined, expected: string): Error {
     return new Error(`Parquet column ${this.name}: expected ${expected}, got ${typeof value} ${String(value)}`);
   }
@@ -77,6 +80,11 @@ class Int32ColumnBuffer extends ColumnBufferBase {
     if (this.length === this.values.length) this.values = grow(this.values);
     this.values[this.length++] = number;
   }
+
+  ensureRows(rows: number): number {
+    while (this.values.length < rows) this.values = grow(this.values);
+    return this.values.length;
+  }
 }
 
 const MIN_INT64 = -(2n ** 63n);
@@ -96,6 +104,11 @@ class Int64ColumnBuffer extends ColumnBufferBase {
     }
     if (this.length === this.values.length) this.values = grow(this.values);
     this.values[this.length++] = number;
+  }
+
+  ensureRows(rows: number): number {
+    while (this.values.length < rows) this.values = grow(this.values);
+    return this.values.length;
   }
 }
 
@@ -152,6 +165,22 @@ class ByteArrayColumnBuffer extends ColumnBufferBase {
     this.ends[this.length++] = end;
   }
 
+  ensureRows(rows: number): number {
+    while (this.ends.length < rows) this.ends = grow(this.ends);
+    return this.ends.length;
+  }
+
+  /**
+   * For DirectRows: room for the next row's value of `length` bytes, its length prefix
+   * written and its end recorded; returns where in `bytes` the value goes.
+   */
+  slot(length: number): number {
+    const start = this.byteLength;
+    this.reserve(start + 4 + length);
+    this.ends[this.length] = this.prefixed(start, length);
+    return start + 4;
+  }
+
   /** Writes the length prefix of the value just written after `start`; returns its end. */
   private prefixed(start: number, length: number): number {
     const bytes = this.bytes;
@@ -197,6 +226,11 @@ class BooleanColumnBuffer extends ColumnBufferBase {
     if (this.length === this.values.length) this.values = grow(this.values);
     this.values[this.length++] = bit;
   }
+
+  ensureRows(rows: number): number {
+    while (this.values.length < rows) this.values = grow(this.values);
+    return this.values.length;
+  }
 }
 
 export type ColumnBuffer = Int32ColumnBuffer | Int64ColumnBuffer | ByteArrayColumnBuffer | BooleanColumnBuffer;
@@ -213,6 +247,68 @@ export function columnBuffer(column: ColumnDefinition, index: number, physical: 
       return new ByteArrayColumnBuffer(column.name, index, nullable);
     case 'BOOLEAN':
       return new BooleanColumnBuffer(column.name, index, nullable);
+  }
+}
+
+/**
+ * Rows written straight into a table's column buffers by code compiled for the table
+ * (the fact path: transform/fact-row-writer.ts) instead of through a values array:
+ * `reserve()` makes room for one more row in every column and returns its index; the
+ * caller sets every column at that index (`int32(k)[row] = …`, `int64(k)[row] = …`,
+ * `byteSlot(k, length)` for a byte array) and then `commit()`s the row. Only required
+ * INT32, INT64 and BYTE_ARRAY columns can be written this way.
+ */
+export class DirectRows {
+  /** Rows every column has room for (their arrays grow together). */
+  private capacity = 0;
+
+  constructor(
+    private readonly columns: readonly ColumnBuffer[],
+    private readonly committed: () => void,
+  ) {
+    for (const column of columns) {
+      if (column.nullable || column.kind === 'BOOLEAN') throw new Error(`Parquet column ${column.name}: not writable directly`);
+    }
+  }
+
+  /** Room for one more row; its index. */
+  reserve(): number {
+    const row = this.columns[0]!.length;
+    if (row >= this.capacity) this.grow(row + 1);
+    return row;
+  }
+
+  /** The INT32 values of column `k` (valid until the next `reserve`). */
+  int32(k: number): Int32Array {
+    return (this.columns[k] as Int32ColumnBuffer).values;
+  }
+
+  /** The INT64 values of column `k` (valid until the next `reserve`). */
+  int64(k: number): BigInt64Array {
+    return (this.columns[k] as Int64ColumnBuffer).values;
+  }
+
+  /** The reserved row's value of byte-array column `k`: `length` bytes to write at the returned offset of `bytes(k)`. */
+  byteSlot(k: number, length: number): number {
+    return (this.columns[k] as ByteArrayColumnBuffer).slot(length);
+  }
+
+  /** The bytes of byte-array column `k` (valid until the next `byteSlot`). */
+  bytes(k: number): Uint8Array {
+    return (this.columns[k] as ByteArrayColumnBuffer).bytes;
+  }
+
+  /** The reserved row, every column set, becomes a row. */
+  commit(): void {
+    const columns = this.columns;
+    for (let k = 0; k < columns.length; k++) columns[k]!.length++;
+    this.committed();
+  }
+
+  private grow(rows: number): void {
+    let capacity = Number.MAX_SAFE_INTEGER;
+    for (const column of this.columns) capacity = Math.min(capacity, column.ensureRows(rows));
+    this.capacity = capacity;
   }
 }
 

@@ -10,7 +10,17 @@ import type { ColumnChunk, RowGroup, SchemaElement } from 'hyparquet';
 import { snappyCompress, writeMetadata } from './hyparquet-writer-internals';
 import { VERSION_HASH_COLUMN, type WarehouseTableDefinition } from '../schema/warehouse-tables';
 import { GrowableByteWriter } from './growable-byte-writer';
-import { type Appender, type ColumnBuffer, type PhysicalKind, type WriterValue, columnBuffer, compileAppender } from './column-buffers';
+import {
+  type Appender,
+  type ColumnBuffer,
+  DirectRows,
+  type PhysicalKind,
+  type WriterValue,
+  columnBuffer,
+  compileAppender,
+} from './column-buffers';
+
+export type { DirectRows } from './column-buffers';
 
 export type { WriterValue } from './column-buffers';
 import { type ChunkOptions, writeColumnChunk } from './column-chunk';
@@ -54,6 +64,7 @@ export class ParquetTableWriter {
   private readonly compression: PageCompression[];
   private readonly rowGroups: RowGroup[] = [];
   private buffered = 0;
+  private direct: DirectRows | undefined;
   private written = 0;
 
   constructor(table: WarehouseTableDefinition, options: { rowGroupSize?: number } = {}) {
@@ -80,6 +91,19 @@ export class ParquetTableWriter {
   /** Appends one row: values in the table's column order (copied: the caller may reuse the array). */
   append(row: readonly WriterValue[]): void {
     this.appendToColumns(this.columns, row);
+    this.rowAppended();
+  }
+
+  /**
+   * The column buffers, for code compiled for this table that writes whole rows into them
+   * (column-buffers.ts DirectRows); rows written either way may be mixed.
+   */
+  directRows(): DirectRows {
+    this.direct ??= new DirectRows(this.columns, () => this.rowAppended());
+    return this.direct;
+  }
+
+  private rowAppended(): void {
     if (++this.buffered >= this.rowGroupSize) this.flush();
   }
 

@@ -4,7 +4,7 @@
  * rows are held column by column (held-dimension.ts) so that a file carries one row per
  * id, the newest one; dim_date holds the set of referenced days.
  */
-import { ParquetTableWriter, type WriterValue } from '../parquet/writer';
+import { type DirectRows, ParquetTableWriter, type WriterValue } from '../parquet/writer';
 import type { CellValue } from '../schema/column-types';
 import {
   type DimensionTableName,
@@ -19,6 +19,8 @@ import { HeldDimension } from './held-dimension';
 /** Where one fact table's rows go; `append` copies the values, so the caller may reuse the array. */
 export interface FactWriter {
   append(values: readonly WriterValue[]): void;
+  /** The same file's column buffers, for rows written straight into them (fact-row-writer.ts). */
+  directRows(): DirectRows;
 }
 
 export class BatchOutput {

@@ -48,18 +48,20 @@ export interface Projection {
   projectInto(parts: readonly SourceRow[], values: CellValue[]): void;
   /** As `projectInto`, from rows given as their values (the fact path reuses both arrays for every row). */
   projectValuesInto(parts: readonly SourceValues[], values: CellValue[]): void;
+  /** How each column gets its value, in column order (for code generated over the same mapping). */
+  readonly fields: readonly ProjectedField[];
   indexOf(column: string): number;
 }
 
-/** How one warehouse column gets its value. */
-type Field =
+/** How one warehouse column gets its value: copied from a part's column (by index), derived from one, or left to the caller (audit). */
+export type ProjectedField =
   | { readonly kind: 'copy'; readonly part: number; readonly name: string; readonly index: number }
   | { readonly kind: 'derived'; readonly derive: DerivedField['derive']; readonly name: string; readonly index: number }
   | { readonly kind: 'audit' };
 
 export function compileProjection(spec: ProjectionSpec): Projection {
   const { target } = spec;
-  const fields: Field[] = target.columns.map((column) =>
+  const fields: ProjectedField[] = target.columns.map((column) =>
     column.audit ? { kind: 'audit' } : resolveField(spec, column.name, column.nullable === true),
   );
   const businessIndexes = target.columns.flatMap((column, index) => (column.audit ? [] : [index]));
@@ -75,6 +77,7 @@ export function compileProjection(spec: ProjectionSpec): Projection {
     },
     projectInto,
     projectValuesInto,
+    fields,
     indexOf(column) {
       const index = target.columns.findIndex((c) => c.name === column);
       if (index < 0) throw new Error(`${target.name} has no column "${column}"`);
@@ -94,7 +97,7 @@ const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
  * identifiers; derived fields are called with their source value.
  */
 function compileProjector(
-  fields: readonly Field[],
+  fields: readonly ProjectedField[],
   access: 'names' | 'indexes',
 ): (parts: readonly SourceRow[], values: CellValue[]) => void {
   const derived: DerivedField['derive'][] = [];
@@ -118,7 +121,7 @@ function compileProjector(
   return new Function('derived', body)(derived) as (parts: readonly SourceRow[], values: CellValue[]) => void;
 }
 
-function resolveField(spec: ProjectionSpec, column: string, targetNullable: boolean): Field {
+function resolveField(spec: ProjectionSpec, column: string, targetNullable: boolean): ProjectedField {
   const derived = spec.derived?.[column];
   if (derived) {
     const first = spec.parts[0]!.table;

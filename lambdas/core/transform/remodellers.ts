@@ -11,7 +11,7 @@
  * tables, kept in join state as objects) become objects.
  */
 import type { SourceRow } from '../objects/types';
-import type { WriterValue } from '../parquet/writer';
+import type { DirectRows, WriterValue } from '../parquet/writer';
 import type { Log } from '../ports';
 import type { CellValue } from '../schema/column-types';
 import { SOURCE_TABLES, type SourceTableDefinition, type SourceTableName } from '../schema/source-tables';
@@ -71,6 +71,10 @@ class FactRemodeller implements Remodeller {
   /** Per date column, the day last added: consecutive rows mostly repeat it, and a set lookup is not free. */
   private readonly lastDays: number[];
   private writer: FactWriter | undefined;
+  /** Where `writeRow` writes, once the writer is fetched. */
+  private direct: DirectRows | undefined;
+  /** The day numbers of a row `writeRow` wrote, by date column. */
+  private readonly days: Int32Array;
 
   constructor(
     private readonly remodel: FactRemodel,
@@ -83,6 +87,7 @@ class FactRemodeller implements Remodeller {
     this.hashInto = remodel.hashInto;
     this.dateIndexes = projection.target.columns.flatMap((column, index) => (column.references === 'dim_date' ? [index] : []));
     this.lastDays = this.dateIndexes.map(() => Number.NaN);
+    this.days = new Int32Array(this.dateIndexes.length);
   }
 
   accept(row: SourceRow): void {
@@ -90,7 +95,14 @@ class FactRemodeller implements Remodeller {
   }
 
   acceptValues(row: SourceValues): void {
-    const { projection, target } = this.remodel;
+    const { projection, target, writeRow } = this.remodel;
+    this.writer ??= this.context.output.factWriter(target);
+    // The compiled row step when the row's values are in their common form, else the general path.
+    if (writeRow !== undefined && writeRow(row, (this.direct ??= this.writer.directRows()), this.days)) {
+      const days = this.days;
+      for (let k = 0; k < days.length; k++) this.addDay(k, days[k]!);
+      return;
+    }
     // One parts array and one values array for every row: the writer copies the values out.
     const parts = this.parts;
     const values = this.values;
@@ -101,16 +113,20 @@ class FactRemodeller implements Remodeller {
     // then the slot is a CellValue again.
     const factRow: WriterValue[] = values;
     factRow[this.hashIndex] = this.hash;
-    this.writer ??= this.context.output.factWriter(target);
     this.writer.append(factRow);
     factRow[this.hashIndex] = null;
-    const { dateIndexes, lastDays } = this;
+    const dateIndexes = this.dateIndexes;
     for (let k = 0; k < dateIndexes.length; k++) {
       const days = values[dateIndexes[k]!];
-      if (typeof days === 'number' && days !== lastDays[k]) {
-        lastDays[k] = days;
-        this.context.output.addDate(days);
-      }
+      if (typeof days === 'number') this.addDay(k, days);
+    }
+  }
+
+  /** Consecutive rows mostly repeat a date column's day, and a set lookup is not free. */
+  private addDay(k: number, days: number): void {
+    if (days !== this.lastDays[k]) {
+      this.lastDays[k] = days;
+      this.context.output.addDate(days);
     }
   }
 

@@ -9,6 +9,7 @@ import { dateOfTimestamp, timeOfTimestamp } from '../time/calendar';
 import { currencyName } from './currency-names';
 import { type DerivedField, type Projection, compileProjection } from './projection';
 import { type VersionHasher, compileVersionHasher } from './versions';
+import { type FactRowWriter, compileFactRowWriter } from './fact-row-writer';
 
 /** Each fact splits the source's two naive timestamps into a date and a time with milliseconds. */
 const TIMESTAMP_SPLITS: Readonly<Record<string, DerivedField>> = {
@@ -30,6 +31,8 @@ export interface FactRemodel {
   readonly projection: Projection;
   /** The fact's version hash over its business columns, compiled once per process (warm from one object to the next). */
   readonly hashInto: VersionHasher;
+  /** The whole row step compiled (fact-row-writer.ts), for facts whose columns allow it. */
+  readonly writeRow: FactRowWriter | undefined;
 }
 
 function factRemodel(source: FactSourceTable, target: FactTableName, renames: Readonly<Record<string, string>> = {}): FactRemodel {
@@ -38,7 +41,13 @@ function factRemodel(source: FactSourceTable, target: FactTableName, renames: Re
     parts: [{ table: SOURCE_TABLES[source], renames }],
     derived: TIMESTAMP_SPLITS,
   });
-  return { source, target, projection, hashInto: compileVersionHasher(projection.target.columns, projection.businessIndexes) };
+  return {
+    source,
+    target,
+    projection,
+    hashInto: compileVersionHasher(projection.target.columns, projection.businessIndexes),
+    writeRow: compileFactRowWriter(projection),
+  };
 }
 
 /** Columns a fact table does not have (payment's bank account numbers) are simply not mapped. */

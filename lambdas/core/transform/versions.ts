@@ -101,33 +101,70 @@ export function compileVersionHasher(columns: readonly ColumnDefinition[], busin
 function compileFixedLayoutHasher(
   columns: readonly ColumnDefinition[],
   businessIndexes: readonly number[],
-  general: (values: readonly CellValue[], out: Uint8Array) => void,
-): ((values: readonly CellValue[], out: Uint8Array) => void) | undefined {
+  general: VersionHasher,
+): VersionHasher | undefined {
+  const names = businessIndexes.map((_, k) => `v${k}`);
+  const code = fixedLayoutHashSource(
+    businessIndexes.map((index) => columns[index]!.type.kind),
+    names,
+    'digest',
+  );
+  if (code === undefined) return undefined;
+  const body = `"use strict";
+return function hashInto(values, out) {
+${businessIndexes.map((index, k) => `const ${names[k]} = values[${index | 0}];`).join('\n')}
+${code.prepare}
+if (!(${code.check})) { general(values, out); return; }
+${code.hash}
+hexInto(digest, out, 0);
+};`;
+  return new Function('general', 'digest', 'hexInto', body)(general, digest, hexInto) as VersionHasher;
+}
+
+/** Generated code hashing a row of fixed-layout values (see `fixedLayoutHashSource`). */
+export interface FixedLayoutHashSource {
+  /** Statements deriving what the hash needs from the values (they run whatever the values). */
+  readonly prepare: string;
+  /** An expression: true when every value has its column's fixed-size encoding. */
+  readonly check: string;
+  /** Statements leaving the hash (h1…h4) in the Int32Array named by `digest`; only where `check` holds. */
+  readonly hash: string;
+}
+
+/**
+ * The version hash of a row of fixed-layout values as generated code, for generated code
+ * that holds the business values in locals (`names`, in column order; `kinds` their
+ * column types): what `compileVersionHasher` does for a values array, and what the fact
+ * row writer does for a source row. Undefined when a column's size varies (text).
+ */
+export function fixedLayoutHashSource(
+  kinds: readonly ColumnDefinition['type']['kind'][],
+  names: readonly string[],
+  digest: string,
+): FixedLayoutHashSource | undefined {
   /** Each byte of the encoding: a constant, or byte `byte` of the int32 variable `source`. */
   const bytes: ({ readonly constant: number } | { readonly source: string; readonly byte: number })[] = [];
-  const reads: string[] = [];
+  const prepare: string[] = [];
   const checks: string[] = [];
   const int32Bytes = (source: string) => [0, 1, 2, 3].map((byte) => ({ source, byte }));
-  for (const [k, index] of businessIndexes.entries()) {
-    const kind = columns[index]!.type.kind;
-    const v = `v${k}`;
-    reads.push(`const ${v} = values[${index | 0}];`);
+  for (const [k, kind] of kinds.entries()) {
+    const v = names[k]!;
     if (kind === 'integer' || kind === 'date' || kind === 'time') {
       checks.push(`typeof ${v} === 'number' && (${v} | 0) === ${v}`);
       bytes.push({ constant: INT32_TAG }, ...int32Bytes(v));
     } else if (kind === 'decimal') {
       // Split as two's complement through a double: exact within ±2^53, a common case checked below.
-      reads.push(`const n${k} = typeof ${v} === 'bigint' ? Number(${v}) : NaN;`);
-      reads.push(
-        `const hi${k} = Math.floor(n${k} / 4294967296) | 0;`,
-        `const lo${k} = (n${k} - Math.floor(n${k} / 4294967296) * 4294967296) | 0;`,
+      prepare.push(
+        `const ${v}n = typeof ${v} === 'bigint' ? Number(${v}) : NaN;`,
+        `const ${v}hi = Math.floor(${v}n / 4294967296) | 0;`,
+        `const ${v}lo = (${v}n - Math.floor(${v}n / 4294967296) * 4294967296) | 0;`,
       );
-      checks.push(`n${k} >= ${-Number.MAX_SAFE_INTEGER} && n${k} <= ${Number.MAX_SAFE_INTEGER}`);
-      bytes.push({ constant: INT64_TAG }, ...int32Bytes(`lo${k}`), ...int32Bytes(`hi${k}`));
+      checks.push(`${v}n >= ${-Number.MAX_SAFE_INTEGER} && ${v}n <= ${Number.MAX_SAFE_INTEGER}`);
+      bytes.push({ constant: INT64_TAG }, ...int32Bytes(`${v}lo`), ...int32Bytes(`${v}hi`));
     } else if (kind === 'boolean') {
       checks.push(`typeof ${v} === 'boolean'`);
-      reads.push(`const b${k} = ${v} ? ${TRUE_TAG} : ${FALSE_TAG};`);
-      bytes.push({ source: `b${k}`, byte: 0 });
+      prepare.push(`const ${v}b = ${v} ? ${TRUE_TAG} : ${FALSE_TAG};`);
+      bytes.push({ source: `${v}b`, byte: 0 });
     } else {
       return undefined;
     }
@@ -152,17 +189,11 @@ function compileFixedLayoutHasher(
     if (constant !== 0 || terms.length === 0) terms.push(String(constant | 0));
     words.push(`(${terms.join(' | ')})`);
   }
-  const body = `"use strict";
-return function hashInto(values, out) {
-${reads.join('\n')}
-if (!(${checks.length > 0 ? checks.join(' && ') : 'true'})) { general(values, out); return; }
-${murmur3x86128Source(words, bytes.length, 'digest')}
-hexInto(digest, out);
-};`;
-  return new Function('general', 'digest', 'hexInto', body)(general, digest, hexInto) as (
-    values: readonly CellValue[],
-    out: Uint8Array,
-  ) => void;
+  return {
+    prepare: prepare.join('\n'),
+    check: checks.length > 0 ? checks.join(' && ') : 'true',
+    hash: `{\n${murmur3x86128Source(words, bytes.length, digest)}\n}`,
+  };
 }
 
 function compileGeneralHasher(
@@ -207,17 +238,17 @@ ${statements.join('\n')}
 /** Hashes the encoding built in `canonical` and writes the 32 hex digits to `out`. */
 function hexDigestInto(out: Uint8Array): void {
   murmur3x86128(canonical.bytes, canonical.length, 0, digest);
-  hexInto(digest, out);
+  hexInto(digest, out, 0);
 }
 
-/** h1…h4 as 8 hex digits each, most significant byte first, as ASCII bytes. */
-function hexInto(hash: Int32Array, out: Uint8Array): void {
+/** h1…h4 as 8 hex digits each, most significant byte first: 32 ASCII bytes at `out[at…]`. */
+export function hexInto(hash: Int32Array, out: Uint8Array, at: number): void {
   for (let word = 0; word < 4; word++) {
     const h = hash[word]!;
     for (let byte = 0; byte < 4; byte++) {
       const pair = ((h >>> (24 - byte * 8)) & 0xff) * 2;
-      out[word * 8 + byte * 2] = HEX_PAIRS[pair]!;
-      out[word * 8 + byte * 2 + 1] = HEX_PAIRS[pair + 1]!;
+      out[at + word * 8 + byte * 2] = HEX_PAIRS[pair]!;
+      out[at + word * 8 + byte * 2 + 1] = HEX_PAIRS[pair + 1]!;
     }
   }
 }

@@ -1,0 +1,114 @@
+/**
+ * The compiled fact row step (fact-row-writer.ts) against the general path it stands in
+ * for (project → hash → append): the same Parquet bytes, whichever rows take which path.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ParquetTableWriter, type WriterValue } from '../../lambdas/core/parquet/writer';
+import type { CellValue } from '../../lambdas/core/schema/column-types';
+import { FACT_REMODELS } from '../../lambdas/core/transform/remodels';
+
+const remodel = FACT_REMODELS.sales_order;
+const { projection } = remodel;
+const target = projection.target;
+const hashIndex = projection.indexOf('version_hash');
+const dateIndexes = target.columns.flatMap((column, index) => (column.references === 'dim_date' ? [index] : []));
+
+/** A sales_order row as the parser gives it (source column order), timestamps as ms. */
+const salesOrderRow = fc
+  .record({
+    id: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    design: fc.integer({ min: 1, max: 1000 }),
+    staff: fc.integer({ min: 1, max: 50 }),
+    counterparty: fc.integer({ min: 1, max: 50 }),
+    units: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    price: fc.bigInt({ min: -9_999_999_999n, max: 9_999_999_999n }),
+    currency: fc.integer({ min: 1, max: 3 }),
+    delivery: fc.integer({ min: -25_000, max: 50_000 }),
+    payment: fc.integer({ min: -25_000, max: 50_000 }),
+    location: fc.integer({ min: 1, max: 30 }),
+    created: fc.integer({ min: -2_000_000_000_000, max: 4_000_000_000_000 }),
+    updated: fc.integer({ min: -2_000_000_000_000, max: 4_000_000_000_000 }),
+  })
+  .map((r): CellValue[] => [
+    r.id,
+    r.design,
+    r.staff,
+    r.counterparty,
+    r.units,
+    r.price,
+    r.currency,
+    r.delivery,
+    r.payment,
+    r.location,
+    r.created,
+    r.updated,
+  ]);
+
+/** The general path for one row, as FactRemodeller takes it. */
+function appendGenerally(writer: ParquetTableWriter, row: readonly CellValue[]): number[] {
+  const values = new Array<CellValue>(target.columns.length).fill(null);
+  projection.projectValuesInto([row], values);
+  const hash = new Uint8Array(32);
+  remodel.hashInto(values, hash);
+  const factRow: WriterValue[] = values;
+  factRow[hashIndex] = hash;
+  writer.append(factRow);
+  return dateIndexes.map((index) => values[index] as number);
+}
+
+describe('the compiled fact row step (sales_order)', () => {
+  it('is compiled for sales_order only (purchase_order has a text column, payment a boolean)', () => {
+    expect(FACT_REMODELS.sales_order.writeRow).toBeDefined();
+    expect(FACT_REMODELS.purchase_order.writeRow).toBeUndefined();
+    expect(FACT_REMODELS.payment.writeRow).toBeUndefined();
+  });
+
+  it('writes the same Parquet bytes and days as the general path, across row groups and mixed with it', () => {
+    const writeRow = remodel.writeRow!;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(salesOrderRow, fc.boolean()), { maxLength: 60 }), (rows) => {
+        const general = new ParquetTableWriter(target, { rowGroupSize: 7 });
+        const compiled = new ParquetTableWriter(target, { rowGroupSize: 7 });
+        const days = new Int32Array(dateIndexes.length);
+        for (const [row, generalToo] of rows) {
+          const expectedDays = appendGenerally(general, row);
+          if (generalToo) {
+            appendGenerally(compiled, row);
+          } else {
+            expect(writeRow(row, compiled.directRows(), days)).toBe(true);
+            expect([...days]).toEqual(expectedDays);
+          }
+        }
+        expect(Buffer.from(compiled.finish({}))).toEqual(Buffer.from(general.finish({})));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('grows the buffers within one row group (3,000 rows) with the same bytes', () => {
+    const rows = fc.sample(salesOrderRow, { numRuns: 3000, seed: 7 });
+    const general = new ParquetTableWriter(target);
+    const compiled = new ParquetTableWriter(target);
+    const days = new Int32Array(dateIndexes.length);
+    for (const row of rows) {
+      appendGenerally(general, row);
+      expect(remodel.writeRow!(row, compiled.directRows(), days)).toBe(true);
+    }
+    expect(Buffer.from(compiled.finish({}))).toEqual(Buffer.from(general.finish({})));
+  });
+
+  it('hands a row with a value not in its common form to the general path, writing nothing', () => {
+    const [row] = fc.sample(salesOrderRow, { numRuns: 1, seed: 3 });
+    const odd: CellValue[][] = [
+      Object.assign([...row!], { 0: 1.5 }),
+      Object.assign([...row!], { 4: null }),
+      Object.assign([...row!], { 5: 2n ** 60n }),
+      Object.assign([...row!], { 5: 283 }),
+      Object.assign([...row!], { 7: '2024-11-14' }),
+    ];
+    const writer = new ParquetTableWriter(target);
+    for (const values of odd) expect(remodel.writeRow!(values, writer.directRows(), new Int32Array(dateIndexes.length))).toBe(false);
+    expect(writer.rowCount).toBe(0);
+  });
+});
