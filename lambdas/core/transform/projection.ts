@@ -54,7 +54,7 @@ export interface Projection {
 }
 
 /** How one warehouse column gets its value: copied from a part's column (by index), derived from one, or left to the caller (audit). */
-export type ProjectedField =
+type ProjectedField =
   | { readonly kind: 'copy'; readonly part: number; readonly name: string; readonly index: number }
   | { readonly kind: 'derived'; readonly derive: DerivedField['derive']; readonly name: string; readonly index: number }
   | { readonly kind: 'audit' };
