@@ -98,7 +98,7 @@ class FactRemodeller implements Remodeller {
     const { projection, target, writeRow } = this.remodel;
     this.writer ??= this.context.output.factWriter(target);
     // The compiled row step when the row's values are in their common form, else the general path.
-    if (writeRow !== undefined && writeRow(row, (this.direct ??= this.writer.directRows()), this.days)) {
+    if (writeRow?.(row, (this.direct ??= this.writer.directRows()), this.days)) {
       const days = this.days;
       for (let k = 0; k < days.length; k++) this.addDay(k, days[k]!);
       return;
