@@ -7,7 +7,9 @@
  * core (equal cores: the transform uses one, and a 1024 MB Lambda has less than one vCPU);
  * peak RSS under 250 MB. Each side runs
  * in its own child process, so each peak RSS is its own. The last line printed is a JSON
- * object. BENCH_ROWS overrides the row count; BENCH_RUNS the runs per side (best is kept).
+ * object. BENCH_ROWS overrides the row count; BENCH_RUNS the runs per side (default 3,
+ * interleaved; the best of each side is kept: a shared machine's speed can drift by tens of per
+ * cent between runs, and the best run is the one least disturbed).
  * The transform runs as Lambda runs it: bundled with the Lambdas' settings (lambda-bundle.ts).
  */
 import { spawnSync } from 'node:child_process';
@@ -20,7 +22,7 @@ import { generateSalesOrderLines } from '../local/generator';
 import { bundleLikeLambda, runBundle } from './lambda-bundle';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const GOAL_RATIO = 1 / 3;
 const GOAL_RATIO_ONE_THREAD = 1;
 const GOAL_RSS_MB = 250;
