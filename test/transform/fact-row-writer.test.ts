@@ -112,3 +112,47 @@ describe('the compiled fact row step (sales_order)', () => {
     expect(writer.rowCount).toBe(0);
   });
 });
+
+describe('the compiled fact row step at the edges of its common form', () => {
+  it('writes int32 extremes, -0, money at ±(2^53 − 1) and times before 1970 as the general path does, and they read back', async () => {
+    const { readParquetColumns } = await import('../../lambdas/core/parquet/reader');
+    const { versionHash } = await import('../../lambdas/core/transform/versions');
+    const ints = [-0, -(2 ** 31), 2 ** 31 - 1, -1, 256];
+    const money = [2n ** 53n - 1n, -(2n ** 53n) + 1n, 2n ** 32n, -(2n ** 32n), -1n, 0n];
+    const times = [-1, -86_400_000, -86_400_001, -62_135_596_800_000, 86_399_999, 8_640_000_000_000_000];
+    const rows: CellValue[][] = [];
+    for (const [i, price] of money.entries()) {
+      for (const [j, created] of times.entries()) {
+        const a = ints[(i + j) % ints.length]!;
+        const b = ints[(i + 2 * j + 1) % ints.length]!;
+        rows.push([a, b, a, b, a, price, b, a, b, a, created, times[(j + 1) % times.length]!]);
+      }
+    }
+    const general = new ParquetTableWriter(target, { rowGroupSize: 5 });
+    const compiled = new ParquetTableWriter(target, { rowGroupSize: 5 });
+    const days = new Int32Array(dateIndexes.length);
+    const expected: CellValue[][] = [];
+    for (const [n, row] of rows.entries()) {
+      const values = new Array<CellValue>(target.columns.length).fill(null);
+      projection.projectValuesInto([row], values);
+      values[hashIndex] = versionHash(values, projection.businessIndexes);
+      expected.push(values);
+      const expectedDays = appendGenerally(general, row);
+      // Every other row through each path, so row groups hold both.
+      if (n % 2 === 0) {
+        appendGenerally(compiled, row);
+      } else {
+        expect(remodel.writeRow!(row, compiled.directRows(), days)).toBe(true);
+        expect([...days]).toEqual(expectedDays.map((day) => day | 0));
+      }
+    }
+    const bytes = compiled.finish({});
+    expect(Buffer.from(bytes)).toEqual(Buffer.from(general.finish({})));
+    const read = await readParquetColumns(bytes);
+    expect(read.rowCount).toBe(rows.length);
+    for (const [k, column] of target.columns.entries()) {
+      const want = expected.map((values) => (typeof values[k] === 'number' ? (values[k] as number) | 0 : values[k]));
+      expect(read.columns.get(column.name), column.name).toEqual(want);
+    }
+  });
+});
