@@ -4,7 +4,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { createGzip, gzipSync } from 'node:zlib';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BadObjectError, readIngestionObject } from '../../lambdas/core/objects';
 import { SOURCE_TABLES } from '../../lambdas/core/schema/source-tables';
@@ -166,6 +166,25 @@ describe('reading an ingestion object', () => {
     }
     expect(chunksPulled).toBeLessThan(100);
     expect(released).toBe(true);
+  });
+});
+
+describe('a body that stalls', () => {
+  it.each([false, true])('is destroyed when the consumer stops early, with a read still waiting for data (gzip: %s)', async (gzip) => {
+    const text = jsonl(...Array.from({ length: 3000 }, (_, k) => order(k + 1)));
+    const body = new PassThrough();
+    // The whole start of an object, then nothing: the connection stalls, never ending.
+    body.write(gzip ? gzipSync(text).subarray(0, 40_000) : Buffer.from(text));
+    const stopped = (async () => {
+      for await (const batch of readIngestionObject(body, { objectKey: KEY, table: SOURCE_TABLES.sales_order, gzip })) {
+        expect(batch.rows.length).toBeGreaterThan(0);
+        break;
+      }
+      return 'stopped';
+    })();
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000).unref());
+    expect(await Promise.race([stopped, timeout])).toBe('stopped');
+    expect(body.destroyed).toBe(true);
   });
 });
 

@@ -53,7 +53,12 @@ export async function* decompressedBytes(body: AsyncIterable<Uint8Array>, gzipKe
     yield* gzipKey || gzipMagic ? gunzip(bytes(), objectKey) : readAhead(bytes());
   } finally {
     // Stopped early (the consumer returned, or an error): release the body (its socket).
-    if (!sourceDone) await source.return?.();
+    // A stream is destroyed: its iterator's return() would wait for the read in flight,
+    // which on a stalled connection lasts until the socket times out.
+    if (!sourceDone) {
+      if (isDestroyable(body)) body.destroy();
+      else await source.return?.();
+    }
   }
 }
 
@@ -96,6 +101,10 @@ async function* readAhead(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer>
     // Stopped early: the read in flight may still fail, and must not go unhandled.
     next.catch(() => undefined);
   }
+}
+
+function isDestroyable(body: AsyncIterable<Uint8Array>): body is AsyncIterable<Uint8Array> & { destroy(): void } {
+  return typeof (body as { destroy?: unknown }).destroy === 'function';
 }
 
 function isZlibError(error: unknown): error is Error & { code: string } {
