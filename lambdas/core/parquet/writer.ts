@@ -7,7 +7,8 @@
  * dictionaries are encoded here, from typed arrays.
  */
 import type { ColumnChunk, RowGroup, SchemaElement } from 'hyparquet';
-import { snappyCompress, writeMetadata } from './hyparquet-writer-internals';
+import { writeMetadata } from './hyparquet-writer-internals';
+import { snappyCompress } from './snappy';
 import { VERSION_HASH_COLUMN, type WarehouseTableDefinition } from '../schema/warehouse-tables';
 import { GrowableByteWriter } from './growable-byte-writer';
 import {
@@ -30,16 +31,6 @@ import { parquetSchema } from './schema';
 export const DEFAULT_ROW_GROUP_SIZE = 100_000;
 
 const MAGIC = 0x31524150; // "PAR1"
-
-/**
- * Snappy in JavaScript (hyparquet-writer's), not WebAssembly. A wasm compressor grows its
- * memory for large pages, and growing wasm memory detaches an ArrayBuffer: at the first
- * detach in a process, V8 drops every optimised function that touches a typed array (the
- * parser, hasher and writer, mid-object) and recompiles them with a detach check on every
- * access. Without it the transform is as fast or faster overall and files differ in size
- * by under 0.01% (parquet/README.md).
- */
-const compressSnappy = snappyCompress;
 
 /** Each table's compiled appender: one per process, warm from one file to the next. */
 const appenders = new WeakMap<WarehouseTableDefinition, Appender>();
@@ -80,7 +71,7 @@ export class ParquetTableWriter {
       statistics: column.name !== VERSION_HASH_COLUMN,
       dictionary: column.name !== VERSION_HASH_COLUMN,
     }));
-    this.compression = table.columns.map(() => new PageCompression(compressSnappy));
+    this.compression = table.columns.map(() => new PageCompression(snappyCompress));
     this.output.appendUint32(MAGIC);
   }
 
