@@ -58,10 +58,10 @@ function appendGenerally(writer: ParquetTableWriter, row: readonly CellValue[]):
 }
 
 describe('the compiled fact row step (sales_order)', () => {
-  it('is compiled for sales_order only (purchase_order has a text column, payment a boolean)', () => {
+  it('is compiled for sales_order and payment, not purchase_order (a text column)', () => {
     expect(FACT_REMODELS.sales_order.writeRow).toBeDefined();
+    expect(FACT_REMODELS.payment.writeRow).toBeDefined();
     expect(FACT_REMODELS.purchase_order.writeRow).toBeUndefined();
-    expect(FACT_REMODELS.payment.writeRow).toBeUndefined();
   });
 
   it('writes the same Parquet bytes and days as the general path, across row groups and mixed with it', () => {
@@ -154,5 +154,76 @@ describe('the compiled fact row step at the edges of its common form', () => {
       const want = expected.map((values) => (typeof values[k] === 'number' ? (values[k] as number) | 0 : values[k]));
       expect(read.columns.get(column.name), column.name).toEqual(want);
     }
+  });
+});
+
+describe('the compiled fact row step (payment: a boolean column)', () => {
+  const payment = FACT_REMODELS.payment;
+  const paymentTarget = payment.projection.target;
+  const paymentHash = payment.projection.indexOf('version_hash');
+  const paymentDates = paymentTarget.columns.flatMap((column, index) => (column.references === 'dim_date' ? [index] : []));
+  /** A payment row in source column order (bank account numbers included: the fact drops them). */
+  const paymentRow = fc
+    .tuple(
+      fc.array(fc.integer({ min: 1, max: 2 ** 31 - 1 }), { minLength: 5, maxLength: 5 }),
+      fc.bigInt({ min: -9_999_999_999n, max: 9_999_999_999n }),
+      fc.boolean(),
+      fc.integer({ min: -25_000, max: 50_000 }),
+      fc.array(fc.integer({ min: -2_000_000_000_000, max: 4_000_000_000_000 }), { minLength: 2, maxLength: 2 }),
+      fc.array(fc.integer({ min: 10_000_000, max: 99_999_999 }), { minLength: 2, maxLength: 2 }),
+    )
+    .map(([[id, transaction, counterparty, currency, type], amount, paid, day, [created, updated], [company, account]]): CellValue[] => [
+      id!,
+      transaction!,
+      counterparty!,
+      amount,
+      currency!,
+      type!,
+      paid,
+      day,
+      company!,
+      account!,
+      created!,
+      updated!,
+    ]);
+
+  function appendPaymentGenerally(writer: ParquetTableWriter, row: readonly CellValue[]): number[] {
+    const values = new Array<CellValue>(paymentTarget.columns.length).fill(null);
+    payment.projection.projectValuesInto([row], values);
+    const hash = new Uint8Array(32);
+    payment.hashInto(values, hash);
+    const factRow: WriterValue[] = values;
+    factRow[paymentHash] = hash;
+    writer.append(factRow);
+    return paymentDates.map((index) => values[index] as number);
+  }
+
+  it('writes the same Parquet bytes and days as the general path, across row groups and mixed with it', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(paymentRow, fc.boolean()), { maxLength: 60 }), (rows) => {
+        const general = new ParquetTableWriter(paymentTarget, { rowGroupSize: 7 });
+        const compiled = new ParquetTableWriter(paymentTarget, { rowGroupSize: 7 });
+        const days = new Int32Array(paymentDates.length);
+        for (const [row, generalToo] of rows) {
+          const expectedDays = appendPaymentGenerally(general, row);
+          if (generalToo) {
+            appendPaymentGenerally(compiled, row);
+          } else {
+            expect(payment.writeRow!(row, compiled.directRows(), days)).toBe(true);
+            expect([...days]).toEqual(expectedDays);
+          }
+        }
+        expect(Buffer.from(compiled.finish({}))).toEqual(Buffer.from(general.finish({})));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('hands a row whose paid is not a boolean to the general path, writing nothing', () => {
+    const [row] = fc.sample(paymentRow, { numRuns: 1, seed: 5 });
+    const writer = new ParquetTableWriter(paymentTarget);
+    expect(payment.writeRow!(Object.assign([...row!], { 6: 'f' }), writer.directRows(), new Int32Array(paymentDates.length))).toBe(false);
+    expect(payment.writeRow!(Object.assign([...row!], { 6: null }), writer.directRows(), new Int32Array(paymentDates.length))).toBe(false);
+    expect(writer.rowCount).toBe(0);
   });
 });

@@ -255,8 +255,8 @@ export function columnBuffer(column: ColumnDefinition, index: number, physical: 
  * (the fact path: transform/fact-row-writer.ts) instead of through a values array:
  * `reserve()` makes room for one more row in every column and returns its index; the
  * caller sets every column at that index (`int32(k)[row] = …`, `int64(k)[row] = …`,
- * `byteSlot(k, length)` for a byte array) and then `commit()`s the row. Only required
- * INT32, INT64 and BYTE_ARRAY columns can be written this way.
+ * `boolean(k)[row] = 0 | 1`, `byteSlot(k, length)` for a byte array) and then
+ * `commit()`s the row. Only required columns can be written this way.
  */
 export class DirectRows {
   /** Rows every column has room for (their arrays grow together). */
@@ -267,7 +267,7 @@ export class DirectRows {
     private readonly committed: () => void,
   ) {
     for (const column of columns) {
-      if (column.nullable || column.kind === 'BOOLEAN') throw new Error(`Parquet column ${column.name}: not writable directly`);
+      if (column.nullable) throw new Error(`Parquet column ${column.name}: not writable directly (nullable)`);
     }
   }
 
@@ -286,6 +286,11 @@ export class DirectRows {
   /** The INT64 values of column `k` (valid until the next `reserve`). */
   int64(k: number): BigInt64Array {
     return (this.columns[k] as Int64ColumnBuffer).values;
+  }
+
+  /** The BOOLEAN values (0 or 1) of column `k` (valid until the next `reserve`). */
+  boolean(k: number): Uint8Array {
+    return (this.columns[k] as BooleanColumnBuffer).values;
   }
 
   /** The reserved row's value of byte-array column `k`: `length` bytes to write at the returned offset of `bytes(k)`. */

@@ -9,8 +9,8 @@
  * both give the same bytes (test/transform/fact-row-writer.test.ts).
  *
  * Only for a fact whose every column is required and fixed-width in Parquet (INT32,
- * INT64) apart from its version hash: sales_order's. Others (a text or boolean column)
- * always take the general path.
+ * INT64, BOOLEAN) apart from its version hash: sales_order's and payment's.
+ * purchase_order's (a text column) always takes the general path.
  */
 import type { DirectRows } from '../parquet/writer';
 import { parquetSchema } from '../parquet/schema';
@@ -53,6 +53,8 @@ export function compileFactRowWriter(projection: Projection): FactRowWriter | un
       writes.push(`rows.int32(${k | 0})[n] = v${k};`);
     } else if (type === 'INT64' && kind === 'decimal') {
       writes.push(`rows.int64(${k | 0})[n] = v${k};`);
+    } else if (type === 'BOOLEAN' && kind === 'boolean') {
+      writes.push(`rows.boolean(${k | 0})[n] = v${k} ? 1 : 0;`);
     } else {
       return undefined;
     }
