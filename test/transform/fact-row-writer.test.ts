@@ -6,13 +6,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParquetTableWriter, type WriterValue } from '../../lambdas/core/parquet/writer';
 import type { CellValue } from '../../lambdas/core/schema/column-types';
-import { FACT_REMODELS } from '../../lambdas/core/transform/remodels';
+import { FACT_REMODELS, type FactRemodel } from '../../lambdas/core/transform/remodels';
 
 const remodel = FACT_REMODELS.sales_order;
 const { projection } = remodel;
 const target = projection.target;
 const hashIndex = projection.indexOf('version_hash');
-const dateIndexes = target.columns.flatMap((column, index) => (column.references === 'dim_date' ? [index] : []));
+const dateIndexes = dateColumnsOf(remodel);
 
 /** A sales_order row as the parser gives it (source column order), timestamps as ms. */
 const salesOrderRow = fc
@@ -45,16 +45,49 @@ const salesOrderRow = fc
     r.updated,
   ]);
 
-/** The general path for one row, as FactRemodeller takes it. */
-function appendGenerally(writer: ParquetTableWriter, row: readonly CellValue[]): number[] {
-  const values = new Array<CellValue>(target.columns.length).fill(null);
-  projection.projectValuesInto([row], values);
+/** The general path for one row, as FactRemodeller takes it; the row's days, by date column. */
+function appendGenerallyFor(fact: FactRemodel, writer: ParquetTableWriter, row: readonly CellValue[]): number[] {
+  const factTarget = fact.projection.target;
+  const values = new Array<CellValue>(factTarget.columns.length).fill(null);
+  fact.projection.projectValuesInto([row], values);
   const hash = new Uint8Array(32);
-  remodel.hashInto(values, hash);
+  fact.hashInto(values, hash);
   const factRow: WriterValue[] = values;
-  factRow[hashIndex] = hash;
+  factRow[fact.projection.indexOf('version_hash')] = hash;
   writer.append(factRow);
-  return dateIndexes.map((index) => values[index] as number);
+  return dateColumnsOf(fact).map((index) => values[index] as number);
+}
+
+function dateColumnsOf(fact: FactRemodel): number[] {
+  return fact.projection.target.columns.flatMap((column, index) => (column.references === 'dim_date' ? [index] : []));
+}
+
+function appendGenerally(writer: ParquetTableWriter, row: readonly CellValue[]): number[] {
+  return appendGenerallyFor(remodel, writer, row);
+}
+
+/** Rows mixed between the compiled and the general path give the bytes and days of the general path alone. */
+function checkMixedPaths(fact: FactRemodel, row: fc.Arbitrary<CellValue[]>, numRuns: number): void {
+  const factTarget = fact.projection.target;
+  const dateCount = dateColumnsOf(fact).length;
+  fc.assert(
+    fc.property(fc.array(fc.tuple(row, fc.boolean()), { maxLength: 60 }), (rows) => {
+      const general = new ParquetTableWriter(factTarget, { rowGroupSize: 7 });
+      const compiled = new ParquetTableWriter(factTarget, { rowGroupSize: 7 });
+      const days = new Int32Array(dateCount);
+      for (const [values, generalToo] of rows) {
+        const expectedDays = appendGenerallyFor(fact, general, values);
+        if (generalToo) {
+          appendGenerallyFor(fact, compiled, values);
+        } else {
+          expect(fact.writeRow!(values, compiled.directRows(), days)).toBe(true);
+          expect([...days]).toEqual(expectedDays);
+        }
+      }
+      expect(Buffer.from(compiled.finish({}))).toEqual(Buffer.from(general.finish({})));
+    }),
+    { numRuns },
+  );
 }
 
 describe('the compiled fact row step (sales_order)', () => {
@@ -65,25 +98,7 @@ describe('the compiled fact row step (sales_order)', () => {
   });
 
   it('writes the same Parquet bytes and days as the general path, across row groups and mixed with it', () => {
-    const writeRow = remodel.writeRow!;
-    fc.assert(
-      fc.property(fc.array(fc.tuple(salesOrderRow, fc.boolean()), { maxLength: 60 }), (rows) => {
-        const general = new ParquetTableWriter(target, { rowGroupSize: 7 });
-        const compiled = new ParquetTableWriter(target, { rowGroupSize: 7 });
-        const days = new Int32Array(dateIndexes.length);
-        for (const [row, generalToo] of rows) {
-          const expectedDays = appendGenerally(general, row);
-          if (generalToo) {
-            appendGenerally(compiled, row);
-          } else {
-            expect(writeRow(row, compiled.directRows(), days)).toBe(true);
-            expect([...days]).toEqual(expectedDays);
-          }
-        }
-        expect(Buffer.from(compiled.finish({}))).toEqual(Buffer.from(general.finish({})));
-      }),
-      { numRuns: 300 },
-    );
+    checkMixedPaths(remodel, salesOrderRow, 300);
   });
 
   it('grows the buffers within one row group (3,000 rows) with the same bytes', () => {
@@ -160,8 +175,7 @@ describe('the compiled fact row step at the edges of its common form', () => {
 describe('the compiled fact row step (payment: a boolean column)', () => {
   const payment = FACT_REMODELS.payment;
   const paymentTarget = payment.projection.target;
-  const paymentHash = payment.projection.indexOf('version_hash');
-  const paymentDates = paymentTarget.columns.flatMap((column, index) => (column.references === 'dim_date' ? [index] : []));
+  const paymentDates = dateColumnsOf(payment);
   /** A payment row in source column order (bank account numbers included: the fact drops them). */
   const paymentRow = fc
     .tuple(
@@ -187,36 +201,8 @@ describe('the compiled fact row step (payment: a boolean column)', () => {
       updated!,
     ]);
 
-  function appendPaymentGenerally(writer: ParquetTableWriter, row: readonly CellValue[]): number[] {
-    const values = new Array<CellValue>(paymentTarget.columns.length).fill(null);
-    payment.projection.projectValuesInto([row], values);
-    const hash = new Uint8Array(32);
-    payment.hashInto(values, hash);
-    const factRow: WriterValue[] = values;
-    factRow[paymentHash] = hash;
-    writer.append(factRow);
-    return paymentDates.map((index) => values[index] as number);
-  }
-
   it('writes the same Parquet bytes and days as the general path, across row groups and mixed with it', () => {
-    fc.assert(
-      fc.property(fc.array(fc.tuple(paymentRow, fc.boolean()), { maxLength: 60 }), (rows) => {
-        const general = new ParquetTableWriter(paymentTarget, { rowGroupSize: 7 });
-        const compiled = new ParquetTableWriter(paymentTarget, { rowGroupSize: 7 });
-        const days = new Int32Array(paymentDates.length);
-        for (const [row, generalToo] of rows) {
-          const expectedDays = appendPaymentGenerally(general, row);
-          if (generalToo) {
-            appendPaymentGenerally(compiled, row);
-          } else {
-            expect(payment.writeRow!(row, compiled.directRows(), days)).toBe(true);
-            expect([...days]).toEqual(expectedDays);
-          }
-        }
-        expect(Buffer.from(compiled.finish({}))).toEqual(Buffer.from(general.finish({})));
-      }),
-      { numRuns: 200 },
-    );
+    checkMixedPaths(payment, paymentRow, 200);
   });
 
   it('hands a row whose paid is not a boolean to the general path, writing nothing', () => {
