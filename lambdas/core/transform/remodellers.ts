@@ -30,7 +30,7 @@ import {
   timestampOf,
 } from './remodels';
 import type { SourceValues } from './projection';
-import { type VersionHasher, joinedVersion, rowVersion } from './versions';
+import { joinedVersion, rowVersion } from './versions';
 
 export interface RemodelContext {
   readonly sourceKey: string;
@@ -66,7 +66,6 @@ class FactRemodeller implements Remodeller {
   private readonly parts: SourceValues[] = [];
   private readonly values: CellValue[];
   private readonly hash = new Uint8Array(32);
-  private readonly hashInto: VersionHasher;
   private readonly sourceColumns: readonly string[];
   /** Per date column, the day last added: consecutive rows mostly repeat it, and a set lookup is not free. */
   private readonly lastDays: number[];
@@ -84,7 +83,6 @@ class FactRemodeller implements Remodeller {
     this.values = new Array<CellValue>(projection.target.columns.length).fill(null);
     this.sourceColumns = SOURCE_TABLES[remodel.source].columns.map((column) => column.name);
     this.hashIndex = projection.indexOf(VERSION_HASH_COLUMN);
-    this.hashInto = remodel.hashInto;
     this.dateIndexes = projection.target.columns.flatMap((column, index) => (column.references === 'dim_date' ? [index] : []));
     this.lastDays = this.dateIndexes.map(() => Number.NaN);
     this.days = new Int32Array(this.dateIndexes.length);
@@ -95,7 +93,7 @@ class FactRemodeller implements Remodeller {
   }
 
   acceptValues(row: SourceValues): void {
-    const { projection, target, writeRow } = this.remodel;
+    const { projection, target, writeRow, hashInto } = this.remodel;
     this.writer ??= this.context.output.factWriter(target);
     // The compiled row step when the row's values are in their common form, else the general path.
     if (writeRow?.(row, (this.direct ??= this.writer.directRows()), this.days)) {
@@ -108,7 +106,7 @@ class FactRemodeller implements Remodeller {
     const values = this.values;
     parts[0] = row;
     projection.projectValuesInto(parts, values);
-    this.hashInto(values, this.hash);
+    hashInto(values, this.hash);
     // The hash goes to the writer as its ASCII bytes (copied there), never as a string;
     // then the slot is a CellValue again.
     const factRow: WriterValue[] = values;

@@ -73,18 +73,17 @@ export function versionHash(values: readonly CellValue[], businessIndexes: reado
   return hex.toString('latin1', 0, 32);
 }
 
-/**
- * As `versionHash`, compiled for one table's business columns, writing the 32 ASCII bytes
- * of the hex digits to `out` (the fact path hands them to the Parquet writer as they are,
- * with no string in between). The same encoding, with each column's common case written
- * inline for its type (an integer column's int32, a money column's int64) and every other
- * value through the general encoder: once per fact row, a function specialised per column
- * beats one that dispatches on every value. Column names never reach the generated code,
- * only indexes and type-derived constants.
- */
 /** Writes the version hash of a row (its values) to `out`, as 32 ASCII hex digits. */
 export type VersionHasher = (values: readonly CellValue[], out: Uint8Array) => void;
 
+/**
+ * As `versionHash`, compiled for one table's business columns, writing the 32 ASCII bytes
+ * of the hex digits to `out` (the fact path hands them to the Parquet writer as they are,
+ * with no string in between): the fixed-layout hasher below when no business column is
+ * text, else the byte encoder compiled per column (`compileGeneralHasher`), which the
+ * fixed-layout one also falls back to. Column names never reach the generated code, only
+ * indexes and type-derived constants.
+ */
 export function compileVersionHasher(columns: readonly ColumnDefinition[], businessIndexes: readonly number[]): VersionHasher {
   const general = compileGeneralHasher(columns, businessIndexes);
   return compileFixedLayoutHasher(columns, businessIndexes, general) ?? general;
@@ -157,7 +156,7 @@ export function fixedLayoutHashSource(
       prepare.push(
         `const ${v}n = typeof ${v} === 'bigint' ? Number(${v}) : NaN;`,
         `const ${v}hi = Math.floor(${v}n / 4294967296) | 0;`,
-        `const ${v}lo = (${v}n - Math.floor(${v}n / 4294967296) * 4294967296) | 0;`,
+        `const ${v}lo = (${v}n - ${v}hi * 4294967296) | 0;`,
       );
       checks.push(`${v}n >= ${-Number.MAX_SAFE_INTEGER} && ${v}n <= ${Number.MAX_SAFE_INTEGER}`);
       bytes.push({ constant: INT64_TAG }, ...int32Bytes(`${v}lo`), ...int32Bytes(`${v}hi`));
@@ -196,10 +195,13 @@ export function fixedLayoutHashSource(
   };
 }
 
-function compileGeneralHasher(
-  columns: readonly ColumnDefinition[],
-  businessIndexes: readonly number[],
-): (values: readonly CellValue[], out: Uint8Array) => void {
+/**
+ * The byte encoding compiled for one table's business columns: each column's common case
+ * written inline for its type (an integer column's int32, a money column's int64), every
+ * other value through the general encoder. Once per fact row, a function specialised per
+ * column beats one that dispatches on every value.
+ */
+function compileGeneralHasher(columns: readonly ColumnDefinition[], businessIndexes: readonly number[]): VersionHasher {
   const statements = businessIndexes.map((index) => {
     const type = columns[index]!.type;
     const read = `v = values[${index | 0}];`;
@@ -229,10 +231,7 @@ ${statements.join('\n')}
   e.length = o;
   finish(out);
 };`;
-  return new Function('e', 'INT64_MIN', 'INT64_MAX', 'finish', body)(canonical, INT64_MIN, INT64_MAX, hexDigestInto) as (
-    values: readonly CellValue[],
-    out: Uint8Array,
-  ) => void;
+  return new Function('e', 'INT64_MIN', 'INT64_MAX', 'finish', body)(canonical, INT64_MIN, INT64_MAX, hexDigestInto) as VersionHasher;
 }
 
 /** Hashes the encoding built in `canonical` and writes the 32 hex digits to `out`. */
