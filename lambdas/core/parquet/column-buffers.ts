@@ -56,8 +56,18 @@ abstract class ColumnBufferBase {
   }
 }
 
+/** A column whose values are one typed array, a value an element (all but BYTE_ARRAY). */
+abstract class TypedArrayColumnBuffer extends ColumnBufferBase {
+  abstract values: Int32Array | BigInt64Array | Uint8Array;
+
+  ensureRows(rows: number): number {
+    while (this.values.length < rows) this.values = grow(this.values);
+    return this.values.length;
+  }
+}
+
 /** INT32: integers, dates (days), times (ms), decimals of precision ≤ 9 (unscaled). */
-class Int32ColumnBuffer extends ColumnBufferBase {
+class Int32ColumnBuffer extends TypedArrayColumnBuffer {
   readonly kind = 'INT32';
   values = new Int32Array(INITIAL_CAPACITY);
 
@@ -80,18 +90,13 @@ class Int32ColumnBuffer extends ColumnBufferBase {
     if (this.length === this.values.length) this.values = grow(this.values);
     this.values[this.length++] = number;
   }
-
-  ensureRows(rows: number): number {
-    while (this.values.length < rows) this.values = grow(this.values);
-    return this.values.length;
-  }
 }
 
 const MIN_INT64 = -(2n ** 63n);
 const MAX_INT64 = 2n ** 63n - 1n;
 
 /** INT64: decimals of precision 10–18, as unscaled bigints. */
-class Int64ColumnBuffer extends ColumnBufferBase {
+class Int64ColumnBuffer extends TypedArrayColumnBuffer {
   readonly kind = 'INT64';
   values = new BigInt64Array(INITIAL_CAPACITY);
 
@@ -104,11 +109,6 @@ class Int64ColumnBuffer extends ColumnBufferBase {
     }
     if (this.length === this.values.length) this.values = grow(this.values);
     this.values[this.length++] = number;
-  }
-
-  ensureRows(rows: number): number {
-    while (this.values.length < rows) this.values = grow(this.values);
-    return this.values.length;
   }
 }
 
@@ -213,7 +213,7 @@ function writeShort(bytes: Buffer, at: number, text: string): number {
   return text.length;
 }
 
-class BooleanColumnBuffer extends ColumnBufferBase {
+class BooleanColumnBuffer extends TypedArrayColumnBuffer {
   readonly kind = 'BOOLEAN';
   values = new Uint8Array(INITIAL_CAPACITY);
 
@@ -225,11 +225,6 @@ class BooleanColumnBuffer extends ColumnBufferBase {
     }
     if (this.length === this.values.length) this.values = grow(this.values);
     this.values[this.length++] = bit;
-  }
-
-  ensureRows(rows: number): number {
-    while (this.values.length < rows) this.values = grow(this.values);
-    return this.values.length;
   }
 }
 

@@ -21,9 +21,7 @@ import {
   compileAppender,
 } from './column-buffers';
 
-export type { DirectRows } from './column-buffers';
-
-export type { WriterValue } from './column-buffers';
+export type { DirectRows, WriterValue } from './column-buffers';
 import { type ChunkOptions, writeColumnChunk } from './column-chunk';
 import { PageCompression } from './page-compression';
 import { parquetSchema } from './schema';
