@@ -23,7 +23,7 @@ export async function bundleLikeLambda(entry: string, outputDir: string): Promis
     banner: { js: LAMBDA_BUNDLE.banner },
     minify: LAMBDA_BUNDLE.minify,
     sourcemap: LAMBDA_BUNDLE.sourceMap,
-    sourcesContent: false,
+    sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     external: [...LAMBDA_BUNDLE.externalModules],
     logLevel: 'warning',
   });

@@ -12,6 +12,8 @@ export const LAMBDA_BUNDLE = {
   banner: REQUIRE_SHIM,
   minify: true,
   sourceMap: true,
+  // Stack traces map to file and line; the sources themselves need not ship.
+  sourcesContent: false,
   // pg loads pg-native only when asked for native bindings, which this code never does.
   externalModules: ['pg-native'],
 } as const;

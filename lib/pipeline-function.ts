@@ -100,7 +100,7 @@ export class PipelineFunction extends Construct {
         banner: LAMBDA_BUNDLE.banner,
         minify: LAMBDA_BUNDLE.minify,
         sourceMap: LAMBDA_BUNDLE.sourceMap,
-        sourcesContent: false,
+        sourcesContent: LAMBDA_BUNDLE.sourcesContent,
         // The pinned SDK clients are bundled so Lambda runs the versions the tests ran.
         bundleAwsSDK: true,
         externalModules: [...LAMBDA_BUNDLE.externalModules],
